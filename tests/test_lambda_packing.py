@@ -1,0 +1,158 @@
+"""Packing–Gershgorin bounds (SPEC §4.1), the two-point value and the log-profile margin."""
+
+from __future__ import annotations
+
+import math
+
+import mpmath
+import numpy as np
+import pytest
+from hypothesis import example, given, settings, target
+from hypothesis import strategies as st
+from lambda_strategies import EIG_TOL, KERNELS, lambda_max, lambda_min, separated_sets
+
+from bounds.kernels import Gaussian, Matern, RandomFourierKernel
+from bounds.lambda_bracket import lambda_two
+from bounds.packing import (
+    MAX_SHELLS,
+    packing_lambda_max_bound,
+    packing_lower_bound,
+    packing_sum,
+    shell_caps,
+)
+from bounds.radial import LOG_PROFILE_ABS_ERROR, log_profile, profile_mp
+from bounds.separation import separation
+
+
+@pytest.mark.parametrize(
+    "kernel", [Matern("1/2"), Matern("3/2"), Matern("5/2"), Matern(1.3, 0.7), Matern(7.25, 2.0), Gaussian(0.8)]
+)
+def test_log_profile_within_stated_margin(kernel):
+    # Independent source: mpmath at 50 digits (closed forms / besselk), far into the underflow range.
+    r = np.concatenate([[0.0], np.geomspace(1e-6, 2e3, 400)])
+    got = log_profile(kernel, r)
+    with mpmath.workdps(50):
+        ref = np.array([float(mpmath.log(profile_mp(kernel, x))) for x in r])
+    assert np.all(np.abs(got - ref) <= LOG_PROFILE_ABS_ERROR * (1 + np.abs(ref)))
+
+
+def test_profile_mp_matches_kernel_profile():
+    # Independent source: the kernels' own float closed forms / Bessel forms (bounds.kernels).
+    for kernel in [Matern("3/2"), Matern(1.3, 0.7), Gaussian(2)]:
+        r = np.linspace(0, 5, 11)
+        assert np.allclose([float(profile_mp(kernel, x)) for x in r], kernel.profile(r), rtol=1e-13, atol=0)
+
+
+def _lattice_counts(points: np.ndarray, kmax: int) -> np.ndarray:
+    """Brute force: points of a δ=1 lattice (origin included) at distance < k+1 from the origin."""
+    d = np.sqrt(np.sum(points**2, axis=1))
+    return np.array([np.sum((d > 0) & (d < k + 1 - 1e-9)) for k in range(kmax + 1)])
+
+
+def test_shell_caps_hold_for_dense_lattices():
+    # Independent source: brute-force counts in Z (attains 2k), the hexagonal lattice and Z^3.
+    g = np.arange(-12, 13, dtype=float)
+    z1 = g[:, None]
+    hexa = np.array([[i + j / 2, j * math.sqrt(3) / 2] for i in g for j in g])
+    z3 = np.stack(np.meshgrid(g[5:-5], g[5:-5], g[5:-5], indexing="ij"), -1).reshape(-1, 3)
+    for pts, D, kmax in [(z1, 1, 10), (hexa, 2, 8), (z3, 3, 5)]:
+        counts = _lattice_counts(pts, kmax)
+        caps = shell_caps(10**9, D, np.arange(kmax + 1))
+        assert np.all(counts <= caps)
+    assert np.array_equal(_lattice_counts(z1, 10), shell_caps(10**9, 1, np.arange(11)))  # D = 1 is sharp
+
+
+@pytest.mark.parametrize("kernel", [Matern("3/2"), Matern("5/2"), Gaussian(1)])
+@pytest.mark.parametrize("delta", [0.3, 1.0, 2.5])
+def test_two_points_are_exact(kernel, delta):
+    # Independent source: the eigenvalues 1 ± K(δ) of the 2x2 Gram matrix, by eigvalsh.
+    exact = lambda_two(kernel, delta)
+    X = np.array([[0.0, 0.0], [delta, 0.0]])
+    assert exact.kind == "exact"
+    assert exact.value == pytest.approx(lambda_min(kernel, X), abs=EIG_TOL)
+    packing = packing_lower_bound(kernel, 2, delta, 2)
+    assert packing.value <= exact.value
+    assert packing.value == pytest.approx(exact.value, abs=1e-12)  # only the rounding margin
+
+
+@given(KERNELS, separated_sets(max_n=14, max_d=3))
+@example(Matern("1/2"), (np.array([[0.0], [1.0], [2.0]]), 1.0))
+def test_packing_lower_bound_below_lambda_min(kernel, Xd):
+    X, delta = Xd
+    N, D = X.shape
+    lam = lambda_min(kernel, X)
+    lower = packing_lower_bound(kernel, N, delta, D)
+    if lam > 0:
+        target(lower.value / lam, label="packing lower / lambda_min")
+    assert lower.value <= lam + EIG_TOL
+
+
+@given(KERNELS, separated_sets(max_n=14, max_d=3))
+def test_packing_lambda_max_bound_above_lambda_max(kernel, Xd):
+    X, delta = Xd
+    N, D = X.shape
+    upper = packing_lambda_max_bound(kernel, N, delta, D)
+    target(lambda_max(kernel, X) / upper.value, label="lambda_max / Lambda bound")
+    assert lambda_max(kernel, X) <= upper.value + EIG_TOL
+    assert upper.value <= N
+
+
+def test_packing_is_sharp_on_the_line_for_exponential_kernel_as_n_grows():
+    # Independent source: the closed form sum_k 2 e^{-kδ} = 2/(e^δ - 1) of the infinite row sum of
+    # Matérn 1/2 on δZ (the shells of D = 1 are exact), compared with the huge-N tail path.
+    delta = 0.7
+    s = packing_sum(Matern("1/2"), 10**12, delta, 1)
+    assert s.shells == MAX_SHELLS
+    exact = 2 / math.expm1(delta)
+    assert exact <= s.value <= exact * (1 + 1e-10)
+
+
+@pytest.mark.parametrize("D", [1, 2, 3])
+def test_huge_n_tail_bound_is_an_upper_bound(D):
+    # Independent source: mpmath nsum of the full greedy series (no cap reached) for a Gaussian.
+    delta = 0.05 if D == 1 else 0.5
+    kernel = Gaussian(1)
+    s = packing_sum(kernel, 10**15, delta, D)
+    caps = lambda k: 0 if k == 0 else (2 * k if D == 1 else (2 * k + 3) ** D - 1)  # noqa: E731
+    with mpmath.workdps(30):
+        ref = mpmath.nsum(lambda k: (caps(k) - caps(k - 1)) * profile_mp(kernel, k * delta), [1, mpmath.inf])
+    assert float(ref) <= s.value <= float(ref) * (1 + 1e-6)
+
+
+@given(KERNELS, st.integers(2, 300), st.floats(0.05, 5.0), st.integers(1, 8))
+def test_packing_monotone_in_n_and_delta(kernel, N, delta, D):
+    b = packing_lower_bound(kernel, N, delta, D).value
+    assert packing_lower_bound(kernel, N + 7, delta, D).value <= b
+    assert packing_lower_bound(kernel, N, delta * 1.1, D).value >= b
+    L = packing_lambda_max_bound(kernel, N, delta, D).value
+    assert packing_lambda_max_bound(kernel, N + 7, delta, D).value >= L
+
+
+@pytest.mark.parametrize(
+    "args, match",
+    [
+        ((Matern("5/2"), 10, 0.0, 2), "delta must be > 0"),
+        ((Matern("5/2"), 10, -1.0, 2), "delta must be > 0"),
+        ((Matern("5/2"), 1, 1.0, 2), "N must be an integer >= 2"),
+        ((Matern("5/2"), 10, 1.0, 0), "D must be an integer >= 1"),
+        ((Matern("5/2"), 10, float("nan"), 2), "delta must be finite"),
+        ((RandomFourierKernel(np.ones((3, 2))), 10, 1.0, 2), "not radial"),
+    ],
+)
+def test_bad_input_raises(args, match):
+    with pytest.raises(ValueError, match=match):
+        packing_lower_bound(*args)
+
+
+def test_lambda_two_rejects_bad_input():
+    with pytest.raises(ValueError, match="delta must be > 0"):
+        lambda_two(Matern("5/2"), 0.0)
+    with pytest.raises(ValueError, match="not radial"):
+        lambda_two(RandomFourierKernel(np.ones((3, 2))), 1.0)
+
+
+def test_underflow_regime_is_not_nan():
+    q = packing_lower_bound(Matern("5/2"), 10**6, 500.0, 8)
+    assert q.value == 1.0 or q.value == math.nextafter(1.0, 0.0)
+    assert not math.isnan(packing_lower_bound(Gaussian(1), 10**6, 1e-4, 2).value)
+    assert separation(np.array([[0.0], [1.0]])) == 1.0
