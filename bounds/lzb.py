@@ -1,0 +1,225 @@
+"""The Liu–Zhu–Belkin radius condition and the convergence certificate (SPEC §7, docs/lzb.rst).
+
+Setting: on the ball ``B(θ0, R)`` the loss ``f ≥ 0`` satisfies the local PL sandwich
+``m f ≤ ‖∇f‖² ≤ M f`` and ``∇f`` is ``β``-Lipschitz, with ``m = m(‖θ0‖ + R)`` etc.  Gradient
+descent with step ``1/β`` then obeys ``f(θ_{k+1}) ≤ q f(θ_k)``, ``q = 1 − m/(2β)`` (Polyak), as long
+as the iterates stay in the ball.  Each *form* below is a sufficient condition for that:
+
+``"discrete"`` (SPEC, exact path bound)
+    ``√(M f0) / (β (1 − √q)) ≤ R``: the step lengths ``‖∇f_k‖/β ≤ √(M f_k)/β`` sum to at most this.
+``"simplified"``
+    ``f0 ≤ m² R² / (16 M)`` (from ``1 − √q ≥ (1 − q)/2``); the slide's ``f0 ≤ m²R²/M`` up to 16.
+``"sqrt"`` (M-free, docs/lzb.rst)
+    ``f0 ≤ m R² / 16`` and ``m M ≤ 16 β²``: ``√f_k − √f_{k+1} ≥ ‖∇f_k‖ √m /(4β)`` telescopes to a path
+    length ``≤ 4 √(f0/m)``; the second condition bounds the step that might leave the ball.
+``"lzb"`` (Liu, Zhu, Belkin 2022, Thm 6, translated)
+    their ``½‖∇L‖² ≥ μ L`` is ours with ``μ = m/2``; their radius ``R = 2√(2β L0)/μ`` gives
+    ``f0 ≤ m² R² / (32 β)``.
+``"flow"`` (gradient flow, not GD)
+    ``f0 ≤ m² R² / (4 M)`` (SPEC) — reported for reference only, it does not certify GD.
+
+Then ``f(θ_k) ≤ q^k f0``, ``‖θ_k − θ0‖ ≤ R``, and the iterates converge to a global minimiser.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .validate import require_positive
+
+__all__ = ["FORMS", "LZBPoint", "LZBCertificate", "lzb_condition", "lzb_certificate", "iterations_to"]
+
+FORMS = ("discrete", "simplified", "sqrt", "lzb", "flow")
+GD_FORMS = ("discrete", "simplified", "sqrt", "lzb")
+REFERENCE = "docs/lzb.rst"
+
+
+@dataclass(frozen=True)
+class LZBPoint:
+    """The radius condition evaluated at one ``R``.
+
+    ``allowed_f0[form]`` is the largest initial loss the form allows at this radius; the form
+    holds when ``f0 <= allowed_f0[form]`` (so all forms are comparable on one scale).
+    """
+
+    R: float
+    m: float
+    M: float
+    beta: float
+    f0: float
+    rate: float
+    allowed_f0: dict[str, float]
+
+    def holds(self, form: str = "discrete") -> bool:
+        if form not in FORMS:
+            raise ValueError(f"form must be one of {FORMS}, got {form!r}")
+        return self.f0 <= self.allowed_f0[form]
+
+
+def _allowed_f0(m: float, M: float, beta: float, R: float) -> dict[str, float]:
+    """Largest ``f0`` each form allows at this ``(m, M, β, R)`` (0 when ``m = 0``)."""
+    if m <= 0 or R <= 0:
+        return {form: 0.0 for form in FORMS}
+    if m > M * (1 + 1e-12):
+        raise ValueError(f"m must be <= M (a PL sandwich), got m = {m!r} > M = {M!r}")
+    q = 1.0 - m / (2.0 * beta)
+    if q < 0:
+        raise ValueError(f"m/(2 beta) must be <= 1, got m = {m!r}, beta = {beta!r}: inconsistent constants")
+    one_minus_sqrt_q = (1.0 - q) / (1.0 + math.sqrt(q))  # = 1 - sqrt(q), without cancellation
+    return {
+        # sqrt(M f0)/(beta (1 - sqrt q)) <= R  <=>  f0 <= (R beta (1 - sqrt q))^2 / M
+        "discrete": (R * beta * one_minus_sqrt_q) ** 2 / M,
+        "simplified": m**2 * R**2 / (16.0 * M),
+        "sqrt": m * R**2 / 16.0 if m * M <= 16.0 * beta**2 else 0.0,
+        "lzb": m**2 * R**2 / (32.0 * beta),
+        "flow": m**2 * R**2 / (4.0 * M),
+    }
+
+
+def lzb_condition(
+    f0: float, m: float, M: float, beta: float, R: float
+) -> LZBPoint:
+    """Evaluate every form of the radius condition at one radius (constants already at
+    ``‖θ0‖ + R``).  Kind of the verdict: as rigorous as the constants fed in."""
+    f0 = require_positive("f0", f0, strict=False)
+    m = require_positive("m", m, strict=False)
+    M = require_positive("M", M)
+    beta = require_positive("beta", beta)
+    R = require_positive("R", R, strict=False)
+    return LZBPoint(R=R, m=m, M=M, beta=beta, f0=f0, rate=1.0 - m / (2.0 * beta),
+                    allowed_f0=_allowed_f0(m, M, beta, R))
+
+
+def iterations_to(target: float, f0: float, rate: float) -> int:
+    """Smallest ``k`` with ``rate^k f0 ≤ target`` (0 if ``f0 ≤ target``)."""
+    target = require_positive("target", target)
+    f0 = require_positive("f0", f0, strict=False)
+    if not 0.0 <= rate < 1.0:
+        raise ValueError(f"rate must be in [0, 1), got {rate!r}")
+    if f0 <= target:
+        return 0
+    if rate == 0.0:
+        return 1
+    return int(math.ceil(math.log(target / f0) / math.log(rate)))
+
+
+@dataclass(frozen=True)
+class LZBCertificate:
+    """Result of :func:`lzb_certificate`.
+
+    ``guaranteed`` is true when the chosen form holds at some radius of the grid; ``best`` is the
+    smallest such radius (the best rate: ``m`` decreases and ``β`` increases with ``R``), and
+    ``feasible`` the list of radius intervals (grid-resolved, endpoints refined by bisection)
+    where it holds.
+    """
+
+    guaranteed: bool
+    form: str
+    f0: float
+    theta0_norm: float
+    best: LZBPoint | None
+    feasible: tuple[tuple[float, float], ...]
+    grid: tuple[LZBPoint, ...] = field(repr=False)
+    iterations: int | None = None
+    target: float | None = None
+
+    @property
+    def rate(self) -> float | None:
+        return None if self.best is None else self.best.rate
+
+
+def lzb_certificate(
+    f0: float,
+    m: Callable[[float], float],
+    M: Callable[[float], float],
+    beta: Callable[[float], float],
+    *,
+    theta0_norm: float = 0.0,
+    form: str = "discrete",
+    R_min: float = 1e-4,
+    R_max: float = 10.0,
+    grid_size: int = 121,
+    target: float | None = None,
+) -> LZBCertificate:
+    """Search the radius ``R`` for which the LZB condition holds and report the guarantee.
+
+    Parameters
+    ----------
+    f0
+        ``f(θ0)``.
+    m, M, beta
+        Functions of the *absolute* radius ``ρ`` returning the constants valid on ``‖θ‖ ≤ ρ``; they
+        are evaluated at ``ρ = ‖θ0‖ + R``.
+    theta0_norm
+        ``‖θ0‖`` (0 for the zero initialisation).
+    form
+        Which sufficient condition certifies GD (module docstring); ``"flow"`` is refused here.
+    R_min, R_max, grid_size
+        Log-spaced grid of radii searched; interval endpoints are refined by bisection.
+    target
+        If given, the number of iterations to reach ``f ≤ target`` at the best radius.
+
+    Returns
+    -------
+    LZBCertificate
+        Kind: as rigorous as ``m, M, beta`` (the search itself only decides *where* to look; the
+        verdict at the returned radius is an exact evaluation of the inequality).
+    """
+    if form not in GD_FORMS:
+        raise ValueError(f"form must be one of {GD_FORMS} (gradient descent), got {form!r}")
+    f0 = require_positive("f0", f0, strict=False)
+    theta0_norm = require_positive("theta0_norm", theta0_norm, strict=False)
+    R_min = require_positive("R_min", R_min)
+    R_max = require_positive("R_max", R_max)
+    if R_max <= R_min:
+        raise ValueError(f"R_max must be > R_min, got R_min = {R_min}, R_max = {R_max}")
+    if grid_size < 2:
+        raise ValueError(f"grid_size must be >= 2, got {grid_size}")
+
+    def point(R: float) -> LZBPoint:
+        rho = theta0_norm + R
+        return lzb_condition(f0, m(rho), M(rho), beta(rho), R)
+
+    radii = np.geomspace(R_min, R_max, grid_size)
+    grid = tuple(point(float(R)) for R in radii)
+    ok = [p.holds(form) for p in grid]
+    intervals: list[tuple[float, float]] = []
+    i = 0
+    while i < len(grid):
+        if not ok[i]:
+            i += 1
+            continue
+        j = i
+        while j + 1 < len(grid) and ok[j + 1]:
+            j += 1
+        lo = grid[i].R if i == 0 else _bisect(point, form, grid[i - 1].R, grid[i].R, want_low=True)
+        hi = grid[j].R if j == len(grid) - 1 else _bisect(point, form, grid[j].R, grid[j + 1].R, want_low=False)
+        intervals.append((lo, hi))
+        i = j + 1
+    best = point(intervals[0][0]) if intervals else None
+    if best is not None and not best.holds(form):  # bisection returns a radius where it holds
+        raise AssertionError("internal: refined radius does not satisfy the condition")
+    iters = None
+    if best is not None and target is not None:
+        iters = iterations_to(target, f0, best.rate)
+    return LZBCertificate(
+        guaranteed=best is not None, form=form, f0=f0, theta0_norm=theta0_norm, best=best,
+        feasible=tuple(intervals), grid=grid, iterations=iters, target=target,
+    )
+
+
+def _bisect(point: Callable[[float], LZBPoint], form: str, a: float, b: float, *, want_low: bool) -> float:
+    """Refine the boundary between ``a`` and ``b`` (one side holds, the other does not); return
+    the radius on the side where the condition holds."""
+    good, bad = (b, a) if want_low else (a, b)
+    for _ in range(40):
+        mid = math.sqrt(good * bad)
+        if point(mid).holds(form):
+            good = mid
+        else:
+            bad = mid
+    return good
