@@ -29,7 +29,7 @@ import numpy as np
 import scipy.linalg
 
 from .kernels import Gaussian, Matern, RandomFourierKernel
-from .packing import round_down
+from .packing import round_down, round_up
 from .radial import require_radial_kernel
 from .result import Quantity
 from .separation import as_point_set, separation
@@ -42,6 +42,7 @@ __all__ = [
     "entry_error_bound",
     "lambda_min_numerical",
     "lambda_min_verified",
+    "lambda_min_upper_verified",
     "data_gershgorin_bound",
 ]
 
@@ -240,5 +241,50 @@ def data_gershgorin_bound(kernel: Matern | Gaussian, X: object, shrink: float = 
             f"pairwise distances shrink at most by s = {s!r} (s = exp(-c1 R) along the flow)",
         ),
         mp=low,
+        dps=50,
+    )
+
+
+def lambda_min_upper_verified(kernel: object, X: object) -> Quantity:
+    """A verified *upper* bound on ``λ_min(K_X)``: a Rayleigh quotient with rounding bounds.
+
+    Formula: for any ``v ≠ 0``, ``λ_min(K_X) ≤ vᵀK_Xv / vᵀv``.  With ``v`` the computed eigenvector,
+    ``|fl(vᵀK̃v) − vᵀK̃v| ≤ γ_{2N} |v|ᵀ|K̃||v|``, ``|fl(vᵀv) − vᵀv| ≤ γ_N vᵀv`` (Higham §3.1) and
+    ``|vᵀ(K_X − K̃)v| ≤ (N − 1) ε ‖v‖²`` (:func:`entry_error_bound`), so
+
+    ``λ_min(K_X) ≤ [fl(vᵀK̃v) + γ_{2N}(1+γ_{2N}) fl(|v|ᵀ|K̃||v|) + (N−1)ε (1+γ_N) fl(vᵀv)] / ((1−γ_N) fl(vᵀv))``,
+
+    combined in mpmath and rounded up.  Used by the upper bounds of ``docs/lambda_upper.rst``: a
+    δ-separated configuration with ``#X ≤ N`` gives ``λ_N(δ) ≤`` this number.
+    Docs: ``docs/lambda_data.rst#verified-upper-bound``.  Hypotheses: IEEE double, round to
+    nearest.  Kind: rigorous.
+    """
+    _check_kernel(kernel)
+    P = as_point_set(X)
+    separation(P)
+    N = P.shape[0]
+    G = gram_from_differences(kernel, P)
+    w, V = np.linalg.eigh(G)
+    v = V[:, 0]
+    eps = entry_error_bound(kernel, P)
+    quad = float(v @ (G @ v))
+    absq = float(np.abs(v) @ (np.abs(G) @ np.abs(v)))
+    nv = float(v @ v)
+    g2, g1 = gamma(2 * N), gamma(N)
+    with mpmath.workdps(50):
+        num = (
+            mpmath.mpf(quad)
+            + mpmath.mpf(g2) * (1 + mpmath.mpf(g2)) * mpmath.mpf(absq)
+            + (N - 1) * mpmath.mpf(eps) * (1 + mpmath.mpf(g1)) * mpmath.mpf(nv)
+        )
+        up = num / ((1 - mpmath.mpf(g1)) * mpmath.mpf(nv))
+    return Quantity(
+        name="lambda_min_upper_verified",
+        value=round_up(up),
+        kind="rigorous",
+        formula="Rayleigh quotient v^T K_X v / v^T v of the computed eigenvector, rounding bounded",
+        reference=_REFERENCE + "#verified-upper-bound",
+        hypotheses=(f"{N} distinct points in R^{P.shape[1]}", _kernel_name(kernel), "IEEE double, round to nearest"),
+        mp=up,
         dps=50,
     )
