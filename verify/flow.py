@@ -213,7 +213,6 @@ def integrate(
     times, states, jacs = [0.0], [x], [J]
     tape: list = []
     steps: list[Step] = []
-    n_eval = 0
 
     def record(step: Step, x_new: np.ndarray, J_new: np.ndarray | None) -> None:
         steps.append(step)
@@ -222,6 +221,27 @@ def integrate(
             states.append(x_new)
             jacs.append(J_new)
 
+    with np.errstate(over="ignore", invalid="ignore"):  # divergence is detected and raised below
+        x, J, n_eval = _run_steps(control, tab, planned, x, J, keep_tape, tape, steps, record, rtol, atol,
+                                  max_steps, steps_per_layer)
+    if not np.all(np.isfinite(x)):
+        raise ValueError("the flow produced non-finite states (the control is too large for this step count)")
+    res = FlowResult(
+        x1=x,
+        times=np.array(times) if want_traj else None,
+        states=np.stack(states) if want_traj else None,
+        jacobians=np.stack(jacs) if return_jacobian else None,
+        steps=tuple(steps),
+        method=method,
+        n_evaluations=n_eval,
+    )
+    return res, tape
+
+
+def _run_steps(control, tab, planned, x, J, keep_tape, tape, steps, record, rtol, atol, max_steps, steps_per_layer):
+    """The step loop of :func:`integrate` (fixed plan, or adaptive per layer)."""
+    L = control.n_layers
+    n_eval = 0
     if planned is not None:
         for step in planned:
             x_new, _, entries, J_new = _rk_step(control, tab, x, step, J, keep_tape)
@@ -257,18 +277,7 @@ def integrate(
                     tau = 1.0 if step[1] + step[2] >= 1.0 else tau + dtau
                 fac = 5.0 if en == 0.0 else min(5.0, max(0.2, 0.9 * en ** (-1.0 / tab.order)))
                 dtau = max(dtau * fac, 1e-14)
-    if not np.all(np.isfinite(x)):
-        raise ValueError("the flow produced non-finite states (the control is too large for this step count)")
-    res = FlowResult(
-        x1=x,
-        times=np.array(times) if want_traj else None,
-        states=np.stack(states) if want_traj else None,
-        jacobians=np.stack(jacs) if return_jacobian else None,
-        steps=tuple(steps),
-        method=method,
-        n_evaluations=n_eval,
-    )
-    return res, tape
+    return x, J, n_eval
 
 
 def flow(

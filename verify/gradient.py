@@ -298,8 +298,13 @@ def loss_and_gradient(problem: Problem, control: Any, *, keep_stages: bool = Fal
     r = problem.residuals(res.x1)
     F = float(np.sum(r * r) / problem.N)
     pbar = (2.0 / problem.N) * (r @ problem.B)
+    if not math.isfinite(F):
+        raise ValueError("the loss is not finite (overflow): the control is too large for this discretisation")
     need_stages = keep_stages or isinstance(control, KernelControl)
-    xbar0, grad, stages = _adjoint(control, tape, pbar, need_stages, problem.method)
+    with np.errstate(over="ignore", invalid="ignore"):  # overflow is detected and raised below
+        xbar0, grad, stages = _adjoint(control, tape, pbar, need_stages, problem.method)
+    if not np.all(np.isfinite(xbar0)):
+        raise ValueError("the adjoint overflowed (non-finite gradient): the control is too large")
     if isinstance(control, KernelControl):
         grad = tuple(grad)
         hg = _kernel_h_gradient(control, stages)
