@@ -1,0 +1,288 @@
+"""Local Polyak–Łojasiewicz constants ``m(R)``, ``M(R)`` (SPEC §5, docs page ``docs/pl.rst``).
+
+For δ-separated data and every control ``v`` with ``‖v‖_H ≤ R``::
+
+    m(R) F(v) ≤ ‖∇F(v)‖²_H ≤ M(R) F(v),
+    m(R) = (4/N) σ_min(B)² s_-(R)² λ_lower(R),
+    M(R) = (4/N) σ_max(B)² s_+(R)² Λ_upper(R),
+
+where ``s_±`` are the Grönwall factors of the flow Jacobian (:func:`flow_factors`),
+``λ_lower(R)`` is a lower bound of ``λ_min(K_{X(t)})`` and ``Λ_upper(R)`` an upper bound of
+``λ_max(K_{X(t)})`` valid along every trajectory of a control in the ball.  The talk (Barboni,
+Peyré, Vialard) states the same with the factor ``4/N`` dropped and ``κ`` in place of ``c1``.
+
+Sources of ``λ_lower`` (argument ``lam``):
+
+``"worst-case"``
+    ``λ_N(σ_min(A) δ s_-(R))`` through the best rigorous lower bound of :mod:`bounds.lambda_bracket`
+    (any data with the same N, δ, σ(A)).
+``"data"``
+    the data-dependent Gershgorin bound ``1 − max_i Σ_{j≠i} K(s_-(R) ‖A x_i − A x_j‖)``
+    (radially nonincreasing ``K ≥ 0`` only; each pairwise distance shrinks by at most ``s_-``).
+``"best"`` (default)
+    the larger of the two valid ones.
+``"estimate"``
+    the numerical *upper* estimate of ``λ_N`` (lattice / adversarial search); the result is then
+    labelled ``estimate``, never ``rigorous``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Literal
+
+import mpmath
+
+from .kappa import regularity, regularity_constant
+from .kernels import RandomFourierKernel
+from .problem import Problem
+from .result import Quantity, weakest_kind
+from .rounding import MP_DPS, down, up
+from .validate import require_int, require_positive
+
+__all__ = [
+    "flow_factors",
+    "PLConstants",
+    "pl_constants",
+    "lambda_lower",
+    "lambda_max_upper",
+    "jacobian_constant",
+]
+
+REFERENCE = "docs/pl.rst"
+Constants = Literal["sharp", "paper"]
+LambdaSource = Literal["best", "worst-case", "data", "estimate"]
+
+
+@lru_cache(maxsize=64)
+def _jacobian_constant_cached(kernel: object, constants: str) -> Quantity:
+    return _jacobian_constant(kernel, constants)
+
+
+def _jacobian_constant(kernel: object, constants: str) -> Quantity:
+    if constants == "sharp":
+        if isinstance(kernel, RandomFourierKernel):
+            return regularity(kernel).c1
+        return regularity_constant(kernel, 1)  # needs only nu > 1
+    if constants == "paper":
+        return regularity(kernel).kappa
+    raise ValueError(f"constants must be 'sharp' or 'paper', got {constants!r}")
+
+
+def jacobian_constant(problem: Problem, constants: Constants = "sharp") -> Quantity:
+    """The constant ``c`` of the Grönwall factors: ``c1`` (sharp) or ``κ = c0 + c1 + c2`` (paper).
+
+    Only ``‖Dv‖_∞ ≤ c1 ‖v‖_V`` enters the Jacobian bounds, so ``c1`` is the sharp choice; the talk
+    uses ``κ`` everywhere.
+    """
+    try:
+        return _jacobian_constant_cached(problem.kernel, constants)  # kernels are immutable
+    except TypeError:  # unhashable (random-feature kernels hold an array)
+        return _jacobian_constant(problem.kernel, constants)
+
+
+def flow_factors(c: float, R: float, depth: int | None = None) -> tuple[mpmath.mpf, mpmath.mpf]:
+    """Grönwall factors ``(s_-, s_+)`` with ``σ_min(Dφ_{s→t}) ≥ s_-`` and ``‖Dφ_{s→t}‖ ≤ s_+``.
+
+    Continuous flow (``depth=None``): ``s_± = e^{±cR}`` (Grönwall with ``∫‖Dv_t‖ ≤ c ∫‖v_t‖_V ≤ cR``).
+
+    T-layer ResNet (``depth=T``): each layer ``x ↦ x + v_k(x)/T`` has Jacobian singular values in
+    ``[1 − a_k, 1 + a_k]`` with ``a_k = c‖v_k‖/T``; ``Σ a_k ≤ cR`` (Cauchy–Schwarz with
+    ``‖θ‖² = (1/T)Σ‖v_k‖²``) and ``a_k ≤ a* = cR/√T``.  Hence ``s_+ = e^{cR}`` and, from
+    ``log(1 − a) ≥ −a/(1 − a*)`` for ``a ≤ a*``, ``s_- = exp(−cR/(1 − cR/√T))``, valid while
+    ``cR/√T < 1`` (each layer then is a diffeomorphism).  ``s_- → e^{−cR}`` as ``T → ∞``.
+
+    Returns mpmath numbers (evaluated at :data:`bounds.rounding.MP_DPS` digits).
+
+    Raises
+    ------
+    ValueError
+        ``c < 0``, ``R < 0``, ``depth < 1``, or ``cR/√T ≥ 1`` for a ResNet.
+    """
+    c = require_positive("c", c, strict=False)
+    R = require_positive("R", R, strict=False)
+    with mpmath.workdps(MP_DPS):
+        cR = mpmath.mpf(c) * mpmath.mpf(R)
+        s_plus = mpmath.exp(cR)
+        if depth is None:
+            return mpmath.exp(-cR), s_plus
+        T = require_int("depth", depth, minimum=1)
+        a_star = cR / mpmath.sqrt(T)
+        if a_star >= 1:
+            raise ValueError(
+                f"depth T = {T} is too shallow for R = {R}: the discrete Grönwall bound needs "
+                f"c R / sqrt(T) < 1 (here {float(a_star):.3g}); use depth > {float(cR**2):.4g}"
+            )
+        return mpmath.exp(-cR / (1 - a_star)), s_plus
+
+
+def _data_gershgorin(problem: Problem, s_minus: mpmath.mpf) -> Quantity:
+    """``1 − max_i Σ_{j≠i} K(s_- ‖A x_i − A x_j‖)`` via :func:`bounds.data_lambda.data_gershgorin_bound`
+    (rigorous rounding), with the shrink factor rounded down."""
+    from .data_lambda import data_gershgorin_bound  # noqa: PLC0415
+
+    return data_gershgorin_bound(problem.kernel, problem.lifted, shrink=down(s_minus, 2))
+
+
+def lambda_lower(
+    problem: Problem, R: float, *, constants: Constants = "sharp", depth: int | None = None,
+    lam: LambdaSource = "best",
+) -> Quantity:
+    """A lower bound of ``λ_min(K_{X(t)})`` along every trajectory of a control with ``‖v‖_H ≤ R``.
+
+    See the module docstring for the sources.  Kind: ``rigorous`` except for ``lam="estimate"``.
+    A negative Gershgorin value is reported as the trivial bound 0.
+    """
+    c = float(jacobian_constant(problem, constants))
+    s_minus, _ = flow_factors(c, R, depth)
+    delta_R = down(mpmath.mpf(problem.sigma_A[0]) * mpmath.mpf(problem.separation) * s_minus, 2)
+    candidates: list[Quantity] = []
+    if lam in ("best", "worst-case"):
+        from .lambda_bracket import best_lower_bound  # noqa: PLC0415 (heavy module, import lazily)
+
+        q = best_lower_bound(problem.kernel, problem.N, delta_R, problem.D)
+        candidates.append(q)
+    if lam in ("best", "data") and hasattr(problem.kernel, "profile"):
+        candidates.append(_data_gershgorin(problem, s_minus))
+    if lam == "data" and not candidates:
+        raise ValueError(f"lam='data' needs a radial kernel; {problem.kernel!r} is not radial")
+    if lam == "estimate":
+        from .lambda_bracket import best_upper_bound  # noqa: PLC0415
+
+        candidates.append(best_upper_bound(problem.kernel, problem.N, delta_R, problem.D))
+    if not candidates:
+        raise ValueError(f"lam must be one of 'best', 'worst-case', 'data', 'estimate'; got {lam!r}")
+    best = max(candidates, key=lambda q: q.value)
+    kind = "estimate" if lam == "estimate" else best.kind
+    return Quantity(
+        name="lambda_lower",
+        value=max(0.0, best.value),
+        kind=kind,
+        formula=best.formula,
+        reference=best.reference,
+        hypotheses=best.hypotheses + (f"separation after the flow >= {delta_R:.6g}",),
+        mp=best.mp,
+        dps=best.dps,
+    )
+
+
+def lambda_max_upper(
+    problem: Problem, R: float, *, constants: Constants = "sharp", depth: int | None = None,
+) -> Quantity:
+    """An upper bound ``Λ`` of ``λ_max(K_{X(t)})`` along every trajectory with ``‖v‖_H ≤ R``.
+
+    ``constants="paper"``: ``Λ = N`` (``|K| ≤ K(0) = 1``).  ``"sharp"``: for radial kernels the
+    smaller of ``N`` and the data-dependent Gershgorin bound ``1 + max_i Σ_{j≠i} K(s_- d_ij)``
+    (each distance is at least ``s_- d_ij`` and ``K`` is nonincreasing).  Kind ``rigorous``.
+    """
+    N = problem.N
+    trivial = Quantity(
+        name="Lambda_upper", value=float(N), kind="rigorous", formula="N (|K| <= K(0) = 1)",
+        reference=REFERENCE + "#upper-constant", hypotheses=("K(0) = 1",),
+    )
+    if constants == "paper" or not hasattr(problem.kernel, "profile"):
+        return trivial
+    c = float(jacobian_constant(problem, constants))
+    s_minus, _ = flow_factors(c, R, depth)
+    low = _data_gershgorin(problem, s_minus)
+    if low.value <= 0:  # the row sum exceeded 1: only the trivial bound is known
+        return trivial
+    with mpmath.workdps(MP_DPS):
+        value = up(2 - low.mp, 2)  # 1 + max row sum, since low = 1 - (max row sum, rounded up)
+    if value >= N:
+        return trivial
+    return Quantity(
+        name="Lambda_upper", value=value, kind="rigorous",
+        formula="1 + max_i sum_{j!=i} K(s_-(R) |A x_i - A x_j|)",
+        reference=REFERENCE + "#upper-constant",
+        hypotheses=("K radial, nonincreasing, K >= 0", "||v||_H <= R"),
+    )
+
+
+@dataclass(frozen=True)
+class PLConstants:
+    """``m(R)`` and ``M(R)`` with everything they were built from."""
+
+    R: float
+    m: Quantity
+    M: Quantity
+    lam: Quantity
+    Lam: Quantity
+    c: Quantity
+    s_minus: float
+    s_plus: float
+    constants: str
+    depth: int | None
+
+    def __repr__(self) -> str:
+        depth = "ODE" if self.depth is None else f"ResNet T={self.depth}"
+        return (
+            f"PLConstants(R={self.R:g}, {depth}, constants={self.constants!r})\n"
+            f"  m(R) = {self.m.value:.6g} [{self.m.kind}]  (lambda_lower = {self.lam.value:.6g} "
+            f"[{self.lam.kind}], {self.lam.formula})\n"
+            f"  M(R) = {self.M.value:.6g} [{self.M.kind}]  (Lambda_upper = {self.Lam.value:.6g})\n"
+            f"  Gronwall factors s_- = {self.s_minus:.6g}, s_+ = {self.s_plus:.6g} with "
+            f"{self.c.name} = {self.c.value:.6g}"
+        )
+
+
+def pl_constants(
+    problem: Problem, R: float, *, constants: Constants = "sharp", depth: int | None = None,
+    lam: LambdaSource = "best",
+) -> PLConstants:
+    """``m(R)`` and ``M(R)`` of the local PL inequality on ``{‖v‖_H ≤ R}`` (SPEC §5).
+
+    Formula
+        ``m(R) = (4/N) σ_min(B)² s_-(R)² λ_lower(R)``,
+        ``M(R) = (4/N) σ_max(B)² s_+(R)² Λ_upper(R)`` (docs/pl.rst, "The PL sandwich").
+    Hypotheses
+        distinct data (δ > 0), ``A`` injective, ``B`` surjective, Condition 1 for the kernel
+        (``c1 < ∞``), ``‖v‖_H ≤ R``; for a ResNet of depth T also ``cR/√T < 1``.
+    Kind
+        ``rigorous`` (rounded outward), or ``estimate`` when ``lam="estimate"``.
+
+    Parameters
+    ----------
+    problem
+        Data, targets, lifting, output map and kernel.
+    R
+        Radius of the ball in ``H`` (``R >= 0``).
+    constants
+        ``"sharp"`` (c1 in the Grönwall factors, Gershgorin ``Λ``) or ``"paper"`` (κ, ``Λ = N``).
+    depth
+        ``None`` for the neural ODE, ``T`` for the T-layer ResNet.
+    lam
+        Source of the ``λ`` lower bound (module docstring).
+    """
+    R = require_positive("R", R, strict=False)
+    cq = jacobian_constant(problem, constants)
+    s_minus, s_plus = flow_factors(float(cq), R, depth)
+    lam_q = lambda_lower(problem, R, constants=constants, depth=depth, lam=lam)
+    Lam_q = lambda_max_upper(problem, R, constants=constants, depth=depth)
+    N = problem.N
+    sBmin, sBmax = problem.sigma_B
+    with mpmath.workdps(MP_DPS):
+        lam_mp = lam_q.mp if lam_q.mp is not None else mpmath.mpf(lam_q.value)
+        m_mp = 4 * mpmath.mpf(sBmin) ** 2 * s_minus**2 * max(lam_mp, 0) / N
+        M_mp = 4 * mpmath.mpf(sBmax) ** 2 * s_plus**2 * mpmath.mpf(Lam_q.value) / N
+    hyp = (
+        f"data separation delta = {problem.separation:.6g} > 0",
+        "A injective, B surjective",
+        f"{cq.name} = {cq.value:.6g} < inf (Condition 1)",
+        f"||v||_H <= R = {R:g}",
+    ) + (() if depth is None else (f"ResNet depth T = {depth} with c R / sqrt(T) < 1",))
+    m_q = Quantity(
+        name="m", value=max(0.0, down(m_mp, 3)), kind=weakest_kind("rigorous", lam_q.kind),
+        formula="(4/N) sigma_min(B)^2 s_-(R)^2 lambda_lower(R)", reference=REFERENCE + "#the-pl-sandwich",
+        hypotheses=hyp, mp=m_mp, dps=MP_DPS,
+    )
+    M_q = Quantity(
+        name="M", value=up(M_mp, 3), kind="rigorous",
+        formula="(4/N) sigma_max(B)^2 s_+(R)^2 Lambda_upper(R)", reference=REFERENCE + "#the-pl-sandwich",
+        hypotheses=hyp, mp=M_mp, dps=MP_DPS,
+    )
+    return PLConstants(
+        R=R, m=m_q, M=M_q, lam=lam_q, Lam=Lam_q, c=cq, s_minus=float(s_minus), s_plus=float(s_plus),
+        constants=constants, depth=depth,
+    )
