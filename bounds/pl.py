@@ -141,19 +141,19 @@ def lambda_lower(
     if lam in ("best", "worst-case"):
         from .lambda_bracket import best_lower_bound  # noqa: PLC0415 (heavy module, import lazily)
 
-        q = best_lower_bound(problem.kernel, problem.N, delta_R, problem.D)
-        candidates.append(q)
+        if delta_R > 0:
+            candidates.append(best_lower_bound(problem.kernel, problem.N, delta_R, problem.D).quantity)
     if lam in ("best", "data") and hasattr(problem.kernel, "profile"):
         candidates.append(_data_gershgorin(problem, s_minus))
     if lam == "data" and not candidates:
         raise ValueError(f"lam='data' needs a radial kernel; {problem.kernel!r} is not radial")
     if lam == "estimate":
-        from .lambda_bracket import best_upper_bound  # noqa: PLC0415
+        from .lambda_bracket import lambda_bracket  # noqa: PLC0415
 
-        candidates.append(best_upper_bound(problem.kernel, problem.N, delta_R, problem.D))
+        candidates.append(lambda_bracket(problem.kernel, problem.N, delta_R, problem.D).upper)
     if not candidates:
         raise ValueError(f"lam must be one of 'best', 'worst-case', 'data', 'estimate'; got {lam!r}")
-    best = max(candidates, key=lambda q: q.value)
+    best = max(candidates, key=lambda q: q.mp if q.mp is not None else mpmath.mpf(q.value))
     kind = "estimate" if lam == "estimate" else best.kind
     return Quantity(
         name="lambda_lower",
