@@ -1,0 +1,278 @@
+"""Writing a certificate: ``certificate.json``, ``certificate.md``, a self-contained
+``certificate.html`` (plots embedded as base64 PNG) and the PNG plots (docs/certificate.rst).
+
+Plots: ``loss.png`` (training loss vs the guaranteed envelope), ``distance.png``
+(``‖θ_k − θ_0‖`` vs ``R``), ``constants.png`` (``m(R)``, ``M(R)``, ``β(R)`` and the LZB margin
+vs ``R``), ``lambda.png`` (the λ bracket).  :func:`write_reports` writes everything into a
+temporary directory next to the target and moves it into place only at the end, so a failure
+leaves nothing partial behind.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import json
+import os
+import shutil
+import tempfile
+from typing import Any
+
+__all__ = ["FILES", "PLOTS", "write_reports", "render_markdown", "render_html", "make_plots"]
+
+PLOTS = ("loss.png", "distance.png", "constants.png", "lambda.png")
+FILES = ("certificate.json", "certificate.md", "certificate.html") + PLOTS
+
+
+def _fmt(v: Any) -> str:
+    if isinstance(v, bool) or v is None:
+        return str(v)
+    if isinstance(v, (int, float)):
+        return f"{v:.6g}"
+    return str(v)
+
+
+def make_plots(doc: dict[str, Any], out_dir: str) -> list[str]:
+    """Draw the four plots of a certificate document into ``out_dir``; return the file names."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    written = []
+    cc = doc.get("cross_check")
+    R = doc["quantities"]["R"]["value"]
+
+    fig, ax = plt.subplots(figsize=(6, 3.6))
+    if cc:
+        k = np.arange(len(cc["loss"]))
+        ax.semilogy(k, np.maximum(cc["loss"], 1e-300), label=f"GD loss ({cc['label']})")
+        ax.semilogy(k, np.maximum(cc["envelope"], 1e-300), "--", label="guaranteed envelope (1 - m/2β)^k f0")
+        ax.set_xlabel("iteration k")
+        ax.legend(fontsize=8)
+    else:
+        ax.text(0.5, 0.5, "no cross-check run", ha="center", va="center", transform=ax.transAxes)
+    ax.set_title("Training loss vs the guaranteed envelope", fontsize=10)
+    fig.tight_layout()
+    fig.savefig(os.path.join(out_dir, "loss.png"), dpi=90)
+    plt.close(fig)
+    written.append("loss.png")
+
+    fig, ax = plt.subplots(figsize=(6, 3.6))
+    if cc:
+        k = np.arange(len(cc["distance"]))
+        ax.plot(k, cc["distance"], label="||θ_k − θ_0||_H")
+        ax.axhline(R, color="C3", ls="--", label=f"R = {R:.4g}")
+        ax.set_xlabel("iteration k")
+        ax.legend(fontsize=8)
+    else:
+        ax.text(0.5, 0.5, "no cross-check run", ha="center", va="center", transform=ax.transAxes)
+    ax.set_title("Distance travelled vs the radius R", fontsize=10)
+    fig.tight_layout()
+    fig.savefig(os.path.join(out_dir, "distance.png"), dpi=90)
+    plt.close(fig)
+    written.append("distance.png")
+
+    cu = doc["curves"]
+    fig, (a1, a2) = plt.subplots(1, 2, figsize=(9, 3.6))
+    Rs = np.array(cu["R"])
+    for key, lab in (("m", "m(R)"), ("M", "M(R)"), ("beta", "β(R)")):
+        vals = np.array(cu[key], dtype=float)
+        pos = vals > 0
+        if np.any(pos):
+            a1.loglog(Rs[pos], vals[pos], label=lab)
+    a1.axvline(R, color="k", lw=0.6, ls=":")
+    a1.set_xlabel("R")
+    a1.legend(fontsize=8)
+    a1.set_title("PL constants and smoothness", fontsize=10)
+    a2.semilogx(Rs, cu["margin"], label=f"log(allowed f0 / f0), {cu['form']} form")
+    a2.axhline(0, color="C3", lw=0.8)
+    a2.axvline(R, color="k", lw=0.6, ls=":")
+    a2.set_xlabel("R")
+    a2.legend(fontsize=8)
+    a2.set_title("LZB margin (> 0: guaranteed)", fontsize=10)
+    fig.tight_layout()
+    fig.savefig(os.path.join(out_dir, "constants.png"), dpi=90)
+    plt.close(fig)
+    written.append("constants.png")
+
+    lb = doc["lambda_bracket"]
+    fig, ax = plt.subplots(figsize=(6, 3.6))
+    ax.semilogx(lb["R"], lb["data_lower"], label="data-dependent lower bound along the flow")
+    ax.axhline(lb["data_upper"], color="C1", ls="--", label=f"λ_min(K_X) of the lifted data ({lb['data_upper_kind']})")
+    wc = lb.get("worst_case")
+    if wc:
+        ax.semilogx(wc["R"], wc["lower_packing"], "v-", ms=3, label="worst case λ_N: packing lower")
+        ax.semilogx(wc["R"], wc["upper_lattice"], "^-", ms=3, label="worst case λ_N: lattice upper")
+    ax.axvline(R, color="k", lw=0.6, ls=":")
+    ax.set_xlabel("R")
+    ax.set_ylabel("λ")
+    ax.legend(fontsize=7)
+    ax.set_title("λ bracket along the flow", fontsize=10)
+    fig.tight_layout()
+    fig.savefig(os.path.join(out_dir, "lambda.png"), dpi=90)
+    plt.close(fig)
+    written.append("lambda.png")
+    return written
+
+
+def _quantity_rows(doc: dict[str, Any]) -> list[tuple[str, str, str, str, str, str]]:
+    return [
+        (name, _fmt(q["value"]), q["kind"], q["formula_id"], q["formula"], q["provenance"])
+        for name, q in doc["quantities"].items()
+    ]
+
+
+def render_markdown(doc: dict[str, Any]) -> str:
+    """The Markdown report (plots referenced as the PNG files next to it)."""
+    ds = doc["inputs"]["dataset"]
+    arch = doc["inputs"]["architecture"]
+    lines = [
+        "# Convergence certificate",
+        "",
+        f"**{doc['conclusion']}**",
+        "",
+        f"Exit code {doc['exit_code']} · schema {doc['schema_version']}",
+        "",
+        "## Inputs",
+        "",
+        f"- dataset `{ds['name']}` ({ds['source']}): N = {ds['N']}, d = {ds['d']}, d' = {ds['d_out']}, "
+        f"params {ds['params']}",
+        f"- sha256(X) `{ds['sha256_X']}`, sha256(Y) `{ds['sha256_Y']}`",
+        f"- kernel {arch['kernel']}, width {arch['width']}, lifting p = {arch['lifting']['p']}, "
+        f"a = {arch['lifting']['a']}, D = {arch['lifting']['D']}, output map b = {arch['output_map']['b']}, "
+        f"depth {arch['depth']}, initialisation {arch['initialisation']}",
+        "",
+        "## Hypotheses",
+        "",
+        "| id | hypothesis | holds | detail |",
+        "|---|---|---|---|",
+    ]
+    for h in doc["hypotheses"]:
+        lines.append(f"| {h['id']} | {h['statement']} | {'yes' if h['holds'] else '**NO**'} | {h['detail']} |")
+    if doc["failures"]:
+        lines += ["", "## What failed and what would fix it", ""]
+        for f in doc["failures"]:
+            lines.append(f"- **{f['hypothesis']}**: {f['reason']} *Fix:* {f['fix']}")
+    lines += ["", "## Constants", "", "| quantity | value | kind | formula id | formula | provenance |",
+              "|---|---|---|---|---|---|"]
+    for row in _quantity_rows(doc):
+        lines.append("| " + " | ".join(r.replace("|", "\\|") for r in row) + " |")
+    cc = doc.get("cross_check")
+    lines += ["", "## Cross-check by training", ""]
+    if cc:
+        lines += [
+            f"- model: {cc['model']} (**{cc['label']}**)",
+            f"- {cc['iterations']} iterations with step 1/β = {cc['step']:.6g}; final loss {cc['loss'][-1]:.6g} "
+            f"vs envelope {cc['envelope'][-1]:.6g}; max distance {max(cc['distance']):.6g} vs R = {cc['R']:.6g}",
+            f"- loss below envelope at every iteration: {cc['loss_below_envelope']}; distance below R: "
+            f"{cc['distance_below_R']}; agrees with the certificate: **{cc['agrees']}**",
+        ]
+    else:
+        lines.append("- not run (`--gd-iterations 0`)")
+    lines += ["", "## Plots", ""] + [f"![{p}]({p})" for p in PLOTS]
+    env = doc["environment"]
+    lines += ["", "## Reproducibility", "",
+              "- " + ", ".join(f"{k} {v}" for k, v in env.items()),
+              f"- seeds: {doc['inputs']['seeds']}",
+              "- recompute and compare: `resnet-pl certify --check certificate.json`", ""]
+    return "\n".join(lines)
+
+
+def render_html(doc: dict[str, Any], images: dict[str, bytes]) -> str:
+    """A self-contained HTML page (no external resources; plots as data: URIs)."""
+    e = html.escape
+    ok = doc["guaranteed"]
+    colour = "#1b6e20" if ok else "#a31515"
+    parts = [
+        "<!DOCTYPE html>",
+        '<html lang="en"><head><meta charset="utf-8">',
+        "<title>Convergence certificate</title>",
+        "<style>body{font-family:sans-serif;max-width:1000px;margin:2em auto;padding:0 1em;color:#222}"
+        "table{border-collapse:collapse;font-size:13px;margin:1em 0}td,th{border:1px solid #bbb;padding:3px 6px;"
+        "text-align:left;vertical-align:top}th{background:#eee}.verdict{font-size:18px;font-weight:bold;padding:.6em;"
+        f"border:2px solid {colour};color:{colour}}}img{{max-width:100%}}code{{font-size:12px}}</style>",
+        "</head><body>",
+        "<h1>Convergence certificate</h1>",
+        f'<p class="verdict" id="conclusion">{e(doc["conclusion"])}</p>',
+        f"<p>Exit code {doc['exit_code']} &middot; schema {e(doc['schema_version'])}</p>",
+        "<h2>Inputs</h2><ul>",
+    ]
+    ds = doc["inputs"]["dataset"]
+    arch = doc["inputs"]["architecture"]
+    parts.append(f"<li>dataset <code>{e(ds['name'])}</code> ({e(ds['source'])}): N = {ds['N']}, d = {ds['d']}, "
+                 f"d' = {ds['d_out']}</li>")
+    parts.append(f"<li>sha256(X) <code>{e(ds['sha256_X'])}</code><br>sha256(Y) <code>{e(ds['sha256_Y'])}</code></li>")
+    parts.append(f"<li>kernel {e(str(arch['kernel']))}, width {e(str(arch['width']))}, lifting p = "
+                 f"{arch['lifting']['p']}, a = {arch['lifting']['a']}, D = {arch['lifting']['D']}, b = "
+                 f"{arch['output_map']['b']}, depth {e(str(arch['depth']))}</li></ul>")
+    parts.append("<h2>Hypotheses</h2><table><tr><th>id</th><th>hypothesis</th><th>holds</th><th>detail</th></tr>")
+    for h in doc["hypotheses"]:
+        parts.append(f"<tr><td>{e(h['id'])}</td><td>{e(h['statement'])}</td><td>{'yes' if h['holds'] else '<b>NO</b>'}"
+                     f"</td><td>{e(h['detail'])}</td></tr>")
+    parts.append("</table>")
+    if doc["failures"]:
+        parts.append("<h2>What failed and what would fix it</h2><ul>")
+        for f in doc["failures"]:
+            parts.append(f"<li><b>{e(f['hypothesis'])}</b>: {e(f['reason'])} <i>Fix:</i> {e(f['fix'])}</li>")
+        parts.append("</ul>")
+    parts.append("<h2>Constants</h2><table><tr><th>quantity</th><th>value</th><th>kind</th><th>formula id</th>"
+                 "<th>formula</th><th>provenance</th></tr>")
+    for row in _quantity_rows(doc):
+        parts.append("<tr>" + "".join(f"<td>{e(c)}</td>" for c in row) + "</tr>")
+    parts.append("</table><h2>Cross-check by training</h2>")
+    cc = doc.get("cross_check")
+    if cc:
+        parts.append(f"<p>Model: {e(cc['model'])} (<b>{e(cc['label'])}</b>). {cc['iterations']} iterations, step "
+                     f"1/&beta; = {cc['step']:.6g}. Loss below the envelope: {cc['loss_below_envelope']}; distance "
+                     f"below R: {cc['distance_below_R']}; agrees: <b>{cc['agrees']}</b>.</p>")
+    else:
+        parts.append("<p>Not run.</p>")
+    parts.append("<h2>Plots</h2>")
+    for name in PLOTS:
+        if name in images:
+            b64 = base64.b64encode(images[name]).decode("ascii")
+            parts.append(f'<figure><img alt="{e(name)}" src="data:image/png;base64,{b64}"></figure>')
+    env = doc["environment"]
+    parts.append("<h2>Reproducibility</h2><p>" + e(", ".join(f"{k} {v}" for k, v in env.items())) + "</p>")
+    parts.append("<p>Recompute and compare: <code>resnet-pl certify --check certificate.json</code></p>")
+    parts.append("</body></html>")
+    return "\n".join(parts)
+
+
+def write_reports(doc: dict[str, Any], out_dir: str) -> list[str]:
+    """Write all :data:`FILES` of ``doc`` into ``out_dir`` atomically (temp dir, then move).
+
+    Returns the list of paths written.  On any error the temporary directory is removed and
+    ``out_dir`` is left as it was.
+    """
+    out_dir = os.path.abspath(out_dir)
+    parent = os.path.dirname(out_dir)
+    os.makedirs(parent, exist_ok=True)
+    if os.path.exists(out_dir) and not os.path.isdir(out_dir):
+        raise ValueError(f"--out {out_dir!r} exists and is not a directory")
+    tmp = tempfile.mkdtemp(prefix=".certificate-", dir=parent)
+    try:
+        with open(os.path.join(tmp, "certificate.json"), "w", encoding="utf-8") as fh:
+            json.dump(doc, fh, indent=1, allow_nan=False)
+            fh.write("\n")
+        make_plots(doc, tmp)
+        images = {}
+        for name in PLOTS:
+            with open(os.path.join(tmp, name), "rb") as fh:
+                images[name] = fh.read()
+        with open(os.path.join(tmp, "certificate.md"), "w", encoding="utf-8") as fh:
+            fh.write(render_markdown(doc))
+        with open(os.path.join(tmp, "certificate.html"), "w", encoding="utf-8") as fh:
+            fh.write(render_html(doc, images))
+        if not os.path.exists(out_dir):
+            os.rename(tmp, out_dir)
+        else:
+            for name in FILES:
+                os.replace(os.path.join(tmp, name), os.path.join(out_dir, name))
+            shutil.rmtree(tmp)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return [os.path.join(out_dir, name) for name in FILES]
