@@ -18,6 +18,7 @@ __all__ = ["main", "SUBCOMMANDS"]
 #: subcommand name -> (module, one-line help)
 SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "kappa": ("bounds.commands.kappa", "regularity constants c0, c1, c2 and kappa of a kernel"),
+    "lambda": ("bounds.commands.lam", "bracket of lambda_N(delta): rigorous lower bound, explicit-configuration upper bound"),
 }
 
 
