@@ -25,6 +25,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
+import mpmath
 import numpy as np
 import sympy as sp
 from scipy import special
@@ -327,22 +328,29 @@ class Matern(_Radial):
         r = np.asarray(r, dtype=float)
         nu = self.nu
         s = math.sqrt(2 * nu) * r / self.lengthscale
-        return self._sa_ka(nu, nu, s, scale=math.exp((1 - nu) * math.log(2) - special.gammaln(nu)))
+        return self._sa_ka(nu, nu, s, log_scale=(1 - nu) * math.log(2) - special.gammaln(nu))
 
     @staticmethod
-    def _sa_ka(a: float, order: float, s: np.ndarray, scale: float) -> np.ndarray:
-        """``scale · s^a K_order(s)``, in log space, with the limit ``scale · 2^{a-1} Γ(a)`` at
-        s = 0 (valid for ``a = order > 0``, the only case used at 0)."""
+    def _sa_ka(a: float, order: float, s: np.ndarray, log_scale: float) -> np.ndarray:
+        """``exp(log_scale) · s^a K_order(s)``, entirely in log space (the scale ``2^{1-ν}/Γ(ν)``
+        underflows and ``s^a K_a(s)`` overflows for large ν, e.g. ν = 400), with the limit
+        ``exp(log_scale) · 2^{a-1} Γ(a)`` at s = 0 (valid for ``a = order > 0``, the only case
+        used at 0)."""
         s = np.asarray(s, dtype=float)
         out = np.empty_like(s)
         pos = s > 0
         sp_ = s[pos]
         with np.errstate(over="ignore", under="ignore", divide="ignore"):
-            logv = a * np.log(sp_) + np.log(special.kve(order, sp_)) - sp_
-            out[pos] = scale * np.exp(logv)
+            logv = log_scale + a * np.log(sp_) + np.log(special.kve(order, sp_)) - sp_
+        # K_order(s) overflows double precision for large orders (K_400(1) ~ e^2270): take its
+        # logarithm with mpmath there (rare; only for ν in the hundreds or tiny s).
+        for i in np.flatnonzero(~np.isfinite(logv)):
+            logv[i] = log_scale + a * math.log(sp_[i]) + float(mpmath.log(mpmath.besselk(order, sp_[i])))
+        with np.errstate(under="ignore"):
+            out[pos] = np.exp(logv)
         if np.any(~pos):
             if a == order and a > 0:
-                out[~pos] = scale * math.exp((a - 1) * math.log(2) + special.gammaln(a))
+                out[~pos] = math.exp(log_scale + (a - 1) * math.log(2) + special.gammaln(a))
             else:
                 raise ValueError("internal: Bessel limit at 0 requested for a != order")
         return out
@@ -370,8 +378,8 @@ class Matern(_Radial):
             s = math.sqrt(5.0) * r / ell
             return -(5.0 / (3.0 * ell**2)) * (1.0 + s) * np.exp(-s)
         s = math.sqrt(2 * nu) * r / ell
-        c = math.exp((1 - nu) * math.log(2) - special.gammaln(nu))
-        return -(2 * nu / ell**2) * self._sa_ka(nu - 1, nu - 1, s, scale=c)
+        log_c = (1 - nu) * math.log(2) - special.gammaln(nu)
+        return -(2 * nu / ell**2) * self._sa_ka(nu - 1, nu - 1, s, log_scale=log_c)
 
     def h(self, r: np.ndarray) -> np.ndarray:
         self._require_smooth(2)
@@ -380,9 +388,9 @@ class Matern(_Radial):
         if self._closed_form() == sp.Rational(5, 2):
             return (25.0 / (3.0 * ell**4)) * np.exp(-math.sqrt(5.0) * r / ell)
         s = math.sqrt(2 * nu) * r / ell
-        c = math.exp((1 - nu) * math.log(2) - special.gammaln(nu))
+        log_c = (1 - nu) * math.log(2) - special.gammaln(nu)
         # s^{ν-2} K_{ν-2}(s) = s^{ν-2} K_{|ν-2|}(s); finite at 0 for ν > 2.
-        return (2 * nu / ell**2) ** 2 * self._sa_ka(nu - 2, nu - 2, s, scale=c)
+        return (2 * nu / ell**2) ** 2 * self._sa_ka(nu - 2, nu - 2, s, log_scale=log_c)
 
 
 @dataclass(frozen=True, repr=False)
