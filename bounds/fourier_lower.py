@@ -12,14 +12,15 @@ Since ``p ≥ p(2M) ≥ p(2M) w / V_M`` on ``B(0, 2M)`` (``p`` radially nonincre
 ``cᵀK_Xc = ∫ p |Σ_j c_j e^{iω·x_j}|² ≥ (p(2M)/V_M) cᵀΨ_Xc ≥ p(2M) V_M (1 − max_j Σ_{k≠j} Φ(M‖x_j − x_k‖)²) ‖c‖²``
 
 (Gershgorin on ``Ψ_X``, whose diagonal is ``V_M²``).  The off-diagonal sum is bounded by packing
-(:mod:`bounds.packing`) with a nonincreasing majorant ``E ≥ Φ²``: ``E(t) = min(1, 1/t²)`` in
+(:mod:`bounds.packing`: the ``j``-th neighbour is at distance ``≥ ρ_j δ``) with a nonincreasing
+majorant ``E ≥ Φ²``: ``E(t) = min(1, 1/t²)`` in
 ``D = 1`` (``Φ(t) = sin t / t``) and ``E(t) = min(1, Γ(D/2+1)² 2^D c_L² t^{−D−2/3})`` for
 ``D ≥ 2`` from Landau's bound ``|J_ν(x)| ≤ c_L x^{−1/3}``, ``c_L = 0.7857468704…`` (L. Landau,
 J. London Math. Soc. 61 (2000) 197–215), used here rounded up to 0.7858.  With ``t = Mδ``:
 
-``λ_N(δ) ≥ max_{t>0} p(2t/δ) V_{t/δ} (1 − S^Φ_N(t))``,  ``S^Φ_N(t) = Σ_k m_k E(kt)``,
+``λ_N(δ) ≥ max_{t>0} p(2t/δ) V_{t/δ} (1 − S^Φ_N(t))``,  ``S^Φ_N(t) = Σ_{j=1}^{N−1} E(ρ_j t)``,
 
-``m_k`` the greedy shell counts of :func:`bounds.packing.shell_caps`.  The free parameter
+``ρ_j`` of :func:`bounds.packing.neighbour_radii` (summed in the same blocks).  The free parameter
 ``t`` is optimised on a log grid and refined with ``scipy.optimize.minimize_scalar``; the bound is
 valid for every ``t``, so the optimiser's accuracy does not affect rigour.  Wendland's closed-form
 constant (Thm 12.3) is *not* used.
@@ -39,7 +40,7 @@ import numpy as np
 from scipy import optimize, special
 
 from .kernels import Gaussian, Matern
-from .packing import MAX_SHELLS, _first_full_shell, check_lambda_inputs, round_down, shell_caps
+from .packing import check_lambda_inputs, neighbour_blocks, round_down
 from .radial import LOG_PROFILE_ABS_ERROR, log_density_radial, require_radial_kernel
 from .result import Quantity
 
@@ -73,48 +74,21 @@ def bessel_envelope(t: np.ndarray, D: int) -> np.ndarray:
     return np.exp(np.minimum(log_e, 0.0))
 
 
-def _caps_and_counts(N: int, D: int) -> tuple[np.ndarray, np.ndarray, bool]:
-    k_full = _first_full_shell(N, D)
-    K = int(min(k_full, MAX_SHELLS))
-    k = np.arange(0, K + 1, dtype=float)
-    m = np.diff(shell_caps(N, D, k))
-    return k[1:], m, k_full > K
-
-
-def _tail_bound(t: np.ndarray, D: int, K: int) -> np.ndarray:
-    """Closed-form bound of ``Σ_{k>K} c̄_k E(kt)`` (see the docs)."""
-    if D == 1:
-        return 2.0 / (t**2 * K)
-    log_c = (
-        math.log(2.0 * D)
-        + _log_env_const(D)
-        + (D - 1) * math.log(2.0)
-        + (D - 1) * math.log1p(3.0 / (2 * K + 2))
-        + math.log(1.5)
-        - (2.0 / 3.0) * math.log(K)
-    )
-    return np.exp(log_c - _env_exponent(D) * np.log(t))
-
-
-def _offdiag(t: np.ndarray, k: np.ndarray, m: np.ndarray, D: int, needs_tail: bool) -> np.ndarray:
-    """``S^Φ_N(t)`` for an array of ``t`` (float, no rounding margin)."""
+def _offdiag(t: np.ndarray, rho: np.ndarray, count: np.ndarray, D: int) -> np.ndarray:
+    """``S^Φ_N(t) = Σ_blocks count · E(ρ t)`` for an array of ``t`` (float, no rounding margin)."""
     t = np.atleast_1d(np.asarray(t, dtype=float))
-    S = bessel_envelope(np.outer(t, k), D) @ m
-    if needs_tail:
-        S = S + _tail_bound(t, D, int(k[-1]))
-    return S
+    return bessel_envelope(np.outer(t, rho), D) @ count
 
 
 def fourier_offdiagonal_sum(N: int, t: float, D: int) -> float:
     """Rigorous upper bound on ``max_j Σ_{k≠j} Φ(M‖x_j − x_k‖)²`` for ``Mδ = t`` (rounded up).
 
-    Formula: ``S^Φ_N(t) = Σ_k m_k E(kt)`` (+ closed tail), with a relative margin
-    ``1e-12`` for the float evaluation.  Docs: ``docs/lambda_lower.rst#fourier-route``.
+    Formula: ``S^Φ_N(t) = Σ_{j<N} E(ρ_j t)`` (in blocks), with a relative margin ``1e-12`` for
+    the float evaluation.  Docs: ``docs/lambda_lower.rst#fourier-route``.
     Hypotheses: δ-separated, ``#X ≤ N``.  Kind: rigorous.
     """
-    N = int(N)
-    k, m, tail = _caps_and_counts(N, D)
-    return float(_offdiag(np.array([t]), k, m, D, tail)[0]) * (1 + 1e-12)
+    rho, count = neighbour_blocks(int(N), D)
+    return float(_offdiag(np.array([t]), rho, count, D)[0]) * (1 + 1e-12)
 
 
 def _log_bound_float(kernel: Matern | Gaussian, delta: float, D: int, t: np.ndarray, S: np.ndarray) -> np.ndarray:
@@ -143,16 +117,16 @@ def fourier_lower_bound(kernel: Matern | Gaussian, N: int, delta: float, D: int)
     """
     N, delta, D = check_lambda_inputs(N, delta, D)
     kernel = require_radial_kernel(kernel, "Fourier lower bound")
-    k, m, tail = _caps_and_counts(N, D)
+    rho, count = neighbour_blocks(N, D)
 
     def neg(logt: float) -> float:
         t = math.exp(logt)
-        S = _offdiag(np.array([t]), k, m, D, tail)
+        S = _offdiag(np.array([t]), rho, count, D)
         v = float(_log_bound_float(kernel, delta, D, np.array([t]), S)[0])
         return -v if math.isfinite(v) else 1e300
 
-    grid = np.linspace(math.log(1e-3), math.log(1e6), 161)
-    S = _offdiag(np.exp(grid), k, m, D, tail)
+    grid = np.linspace(math.log(1e-2), math.log(1e4), 97)
+    S = _offdiag(np.exp(grid), rho, count, D)
     vals = _log_bound_float(kernel, delta, D, np.exp(grid), S)
     vals = np.where(np.isfinite(vals), vals, -np.inf)
     i = int(np.argmax(vals))
@@ -178,7 +152,7 @@ def fourier_lower_bound(kernel: Matern | Gaussian, N: int, delta: float, D: int)
         name="lambda_lower_fourier",
         value=round_down(mp_val),
         kind="rigorous",
-        formula="max_t p(2t/delta) V_{t/delta} (1 - S_N(t)), S_N(t) = sum_k m_k min(1, C_D (k t)^-a), "
+        formula="max_t p(2t/delta) V_{t/delta} (1 - S_N(t)), S_N(t) = sum_{j<N} min(1, C_D (rho_j t)^-a), "
         "a = 2 (D = 1) or D + 2/3 (Landau)",
         reference=_REFERENCE,
         hypotheses=(

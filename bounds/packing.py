@@ -1,27 +1,25 @@
 """Packing–Gershgorin bounds: ``λ_N(δ) ≥ 1 − S_N(δ)`` and ``Λ_N ≤ 1 + S_N(δ)`` (SPEC §4.1).
 
-Proof in ``docs/lambda_lower.rst`` (section "Packing–Gershgorin").  For a δ-separated set, the
-balls of radius δ/2 around the points are disjoint, so at most
+Proof in ``docs/lambda_lower.rst`` (section "Packing–Gershgorin").  For a δ-separated set the
+balls of radius δ/2 around the points are disjoint, so at most ``(2R/δ + 1)^D − 1`` other points
+lie within distance ``R`` of a given point (volume of ``B(R + δ/2)`` over that of ``B(δ/2)``).
+Hence the ``j``-th nearest neighbour of any point is at distance at least ``ρ_j δ``,
 
-* ``C_k = (2k+3)^D − 1`` other points lie at distance ``< (k+1)δ`` from a given point (volume of
-  ``B((k+3/2)δ) \\ B(δ/2)`` over the volume of ``B(δ/2)``), and
-* in ``D = 1`` exactly ``C_k = 2k`` (``k`` on each side).
+``ρ_j = max(1, ((j+1)^{1/D} − 1)/2)``  (``D ≥ 2``),   ``ρ_j = ⌈j/2⌉``  (``D = 1``, sharp on δZ),
 
-For a radially nonincreasing ``K ≥ 0`` a point at distance in ``[kδ, (k+1)δ)`` contributes at
-most ``K(kδ)``, and the row sum ``Σ_{j≠i} K(x_i − x_j)`` is at most the greedy sum
+and for a radially nonincreasing ``K ≥ 0`` every row sum satisfies
 
-``S_N(δ) = Σ_{k≥1} m_k K(kδ)``,  ``m_k = min(C_k, N−1) − min(C_{k−1}, N−1)``  (``C_0 = 0``),
+``Σ_{j≠i} K(x_i − x_j) ≤ S_N(δ) = Σ_{j=1}^{N−1} K(ρ_j δ)``.
 
-which fills the nearest shells first up to ``N − 1`` points (optimal by Abel summation because
-``K(kδ)`` is nonincreasing in ``k``).  Gershgorin's circle theorem then gives
-``λ_min(K_X) ≥ 1 − S_N(δ)`` and ``λ_max(K_X) ≤ 1 + S_N(δ)``.  The spec's per-shell count
-``n_k = (2k+3)^D − (2k−1)^D`` is also valid; the cumulative caps ``C_k`` used here are never
-larger in total (``C_k ≤ n_1 + … + n_k``), so this bound is at least as good.
+Gershgorin's circle theorem then gives ``λ_min(K_X) ≥ 1 − S_N(δ)`` and ``λ_max(K_X) ≤ 1 + S_N(δ)``.
+This refines SPEC's shell count ``n_k = (2k+3)^D − (2k−1)^D`` (points with distance in
+``[kδ, (k+1)δ)`` valued at ``K(kδ)``): the ``j``-th neighbour gets a radius ``ρ_j δ`` that is
+never smaller than the shell radius the greedy shell sum assigns to it.
 
-At most ``4096`` shells are summed; if ``N`` needs more, the rest is bounded in closed form
-(geometric tail of a majorant whose term ratio is nonincreasing, see the docs), so the cost is
-``O(min(N^{1/D}, 4096))`` and ``O(1)`` in ``N`` after that.  Terms are summed in log space with
-a stated margin for rounding, so ``S_N`` is an upper bound even where ``K(kδ)`` underflows.
+The first 2048 neighbours are summed one by one, the rest in geometric blocks
+``j ∈ [a, ⌈a(1 + 1/128)⌉)`` valued at ``K(ρ_a δ)`` (an upper bound for the block), so the cost is
+``O(min(N, 2048) + log N)``: ``O(1)`` in ``N`` up to a logarithm.  Terms are summed in log space with
+a stated margin for rounding, so ``S_N`` is an upper bound even where ``K(ρδ)`` underflows.
 
 >>> from bounds.kernels import Matern
 >>> q = packing_lower_bound(Matern("5/2"), N=2, delta=1.0, D=3)
@@ -43,9 +41,11 @@ from .result import Quantity
 from .validate import require_int, require_positive
 
 __all__ = [
-    "MAX_SHELLS",
-    "shell_caps",
-    "ShellSum",
+    "EXACT_NEIGHBOURS",
+    "BLOCK_RATIO",
+    "neighbour_radii",
+    "neighbour_blocks",
+    "NeighbourSum",
     "packing_sum",
     "packing_lower_bound",
     "packing_lambda_max_bound",
@@ -54,8 +54,10 @@ __all__ = [
     "check_lambda_inputs",
 ]
 
-#: Shells summed explicitly before the closed-form tail bound takes over.
-MAX_SHELLS = 4096
+#: Neighbours summed one by one before geometric blocks take over.
+EXACT_NEIGHBOURS = 2048
+#: Ratio of the geometric blocks of neighbours.
+BLOCK_RATIO = 1.0 + 1.0 / 128.0
 _U = 2.0**-53
 _REFERENCE = "docs/lambda_lower.rst#packing-gershgorin"
 
@@ -84,122 +86,80 @@ def check_lambda_inputs(N: object, delta: object, D: object) -> tuple[int, float
     return N, delta, D
 
 
-def shell_caps(N: int, D: int, k: np.ndarray) -> np.ndarray:
-    """``min(C_k, N − 1)`` as floats: the most points at distance ``< (k+1)δ`` from a point.
+def neighbour_radii(j: np.ndarray, D: int) -> np.ndarray:
+    """``ρ_j``: the ``j``-th nearest neighbour in a δ-separated set is at distance ``≥ ρ_j δ``.
 
-    ``C_k = 2k`` in ``D = 1`` and ``(2k+3)^D − 1`` otherwise (``C_0 = 0``).
+    ``ρ_j = ⌈j/2⌉`` in ``D = 1`` and ``max(1, ((j+1)^{1/D} − 1)/2)`` otherwise (rounded down).
 
-    >>> shell_caps(10**6, 2, np.array([0, 1, 2]))
-    array([ 0., 24., 48.])
+    >>> neighbour_radii(np.array([1, 2, 3, 8, 24]), 2).round(6).tolist()
+    [1.0, 1.0, 1.0, 1.0, 2.0]
     """
-    k = np.asarray(k, dtype=float)
-    cap = float(N - 1)
+    j = np.asarray(j, dtype=float)
     if D == 1:
-        c = 2.0 * k
-    else:
-        with np.errstate(over="ignore"):
-            logc = D * np.log(2.0 * k + 3.0)
-            c = np.where(logc > math.log(cap + 2.0) + 1.0, cap, np.power(2.0 * k + 3.0, np.where(logc > 700.0, 0, D)) - 1.0)
-        c = np.where(k == 0, 0.0, c)
-    return np.minimum(c, cap)
+        return np.ceil(j / 2.0)
+    rho = 0.5 * (np.power(j + 1.0, 1.0 / D) - 1.0) * (1.0 - 1e-15)
+    return np.maximum(rho, 1.0)
 
 
-def _first_full_shell(N: int, D: int) -> float:
-    """The first ``k`` with ``C_k >= N − 1`` (may be huge for ``D = 1``)."""
-    if D == 1:
-        return float(math.ceil((N - 1) / 2))
-    k = max(1, math.floor(((N) ** (1.0 / D) - 3) / 2))
-    while (2 * k + 3) ** D - 1 < N - 1:
-        k += 1
-    return float(k)
+def neighbour_blocks(N: int, D: int) -> tuple[np.ndarray, np.ndarray]:
+    """``(ρ, count)``: the ``N − 1`` neighbours of a point grouped in blocks, each block's
+    neighbours at distance ``≥ ρ δ``; ``count`` sums to ``N − 1``.
 
-
-def _log_cbar(D: int, k: np.ndarray) -> np.ndarray:
-    """log of ``c̄_k ≥ C_k − C_{k−1}``: 2 in D = 1, ``2D(2k+3)^{D−1}`` otherwise (mean value thm)."""
-    if D == 1:
-        return np.full_like(np.asarray(k, dtype=float), math.log(2.0))
-    return math.log(2.0 * D) + (D - 1) * np.log(2.0 * np.asarray(k, dtype=float) + 3.0)
-
-
-def _log_tail_majorant(kernel: Matern | Gaussian, delta: float, D: int, k0: int, k: np.ndarray) -> np.ndarray:
-    """log of ``g(k) ≥ c̄_k K(kδ)`` for ``k ≥ k0``, with ``g(k+1)/g(k)`` nonincreasing in k.
-
-    Gaussian: ``g = c̄_k e^{-(kδ)²/(2ℓ²)}``.  Matérn: from ``K_ν(s) ≤ K_ν(s0) e^{-(s−s0)}`` for
-    ``s ≥ s0`` (integral representation ``K_ν(s) = ∫ e^{-s cosh t} cosh(νt) dt``),
-    ``K(kδ) ≤ K(k0δ) (k/k0)^ν e^{-a(k−k0)}``, ``a = √(2ν)δ/ℓ``.
+    >>> rho, count = neighbour_blocks(10**9, 2)
+    >>> int(count.sum()), len(rho) < 6000
+    (999999999, True)
     """
-    k = np.asarray(k, dtype=float)
-    if isinstance(kernel, Gaussian):
-        lk = log_profile(kernel, k * delta)
-        return _log_cbar(D, k) + lk + log_profile_margin(lk)
-    nu, ell = kernel.nu, kernel.lengthscale
-    a = math.sqrt(2 * nu) * delta / ell
-    l0 = float(log_profile(kernel, k0 * delta))
-    l0 += float(log_profile_margin(l0))
-    body = l0 + nu * np.log(k / k0) - a * (k - k0)
-    return _log_cbar(D, k) + body + log_profile_margin(body)
+    n = N - 1
+    starts = list(range(1, min(n, EXACT_NEIGHBOURS) + 1))
+    if n > EXACT_NEIGHBOURS:
+        a = EXACT_NEIGHBOURS + 1
+        while a <= n:
+            starts.append(a)
+            a = max(a + 1, math.ceil(a * BLOCK_RATIO))
+    st = np.array(starts, dtype=float)
+    ends = np.append(st[1:], float(n + 1))
+    return neighbour_radii(st, D), ends - st
 
 
 @dataclass(frozen=True)
-class ShellSum:
-    """An upper bound ``S_N(δ)`` of the off-diagonal row sums, with its ingredients.
+class NeighbourSum:
+    """An upper bound ``S_N(δ)`` of the off-diagonal row sums.
 
     Attributes
     ----------
     value
-        A float ``>= S_N(δ)`` (``inf`` if the tail could not be bounded: the bound is then trivial).
-    shells
-        Number of shells summed explicitly.
-    tail
-        The closed-form bound used for the shells beyond ``shells`` (0.0 if none were needed).
+        A float ``>= S_N(δ)``.
+    blocks
+        Number of terms evaluated (``O(min(N, 2048) + log N)``).
     """
 
     value: float
-    shells: int
-    tail: float
+    blocks: int
 
 
-def packing_sum(kernel: Matern | Gaussian, N: int, delta: float, D: int) -> ShellSum:
+def packing_sum(kernel: Matern | Gaussian, N: int, delta: float, D: int) -> NeighbourSum:
     """Rigorous upper bound on ``max_i Σ_{j≠i} K(x_i − x_j)`` over δ-separated ``X ⊂ R^D``, ``#X ≤ N``.
 
-    Formula: ``S_N(δ) = Σ_k m_k K(kδ)`` (module docstring), summed in log space with the stated
-    margin :data:`bounds.radial.LOG_PROFILE_ABS_ERROR` and rounded up; closed-form tail beyond
-    :data:`MAX_SHELLS` shells.  Docs: ``docs/lambda_lower.rst``.  Hypotheses: ``K`` radial,
-    nonnegative and nonincreasing (Matérn, Gaussian).  Kind: rigorous.
+    Formula: ``S_N(δ) = Σ_{j=1}^{N−1} K(ρ_j δ)`` (module docstring), in blocks, summed in log space
+    with the stated margin :data:`bounds.radial.LOG_PROFILE_ABS_ERROR` and rounded up.
+    Docs: ``docs/lambda_lower.rst#packing-gershgorin``.  Hypotheses: ``K`` radial, nonnegative and
+    nonincreasing (Matérn, Gaussian).  Kind: rigorous.
     """
     N, delta, D = check_lambda_inputs(N, delta, D)
     kernel = require_radial_kernel(kernel, "packing-Gershgorin bound")
-    k_full = _first_full_shell(N, D)
-    K = int(min(k_full, MAX_SHELLS))
-    k = np.arange(0, K + 1, dtype=float)
-    caps = shell_caps(N, D, k)
-    m = np.diff(caps)
-    kk = k[1:]
-    lk = log_profile(kernel, kk * delta)
-    with np.errstate(divide="ignore"):
-        logt = np.log(m) + lk + log_profile_margin(lk) + 4 * _U
-    used = m > 0
+    rho, count = neighbour_blocks(N, D)
+    lk = log_profile(kernel, rho * delta)
+    logt = np.log(count) + lk + log_profile_margin(lk) + 4 * _U
     # Underflowing terms are replaced by e^{-700}, which is larger: still an upper bound.
-    terms = np.exp(np.maximum(logt[used], -700.0))
+    terms = np.exp(np.maximum(logt, -700.0))
     total = math.fsum(terms.tolist()) * (1.0 + 4 * _U)
-    tail = 0.0
-    if k_full > K:
-        k0 = K + 1
-        lg = _log_tail_majorant(kernel, delta, D, k0, np.array([k0, k0 + 1], dtype=float))
-        log_rho = float(lg[1] - lg[0])
-        if log_rho >= 0:
-            return ShellSum(math.inf, K, math.inf)
-        log_tail = float(lg[0]) - math.log(-math.expm1(log_rho))
-        log_tail += 1e-12 * (1 + abs(log_tail))
-        tail = math.exp(max(min(log_tail, 700.0), -700.0)) if log_tail < 700 else math.inf
-        total = (total + tail) * (1.0 + 4 * _U)
-    return ShellSum(total, K, tail)
+    return NeighbourSum(total, int(len(rho)))
 
 
 def packing_lower_bound(kernel: Matern | Gaussian, N: int, delta: float, D: int) -> Quantity:
     """Packing–Gershgorin lower bound ``λ_N(δ) ≥ max(0, 1 − S_N(δ))``.
 
-    Formula: ``1 − S_N(δ)`` with ``S_N`` the greedy shell sum of :func:`packing_sum`, clamped at 0
+    Formula: ``1 − S_N(δ)`` with ``S_N`` the neighbour sum of :func:`packing_sum`, clamped at 0
     (Gram matrices of positive-definite kernels are PSD).  For ``N = 2`` it equals the exact
     ``1 − K(δ)`` up to the rounding margin.  Docs: ``docs/lambda_lower.rst#packing-gershgorin``.
     Hypotheses: ``X ⊂ R^D`` δ-separated with ``#X ≤ N``; ``K ≥ 0`` radial nonincreasing
@@ -211,14 +171,13 @@ def packing_lower_bound(kernel: Matern | Gaussian, N: int, delta: float, D: int)
         ``value`` rounded down; ``mp`` holds ``1 − S_N`` exactly for the float ``S_N`` used.
     """
     s = packing_sum(kernel, N, delta, D)
-    mp_val = mpmath.mpf(1) - mpmath.mpf(s.value) if math.isfinite(s.value) else mpmath.mpf(0)
-    mp_val = max(mp_val, mpmath.mpf(0))
+    mp_val = max(mpmath.mpf(1) - mpmath.mpf(s.value), mpmath.mpf(0))
     return Quantity(
         name="lambda_lower_packing",
         value=round_down(mp_val),
         kind="rigorous",
-        formula="max(0, 1 - S_N(delta)), S_N = sum_k m_k K(k delta), m_k = min(C_k,N-1) - min(C_{k-1},N-1), "
-        "C_k = (2k+3)^D - 1 (D = 1: 2k)",
+        formula="max(0, 1 - S_N(delta)), S_N = sum_{j=1}^{N-1} K(rho_j delta), "
+        "rho_j = max(1, ((j+1)^(1/D) - 1)/2) (D = 1: ceil(j/2))",
         reference=_REFERENCE,
         hypotheses=(
             f"X in R^{D} with sep(X) >= {delta!r} and #X <= {N}",
@@ -238,7 +197,7 @@ def packing_lambda_max_bound(kernel: Matern | Gaussian, N: int, delta: float, D:
     """
     N, delta, D = check_lambda_inputs(N, delta, D)
     s = packing_sum(kernel, N, delta, D)
-    mp_val = min(mpmath.mpf(N), mpmath.mpf(1) + mpmath.mpf(s.value)) if math.isfinite(s.value) else mpmath.mpf(N)
+    mp_val = min(mpmath.mpf(N), mpmath.mpf(1) + mpmath.mpf(s.value))
     return Quantity(
         name="Lambda_upper_packing",
         value=round_up(mp_val),

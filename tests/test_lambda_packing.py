@@ -14,11 +14,12 @@ from lambda_strategies import EIG_TOL, KERNELS, lambda_max, lambda_min, separate
 from bounds.kernels import Gaussian, Matern, RandomFourierKernel
 from bounds.lambda_bracket import lambda_two
 from bounds.packing import (
-    MAX_SHELLS,
+    EXACT_NEIGHBOURS,
+    neighbour_blocks,
+    neighbour_radii,
     packing_lambda_max_bound,
     packing_lower_bound,
     packing_sum,
-    shell_caps,
 )
 from bounds.radial import LOG_PROFILE_ABS_ERROR, log_profile, profile_mp
 from bounds.separation import separation
@@ -43,23 +44,36 @@ def test_profile_mp_matches_kernel_profile():
         assert np.allclose([float(profile_mp(kernel, x)) for x in r], kernel.profile(r), rtol=1e-13, atol=0)
 
 
-def _lattice_counts(points: np.ndarray, kmax: int) -> np.ndarray:
-    """Brute force: points of a δ=1 lattice (origin included) at distance < k+1 from the origin."""
-    d = np.sqrt(np.sum(points**2, axis=1))
-    return np.array([np.sum((d > 0) & (d < k + 1 - 1e-9)) for k in range(kmax + 1)])
+def _neighbour_distances(points: np.ndarray, count: int) -> np.ndarray:
+    """Brute force: sorted distances from the origin (a lattice point) to the other points."""
+    d = np.sort(np.sqrt(np.sum(points**2, axis=1)))
+    assert d[0] == 0.0
+    return d[1 : count + 1]
 
 
-def test_shell_caps_hold_for_dense_lattices():
-    # Independent source: brute-force counts in Z (attains 2k), the hexagonal lattice and Z^3.
-    g = np.arange(-12, 13, dtype=float)
+def test_neighbour_radii_hold_for_dense_lattices():
+    # Independent source: brute-force neighbour distances in Z (where ρ_j = ⌈j/2⌉ is attained),
+    # the hexagonal lattice and Z^3 (δ = 1), within the enumerated region.
+    g = np.arange(-30, 31, dtype=float)
     z1 = g[:, None]
     hexa = np.array([[i + j / 2, j * math.sqrt(3) / 2] for i in g for j in g])
-    z3 = np.stack(np.meshgrid(g[5:-5], g[5:-5], g[5:-5], indexing="ij"), -1).reshape(-1, 3)
-    for pts, D, kmax in [(z1, 1, 10), (hexa, 2, 8), (z3, 3, 5)]:
-        counts = _lattice_counts(pts, kmax)
-        caps = shell_caps(10**9, D, np.arange(kmax + 1))
-        assert np.all(counts <= caps)
-    assert np.array_equal(_lattice_counts(z1, 10), shell_caps(10**9, 1, np.arange(11)))  # D = 1 is sharp
+    z3 = np.stack(np.meshgrid(g[20:-20], g[20:-20], g[20:-20], indexing="ij"), -1).reshape(-1, 3)
+    for pts, D, count in [(z1, 1, 40), (hexa, 2, 2000), (z3, 3, 3000)]:
+        d = _neighbour_distances(pts, count)
+        rho = neighbour_radii(np.arange(1, count + 1), D)
+        assert np.all(d >= rho * (1 - 1e-14))  # hexagonal coordinates carry √3/2 rounding
+    assert np.array_equal(_neighbour_distances(z1, 40), neighbour_radii(np.arange(1, 41), 1))  # D = 1 is sharp
+
+
+@pytest.mark.parametrize("N", [2, 50, 2049, 10**6, 10**15])
+@pytest.mark.parametrize("D", [1, 2, 8])
+def test_neighbour_blocks_cover_every_neighbour_with_a_smaller_radius(N, D):
+    rho, count = neighbour_blocks(N, D)
+    assert count.sum() == N - 1 and np.all(count >= 1)
+    assert len(rho) <= EXACT_NEIGHBOURS + 130 * math.log(max(N, 2))  # O(min(N, 2048) + log N)
+    starts = np.cumsum(count) - count + 1
+    assert np.array_equal(rho, neighbour_radii(starts, D))
+    assert np.all(np.diff(rho) >= 0)  # ρ nondecreasing: a block's first radius bounds the block
 
 
 @pytest.mark.parametrize("kernel", [Matern("3/2"), Matern("5/2"), Gaussian(1)])
@@ -102,21 +116,24 @@ def test_packing_is_sharp_on_the_line_for_exponential_kernel_as_n_grows():
     # Matérn 1/2 on δZ (the shells of D = 1 are exact), compared with the huge-N tail path.
     delta = 0.7
     s = packing_sum(Matern("1/2"), 10**12, delta, 1)
-    assert s.shells == MAX_SHELLS
     exact = 2 / math.expm1(delta)
     assert exact <= s.value <= exact * (1 + 1e-10)
 
 
 @pytest.mark.parametrize("D", [1, 2, 3])
-def test_huge_n_tail_bound_is_an_upper_bound(D):
-    # Independent source: mpmath nsum of the full greedy series (no cap reached) for a Gaussian.
+def test_huge_n_blocks_bound_the_full_series(D):
+    # Independent source: mpmath nsum of the full series Σ_j K(ρ_j δ) (N = ∞) for a Gaussian; the
+    # geometric blocks (ratio 1 + 1/128) may only overestimate it, by a few percent at most.
     delta = 0.05 if D == 1 else 0.5
     kernel = Gaussian(1)
     s = packing_sum(kernel, 10**15, delta, D)
-    caps = lambda k: 0 if k == 0 else (2 * k if D == 1 else (2 * k + 3) ** D - 1)  # noqa: E731
-    with mpmath.workdps(30):
-        ref = mpmath.nsum(lambda k: (caps(k) - caps(k - 1)) * profile_mp(kernel, k * delta), [1, mpmath.inf])
-    assert float(ref) <= s.value <= float(ref) * (1 + 1e-6)
+    if D == 1:
+        term = lambda j: profile_mp(kernel, mpmath.ceil(j / 2) * delta)  # noqa: E731
+    else:
+        term = lambda j: profile_mp(kernel, max(1, ((j + 1) ** (mpmath.mpf(1) / D) - 1) / 2) * delta)  # noqa: E731
+    with mpmath.workdps(20):
+        ref = mpmath.nsum(term, [1, mpmath.inf])
+    assert float(ref) <= s.value <= float(ref) * 1.05
 
 
 @given(KERNELS, st.integers(2, 300), st.floats(0.05, 5.0), st.integers(1, 8))
