@@ -60,7 +60,8 @@ def test_gaussian_equals_sklearn_rbf_and_is_the_matern_limit():
     X = np.stack([R, np.zeros_like(R)], axis=1)
     sk = SkRBF(length_scale=0.8)(np.zeros((1, 2)), X)[0]
     np.testing.assert_allclose(Gaussian(0.8).profile(R), sk, rtol=0, atol=1e-14)
-    gap = np.max(np.abs(Matern(400, 0.8).profile(R) - Gaussian(0.8).profile(R)))
+    r = R[::8]  # nu = 400 takes the (slower) mpmath branch of the Bessel path
+    gap = np.max(np.abs(Matern(400, 0.8).profile(r) - Gaussian(0.8).profile(r)))
     assert gap < 2e-3  # O(1/nu) convergence
 
 
