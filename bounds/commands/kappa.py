@@ -108,8 +108,7 @@ def _exact_payload(kernel: Matern | Gaussian, dps: int) -> tuple[dict[str, objec
     return payload, "\n".join(lines)
 
 
-def _rff_payload(kernel: Matern | Gaussian, q: int, D: int, seed: int, dps: int) -> tuple[dict[str, object], str]:
-    rff = RandomFourierKernel.from_kernel(kernel, q, D, seed)
+def _rff_payload(rff: RandomFourierKernel, kernel: Matern | Gaussian | None, dps: int) -> tuple[dict[str, object], str]:
     reg = regularity(rff)
     payload: dict[str, object] = {"kernel": rff.name, **reg.to_dict()}
     assert reg.c2_lower is not None
@@ -124,7 +123,7 @@ def _rff_payload(kernel: Matern | Gaussian, q: int, D: int, seed: int, dps: int)
         f"{reg.c2.value - reg.c2_lower.value:.3g}]",
         f"  kappa <= {reg.kappa.value:.12g}",
     ]
-    if not isinstance(kernel, Matern) or kernel.nu > 2:
+    if isinstance(kernel, Gaussian) or (isinstance(kernel, Matern) and kernel.nu > 2):
         base = regularity(kernel, dps=dps)
         payload["base_kernel"] = base.to_dict()
         lines += ["", f"  for comparison, {kernel.name}: c1 = {base.c1.value:.12g}, c2 = {base.c2.value:.12g}, "
@@ -137,10 +136,17 @@ def run(args: argparse.Namespace) -> int:
     """Compute and print the constants; 0 on success (bad input raises ValueError -> exit 2)."""
     dps = require_int("dps", args.dps, minimum=1)
     kernel = kernel_from_args(args)
-    if args.rff is not None:
+    if isinstance(kernel, RandomFourierKernel):  # a user's drawn sample (--kernel MODULE:OBJECT)
+        payload, text = _rff_payload(kernel, None, dps)
+    elif not isinstance(kernel, (Matern, Gaussian)):
+        raise ValueError(
+            f"kernel must be matern, gaussian or a RandomFourierKernel for kappa, got {kernel!r}; "
+            "exact constants need a known spectral measure"
+        )
+    elif args.rff is not None:
         q = require_int("rff (number of features Q)", args.rff, minimum=1)
         D = require_int("dim", args.dim, minimum=1)
-        payload, text = _rff_payload(kernel, q, D, args.seed, dps)
+        payload, text = _rff_payload(RandomFourierKernel.from_kernel(kernel, q, D, args.seed), kernel, dps)
     else:
         payload, text = _exact_payload(kernel, dps)
     emit(args, payload, text)
