@@ -19,6 +19,11 @@ __all__ = ["main", "SUBCOMMANDS"]
 SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "kappa": ("bounds.commands.kappa", "regularity constants c0, c1, c2 and kappa of a kernel"),
     "lambda": ("bounds.commands.lam", "bracket of lambda_N(delta): rigorous lower bound, explicit-configuration upper bound"),
+    "pl": ("bounds.commands.pl", "local PL constants m(R), M(R) and smoothness beta(R)"),
+    "lzb": ("bounds.commands.lzb", "Liu-Zhu-Belkin radius condition: is GD guaranteed to converge?"),
+    "recipe": ("bounds.commands.recipe", "smallest lifting and scalings that guarantee convergence"),
+    "verify": ("bounds.commands.verify", "run the property suites and write the slack report"),
+    "certify": ("bounds.commands.certify", "convergence certificate: is GD guaranteed to converge? (json/md/html)"),
 }
 
 

@@ -11,21 +11,44 @@ from typing import Any
 from ..kernels import Gaussian, Matern
 from ..problem import Problem, lifting, output_map
 
-__all__ = ["add_kernel_arguments", "kernel_from_args", "add_data_arguments", "data_from_args",
+__all__ = ["add_kernel_arguments", "kernel_from_args", "load_object", "add_data_arguments", "data_from_args",
            "add_architecture_arguments", "problem_from_args", "emit"]
 
 
 def add_kernel_arguments(parser: argparse.ArgumentParser) -> None:
     g = parser.add_argument_group("kernel")
-    g.add_argument("--kernel", choices=("matern", "gaussian"), default="matern", help="kernel family (default matern)")
+    g.add_argument("--kernel", default="matern",
+                   help="matern (default), gaussian, or MODULE:OBJECT naming your own kernel object")
     g.add_argument("--nu", default="5/2", help="Matérn smoothness, exact rationals allowed (default 5/2)")
     g.add_argument("--lengthscale", default="1", help="length scale l > 0 (default 1)")
 
 
-def kernel_from_args(args: argparse.Namespace) -> Matern | Gaussian:
+def kernel_from_args(args: argparse.Namespace) -> object:
+    """The kernel named by ``--kernel`` (``matern``, ``gaussian`` or ``module:object``)."""
     if args.kernel == "gaussian":
         return Gaussian(args.lengthscale)
-    return Matern(args.nu, args.lengthscale)
+    if args.kernel == "matern":
+        return Matern(args.nu, args.lengthscale)
+    if ":" in args.kernel:
+        return load_object(args.kernel)
+    raise ValueError(f"kernel must be matern, gaussian or MODULE:OBJECT, got {args.kernel!r}")
+
+
+def load_object(spec: str) -> object:
+    """Import ``module:object`` (a user's kernel)."""
+    import importlib  # noqa: PLC0415
+
+    module_name, _, attr = spec.partition(":")
+    if not module_name or not attr:
+        raise ValueError(f"kernel must look like module:object, got {spec!r}")
+    try:
+        module = importlib.import_module(module_name)
+    except ImportError as exc:
+        raise ValueError(f"kernel: cannot import module {module_name!r} ({exc})") from exc
+    try:
+        return getattr(module, attr)
+    except AttributeError:
+        raise ValueError(f"kernel: module {module_name!r} has no attribute {attr!r}") from None
 
 
 def add_data_arguments(parser: argparse.ArgumentParser) -> None:
