@@ -31,7 +31,7 @@ from .problem import Problem, lifting, output_map
 from .smoothness import smoothness
 from .validate import require_finite_array, require_int, require_positive
 
-__all__ = ["LiftingDesign", "lifting_recipe", "design_feasible", "rff_width", "RFFCheck", "rff_posterior_check"]
+__all__ = ["LiftingDesign", "lifting_recipe", "reduced_problem", "design_feasible", "rff_width", "RFFCheck", "rff_posterior_check"]
 
 REFERENCE = "docs/recipe.rst"
 
@@ -59,7 +59,8 @@ class LiftingDesign:
     searched: tuple[int, ...]
 
     def problem(self, X: np.ndarray, Y: np.ndarray, kernel: Matern | Gaussian) -> Problem:
-        """The lifted :class:`~bounds.problem.Problem` of this design."""
+        """The lifted :class:`~bounds.problem.Problem` of this design (``D = p d`` coordinates;
+        for large ``p`` use :func:`reduced_problem`, which has the same data-dependent constants)."""
         A = lifting(X.shape[1], self.p, self.a)
         return Problem(X, Y, A, output_map(Y.shape[1], A.shape[0], self.b), kernel)
 
@@ -71,7 +72,7 @@ def _constants(kernel: Matern | Gaussian) -> tuple[float, float, float]:
 
 def design_feasible(
     X: np.ndarray, Y: np.ndarray, kernel: Matern | Gaussian, p: int, *, form: str = "discrete",
-    n_alpha: int = 28, n_R: int = 28, n_b: int = 41,
+    n_alpha: int = 28, n_R: int = 28, n_b: int = 57,
 ) -> tuple[float, float, float, float] | None:
     """Search ``(α, b, R)`` for lifting ``p``; return ``(margin, α, b, R)`` of the best design
     (``margin = log(allowed f0 / f0) > 0`` means the condition holds) or ``None``.
@@ -95,7 +96,7 @@ def design_feasible(
     best: tuple[float, float, float, float] | None = None
     R_grid = np.geomspace(1e-3, 3.0, n_R) / max(c1, 1e-12)
     alpha_grid = np.geomspace(0.05, 200.0, n_alpha) * (kernel.lengthscale / sep)
-    b_grid = np.geomspace(1e-2, 1e4, n_b)
+    b_grid = np.geomspace(1e-2, 1e6, n_b)
     offdiag = ~np.eye(N, dtype=bool)
     for alpha in alpha_grid:
         a = alpha / math.sqrt(p)
@@ -182,9 +183,33 @@ def lifting_recipe(
     return design
 
 
+def reduced_problem(X: np.ndarray, Y: np.ndarray, kernel: Matern | Gaussian, p: int, a: float, b: float) -> Problem:
+    """A problem in ``R^{d+d'}`` with the same data-dependent constants as the lifting
+    ``A = a(I,…,I)ᵀ`` (``D = pd``), ``B = b(I_{d'}, 0)`` — without materialising ``D`` coordinates.
+
+    ``x ↦ (x,…,x)/√p`` is an isometry, so ``A' = [a√p I_d; 0]`` gives the same lifted distances,
+    ``ρ`` and ``σ(A')``; ``B' = [(b/√p)(I_{d'}, 0) | b√(1 − 1/p) I_{d'}]`` has ``B'B'ᵀ = b² I``
+    (``σ(B') = b``) and ``B'A'x = ab (x)_{1..d'} = BAx``.  The constants of docs/pl.rst with the
+    data-dependent λ and β of docs/smoothness.rst depend only on these (and on ``c1``), not on
+    ``D``; the worst-case ``λ_N`` does depend on ``D`` and is not used with this reduction.
+    Requires ``d' ≤ d``.
+    """
+    N, d = X.shape
+    dout = Y.shape[1]
+    if dout > d:
+        raise ValueError(f"the reduction needs d' <= d, got d' = {dout}, d = {d}")
+    A = np.zeros((d + dout, d))
+    A[:d] = a * math.sqrt(p) * np.eye(d)
+    B = np.zeros((dout, d + dout))
+    B[:, :dout] = b / math.sqrt(p) * np.eye(dout)
+    B[:, d:] = b * math.sqrt(max(0.0, 1.0 - 1.0 / p)) * np.eye(dout)
+    if p == 1:
+        A, B = A[:d], B[:, :d]
+    return Problem(X, Y, A, B, kernel)
+
+
 def _verify(X, Y, kernel, p, a, b, R, form, searched) -> LiftingDesign:
-    A = lifting(X.shape[1], p, a)
-    prob = Problem(X, Y, A, output_map(Y.shape[1], A.shape[0], b), kernel)
+    prob = reduced_problem(X, Y, kernel, p, a, b)
     pl = pl_constants(prob, R, lam="data")
     beta = smoothness(prob, R).value
     f0 = prob.initial_loss()

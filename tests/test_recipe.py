@@ -11,6 +11,7 @@ from bounds.kernels import Gaussian, Matern, RandomFourierKernel
 from bounds.lzb import lzb_condition
 from bounds.pl import pl_constants
 from bounds.recipe import _failure_probability, design_feasible, lifting_recipe, rff_posterior_check, rff_width
+from bounds.problem import Problem
 from bounds.smoothness import smoothness
 
 XOR_X = np.array([[0.0, 0.0], [1.0, 0.0], [0.0, 1.0], [1.0, 1.0]])
@@ -100,3 +101,23 @@ def test_rff_posterior_check_reports_the_sample_constants():
 def test_rff_width_bad_input(kwargs, match):
     with pytest.raises(ValueError, match=match):
         rff_width(Matern("5/2"), **kwargs)
+
+
+@pytest.mark.parametrize("p", [1, 2, 7])
+def test_reduced_problem_has_the_lifted_constants(p):
+    # Independent source: the materialised lifting of SPEC §8 (A = a(I,...,I)^T, B = b(I, 0)).
+    from bounds.problem import lifting, output_map
+    from bounds.recipe import reduced_problem
+
+    X = XOR_X * 1.3 + 0.1
+    Y = np.array([[0.5], [-1.0], [2.0], [0.0]])
+    k = Matern("5/2")
+    A = lifting(2, p, 0.7)
+    full = Problem(X, Y, A, output_map(1, 2 * p, 1.9), k)
+    red = reduced_problem(X, Y, k, p, 0.7, 1.9)
+    assert np.allclose(red.lifted_distances, full.lifted_distances, rtol=1e-13)
+    assert red.sigma_A == pytest.approx(full.sigma_A) and red.sigma_B == pytest.approx(full.sigma_B)
+    assert red.rho == pytest.approx(full.rho) and red.initial_loss() == pytest.approx(full.initial_loss())
+    for R in (0.0, 0.3):
+        assert pl_constants(red, R, lam="data").m.value == pytest.approx(pl_constants(full, R, lam="data").m.value, rel=1e-12)
+        assert smoothness(red, R).value == pytest.approx(smoothness(full, R).value, rel=1e-12)
