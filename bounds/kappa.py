@@ -367,6 +367,18 @@ def regularity(kernel: Matern | Gaussian | RandomFourierKernel, dps: int | None 
     """
     if isinstance(kernel, RandomFourierKernel):
         return rff_regularity(kernel)
+    if not isinstance(kernel, (Matern, Gaussian)):
+        raise ValueError(
+            f"kernel must be a Matern, Gaussian or RandomFourierKernel, got {kernel!r} "
+            "(exact constants need a known spectral measure)"
+        )
+    dps = DEFAULT_DPS if dps is None else require_int("dps", dps, minimum=1)
+    return _regularity_exact(kernel, dps)
+
+
+@lru_cache(maxsize=256)
+def _regularity_exact(kernel: Matern | Gaussian, dps: int) -> Regularity:
+    """:func:`regularity` for Matérn/Gaussian; cached (kernels and results are immutable)."""
     c = [regularity_constant(kernel, order, dps) for order in (0, 1, 2)]
     dps_used = c[0].dps or DEFAULT_DPS
     c1_sym, c2_sym = _symbolic_constants(kernel)

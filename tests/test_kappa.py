@@ -189,6 +189,7 @@ def test_regularity_repr_and_dict_are_readable():
         (lambda: RandomFourierKernel(np.array([[np.nan, 1.0]])), ["omega must contain only finite"]),
         (lambda: quartic_form_max(np.ones((3, 2)), rtol=-1.0), ["rtol must be"]),
         (lambda: regularity_constant(RandomFourierKernel(np.ones((2, 2))), 1), ["kernel must be a Matern"]),
+        (lambda: regularity("matern"), ["kernel must be a Matern, Gaussian or RandomFourierKernel"]),
     ],
 )
 def test_bad_input_raises_value_error_naming_parameter_and_range(make, words):
