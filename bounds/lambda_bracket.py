@@ -20,6 +20,7 @@ Docs: ``docs/lambda.rst``.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import time
 from dataclasses import dataclass, field
@@ -34,7 +35,12 @@ from .lattice import UpperBound, lattice_upper_bound
 from .packing import check_lambda_inputs, packing_lower_bound
 from .radial import profile_mp, require_radial_kernel
 from .result import Quantity
-from .validate import require_positive
+from .validate import require_int, require_positive
+
+try:  # eigenproblems of a few hundred points run faster on one BLAS thread when cores are shared
+    from threadpoolctl import threadpool_limits
+except ImportError:  # pragma: no cover - optional
+    threadpool_limits = None
 
 __all__ = ["lambda_two", "BestLowerBound", "best_lower_bound", "LambdaBracket", "lambda_bracket"]
 
@@ -119,7 +125,8 @@ class LambdaBracket:
         Smallest upper bound from an explicit δ-separated configuration and its source
         (``exact``, ``cubic lattice``, ``hexagonal lattice``, ``fcc lattice``, ``adversarial search``).
     upper_points
-        The configuration attaining ``upper`` (``None`` for N = 2, where it is any pair at distance δ).
+        The configuration attaining ``upper`` (``None`` for N = 2, where it is any pair at distance
+        δ); it has at most ``N`` points (fewer when ``N`` exceeds ``max_upper_points``).
     gap
         ``upper / lower`` (from the mpmath values; ``inf`` when the lower bound is 0).
     seconds
@@ -170,6 +177,7 @@ def lambda_bracket(
     *,
     adversarial_seconds: float = 0.0,
     seed: int = 0,
+    max_upper_points: int = 1000,
 ) -> LambdaBracket:
     """The bracket ``[best rigorous lower bound, best upper bound]`` of ``λ_N(δ)``.
 
@@ -177,12 +185,16 @@ def lambda_bracket(
     their Gram matrices are PSD and no separation-based bound applies); upper = the smallest
     verified ``λ_min`` over the ``N``-point sections of the cubic lattice (and hexagonal in D = 2,
     FCC in D = 3) and, if ``adversarial_seconds > 0``, of the adversarial search; for N = 2 both
-    are the exact ``1 − K(δ)``.  Docs: ``docs/lambda.rst``.  Hypotheses: ``N ≥ 2``, ``δ > 0``,
+    are the exact ``1 − K(δ)``.  For ``N > max_upper_points`` the configurations have
+    ``max_upper_points`` points (still feasible for λ_N, since ``λ_N ≤ λ_n`` for ``n ≤ N``; the
+    upper bound is then looser but the cost stays bounded; the adversarial search uses at most
+    ``min(N, 400)`` points).  Docs: ``docs/lambda.rst``.  Hypotheses: ``N ≥ 2``, ``δ > 0``,
     ``D ≥ 1``.  Kind: lower rigorous (exact for N = 2); upper rigorous *as an upper bound* (an
     explicit feasible configuration), not claimed to be λ_N(δ).
     """
     N, delta, D = check_lambda_inputs(N, delta, D)
     adversarial_seconds = require_positive("adversarial_seconds", adversarial_seconds, strict=False)
+    n_up = min(N, require_int("max_upper_points", max_upper_points, minimum=2))
     t0 = time.perf_counter()
     name = getattr(kernel, "name", type(kernel).__name__)
     if isinstance(kernel, RandomFourierKernel):
@@ -203,9 +215,11 @@ def lambda_bracket(
     if N == 2 and best.source == "exact":
         upper, upper_source, points = best.quantity, "exact", None
     else:
-        ups: list[UpperBound] = [lattice_upper_bound(kernel, N, delta, D, lat) for lat in _lattices(D)]
+        with threadpool_limits(1) if threadpool_limits is not None else contextlib.nullcontext():
+            ups: list[UpperBound] = [lattice_upper_bound(kernel, n_up, delta, D, lat) for lat in _lattices(D)]
         if adversarial_seconds > 0:
-            ups.append(adversarial_upper_bound(kernel, N, delta, D, seed=seed, time_budget=adversarial_seconds))
+            n_adv = min(n_up, 400)
+            ups.append(adversarial_upper_bound(kernel, n_adv, delta, D, seed=seed, time_budget=adversarial_seconds))
         cands += [(u.source, u.quantity) for u in ups]
         win = min(ups, key=lambda u: u.quantity.value)
         upper, upper_source, points = win.quantity, win.source, win.points

@@ -152,3 +152,13 @@ def test_cli_bad_input_exit_code():
 
     assert main(["lambda", "--N", "1", "--delta", "0.5", "--dim", "2"]) == 2
     assert main(["lambda", "--N", "5", "--delta", "-1", "--dim", "2"]) == 2
+
+
+def test_huge_n_uses_a_bounded_configuration():
+    # λ_N ≤ λ_n for n ≤ N: a 300-point section is a valid (looser) upper bound for N = 10^9.
+    b = lambda_bracket(Matern("5/2"), 10**9, 0.7, 2, max_upper_points=300)
+    assert b.upper_points.shape == (300, 2)
+    assert b.lower.mp <= b.upper.mp
+    assert lambda_min(Matern("5/2"), b.upper_points) <= b.upper.value + EIG_TOL
+    with pytest.raises(ValueError, match="max_upper_points must be an integer >= 2"):
+        lambda_bracket(Matern("5/2"), 10, 0.7, 2, max_upper_points=1)

@@ -56,6 +56,10 @@ def _text(b: LambdaBracket) -> str:
         f"  lower  {_fmt(b.lower):>14}  [{b.lower.kind}]  from {b.lower_source}  ({b.lower.reference})",
         f"  upper  {_fmt(b.upper):>14}  [{b.upper.kind}]  from {b.upper_source}  ({b.upper.reference})",
         f"  gap upper/lower = {gap}",
+    ]
+    if b.upper_points is not None and b.upper_points.shape[0] < b.N:
+        lines.append(f"  (upper-bound configuration has {b.upper_points.shape[0]} <= N points: lambda_N <= lambda_n for n <= N)")
+    lines += [
         f"  time {b.seconds:.3f} s",
     ]
     return "\n".join(lines)
