@@ -117,6 +117,12 @@ def make_plots(doc: dict[str, Any], out_dir: str) -> list[str]:
     return written
 
 
+def _agree(cc: dict[str, Any]) -> str:
+    if cc["agrees"] is None:
+        return "n/a (no guarantee to compare with; run shown for information)"
+    return str(cc["agrees"])
+
+
 def _quantity_rows(doc: dict[str, Any]) -> list[tuple[str, str, str, str, str, str]]:
     return [
         (name, _fmt(q["value"]), q["kind"], q["formula_id"], q["formula"], q["provenance"])
@@ -167,7 +173,7 @@ def render_markdown(doc: dict[str, Any]) -> str:
             f"- {cc['iterations']} iterations with step 1/β = {cc['step']:.6g}; final loss {cc['loss'][-1]:.6g} "
             f"vs envelope {cc['envelope'][-1]:.6g}; max distance {max(cc['distance']):.6g} vs R = {cc['R']:.6g}",
             f"- loss below envelope at every iteration: {cc['loss_below_envelope']}; distance below R: "
-            f"{cc['distance_below_R']}; agrees with the certificate: **{cc['agrees']}**",
+            f"{cc['distance_below_R']}; agrees with the certificate: **{_agree(cc)}**",
         ]
     else:
         lines.append("- not run (`--gd-iterations 0`)")
@@ -226,7 +232,7 @@ def render_html(doc: dict[str, Any], images: dict[str, bytes]) -> str:
     if cc:
         parts.append(f"<p>Model: {e(cc['model'])} (<b>{e(cc['label'])}</b>). {cc['iterations']} iterations, step "
                      f"1/&beta; = {cc['step']:.6g}. Loss below the envelope: {cc['loss_below_envelope']}; distance "
-                     f"below R: {cc['distance_below_R']}; agrees: <b>{cc['agrees']}</b>.</p>")
+                     f"below R: {cc['distance_below_R']}; agrees: <b>{e(_agree(cc))}</b>.</p>")
     else:
         parts.append("<p>Not run.</p>")
     parts.append("<h2>Plots</h2>")
