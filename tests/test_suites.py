@@ -25,7 +25,9 @@ def test_suite_holds(kernel, suite):
 def test_sharpness_properties_reach_one():
     # SPEC §10: the v = 0 witnesses make the PL constants and beta's leading term tight.
     rec = run_suites(Matern("5/2"), only=["pl", "smoothness"], profile="ci", max_examples=5)
-    for bound in ("pl.m.sharp", "pl.M.sharp", "smoothness.beta.sharp"):
+    rec = run_suites(Matern("5/2"), only=["flow", "lambda", "toys"], profile="ci", max_examples=5, recorder=rec)
+    for bound in ("pl.m.sharp", "pl.M.sharp", "smoothness.beta.sharp", "flow.jacobian_max.sharp",
+                  "flow.jacobian_min.sharp", "lambda.two_points", "toys.m"):
         assert rec.summary()[bound]["max"] >= 0.99
 
 

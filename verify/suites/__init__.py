@@ -21,10 +21,11 @@ from verify.profiles import register_profiles
 
 from .core import BoundViolation, Property, SlackRecorder, Suite
 from .pl import FLOW, LZB, PL, SMOOTHNESS
+from .theory import DEPTH, LAMBDA, TOYS
 
 __all__ = ["SUITES", "run_suites", "SlackRecorder", "BoundViolation", "Suite", "Property"]
 
-SUITES: dict[str, Suite] = {s.name: s for s in (PL, FLOW, SMOOTHNESS, LZB)}
+SUITES: dict[str, Suite] = {s.name: s for s in (LAMBDA, FLOW, PL, SMOOTHNESS, LZB, DEPTH, TOYS)}
 
 
 def run_suites(
