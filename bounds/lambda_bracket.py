@@ -4,7 +4,7 @@
 Docs: ``docs/lambda.rst``.
 
 * :func:`best_lower_bound` — the largest of the valid rigorous lower bounds (packing–Gershgorin,
-  Fourier; for ``N = 2`` the exact ``1 − K(δ)``), and which one won.
+  Fourier, Gaussian minorant; for ``N = 2`` the exact ``1 − K(δ)``), and which one won.
 * :func:`lambda_bracket` — that lower bound, the smallest upper bound from explicit feasible
   configurations (lattice sections; optionally the adversarial search), their sources, the gap
   ratio ``upper/lower`` and the time taken.
@@ -15,7 +15,7 @@ Docs: ``docs/lambda.rst``.
 ('exact', 0.516642275403492)
 >>> b = lambda_bracket(Matern("5/2"), N=50, delta=0.5, D=2)
 >>> b.lower_source, b.upper_source, b.lower.value <= b.upper.value
-('fourier', 'cubic lattice', True)
+('gaussian minorant', 'cubic lattice', True)
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ import numpy as np
 
 from .adversarial import adversarial_upper_bound
 from .fourier_lower import fourier_lower_bound
+from .gaussian_minorant import gaussian_minorant_lower_bound
 from .kernels import Gaussian, Matern, RandomFourierKernel
 from .lattice import UpperBound, lattice_upper_bound
 from .packing import check_lambda_inputs, packing_lower_bound
@@ -78,8 +79,8 @@ class BestLowerBound:
     quantity
         The winning bound.
     source
-        ``"exact"`` (N = 2), ``"packing"``, ``"fourier"`` (or ``"trivial"`` in a bracket for
-        kernels with no lower bound).
+        ``"exact"`` (N = 2), ``"packing"``, ``"fourier"``, ``"gaussian minorant"`` (or
+        ``"trivial"`` in a bracket for kernels with no lower bound).
     candidates
         ``(source, Quantity)`` pairs of every bound evaluated.
     """
@@ -92,7 +93,8 @@ class BestLowerBound:
 def best_lower_bound(kernel: Matern | Gaussian, N: int, delta: float, D: int) -> BestLowerBound:
     """The maximum of the valid rigorous lower bounds on ``λ_N(δ)``, reporting which won.
 
-    Formula: ``max(packing–Gershgorin, Fourier)``; for ``N = 2`` the exact ``λ_2(δ) = 1 − K(δ)``.
+    Formula: ``max(packing–Gershgorin, Fourier, Gaussian minorant (Matérn only))``; for ``N = 2``
+    the exact ``λ_2(δ) = 1 − K(δ)``.
     Compared through their mpmath values, so bounds below the double range still compete.
     Docs: ``docs/lambda.rst#best-lower-bound``.  Hypotheses: those of each bound (δ-separated,
     ``#X ≤ N``, Matérn or Gaussian kernel; RFF kernels raise ``ValueError``).  Kind: rigorous
@@ -103,10 +105,12 @@ def best_lower_bound(kernel: Matern | Gaussian, N: int, delta: float, D: int) ->
     if N == 2:
         exact = lambda_two(kernel, delta)
         return BestLowerBound(exact, "exact", (("exact", exact),))
-    cands = (
+    cands: tuple[tuple[str, Quantity], ...] = (
         ("packing", packing_lower_bound(kernel, N, delta, D)),
         ("fourier", fourier_lower_bound(kernel, N, delta, D)),
     )
+    if isinstance(kernel, Matern):
+        cands += (("gaussian minorant", gaussian_minorant_lower_bound(kernel, N, delta, D)),)
     source, q = max(cands, key=lambda c: c[1].mp)
     return BestLowerBound(q, source, cands)
 
