@@ -302,6 +302,12 @@ def regularity_constant(kernel: Matern | Gaussian, order: int, dps: int | None =
         )
     if isinstance(kernel, Matern) and order >= 1 and kernel.nu <= order:
         raise _nu_error(sp.sstr(kernel.nu_exact), order)
+    return _regularity_constant_exact(kernel, order, dps)
+
+
+@lru_cache(maxsize=256)
+def _regularity_constant_exact(kernel: Matern | Gaussian, order: int, dps: int) -> Quantity:
+    """:func:`regularity_constant` after validation; cached (kernels and results are immutable)."""
     if order == 0:
         expr_sym: sp.Expr = sp.Integer(1)
         formula = "c0 = sqrt(K(0)) = 1"
@@ -368,9 +374,15 @@ def regularity(kernel: Matern | Gaussian | RandomFourierKernel, dps: int | None 
     if isinstance(kernel, RandomFourierKernel):
         return rff_regularity(kernel)
     if not isinstance(kernel, (Matern, Gaussian)):
+        own = getattr(kernel, "regularity", None)
+        if callable(own):  # a user's kernel supplies its own constants (and their provenance)
+            reg = own()
+            if not isinstance(reg, Regularity):
+                raise ValueError(f"kernel.regularity() must return a bounds.kappa.Regularity, got {type(reg).__name__}")
+            return reg
         raise ValueError(
-            f"kernel must be a Matern, Gaussian or RandomFourierKernel, got {kernel!r} "
-            "(exact constants need a known spectral measure)"
+            f"kernel must be a Matern, Gaussian or RandomFourierKernel, or provide its own "
+            f"regularity() -> Regularity, got {kernel!r} (exact constants need a known spectral measure)"
         )
     dps = DEFAULT_DPS if dps is None else require_int("dps", dps, minimum=1)
     return _regularity_exact(kernel, dps)

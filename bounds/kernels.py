@@ -34,6 +34,7 @@ from .validate import as_rational_or_float, require_finite_array, require_int, r
 
 __all__ = [
     "Kernel",
+    "RadialKernel",
     "SpectralMeasure",
     "Matern",
     "Gaussian",
@@ -200,8 +201,13 @@ class Kernel(Protocol):
         """``(K(x_i - y_j))_{ij}``."""
 
 
-class _Radial:
-    """Shared machinery of radial kernels: everything follows from ``K(r)``, ``g(r)``, ``h(r)``."""
+class RadialKernel:
+    """Base class of radial kernels: everything follows from ``K(r)``, ``g(r)``, ``h(r)``.
+
+    Subclass it for your own radial kernel (implement ``profile``, ``g``, ``h``, ``spectral`` and
+    ``name``; optionally ``regularity()`` returning a :class:`bounds.kappa.Regularity`) to run the
+    property suites of :mod:`verify.suites` on it (docs/verify.rst).
+    """
 
     name: str
 
@@ -251,7 +257,7 @@ _HALF_INTEGER_CLOSED_FORMS = (sp.Rational(1, 2), sp.Rational(3, 2), sp.Rational(
 
 
 @dataclass(frozen=True, repr=False)
-class Matern(_Radial):
+class Matern(RadialKernel):
     """Matérn kernel with smoothness ``nu`` > 0 and length scale ``lengthscale`` > 0.
 
     ``K(r) = 2^{1-ν}/Γ(ν) · s^ν K_ν(s)``, ``s = √(2ν) r/ℓ`` (GPML eq. 4.14, scikit-learn's
@@ -394,7 +400,7 @@ class Matern(_Radial):
 
 
 @dataclass(frozen=True, repr=False)
-class Gaussian(_Radial):
+class Gaussian(RadialKernel):
     """Gaussian kernel ``K(r) = exp(-r²/(2ℓ²))``, the ν → ∞ limit of :class:`Matern`.
 
     ``g(r) = -K(r)/ℓ²``, ``h(r) = K(r)/ℓ⁴``; spectral measure ``N(0, ℓ^{-2} I)``.

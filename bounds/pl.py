@@ -29,13 +29,12 @@ Sources of ``λ_lower`` (argument ``lam``):
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Literal
 
 import mpmath
 
 from .kappa import regularity, regularity_constant
-from .kernels import RandomFourierKernel
+from .kernels import Gaussian, Matern
 from .problem import Problem
 from .result import Quantity, weakest_kind
 from .rounding import MP_DPS, down, up
@@ -55,16 +54,11 @@ Constants = Literal["sharp", "paper"]
 LambdaSource = Literal["best", "worst-case", "data", "estimate"]
 
 
-@lru_cache(maxsize=64)
-def _jacobian_constant_cached(kernel: object, constants: str) -> Quantity:
-    return _jacobian_constant(kernel, constants)
-
-
 def _jacobian_constant(kernel: object, constants: str) -> Quantity:
     if constants == "sharp":
-        if isinstance(kernel, RandomFourierKernel):
-            return regularity(kernel).c1
-        return regularity_constant(kernel, 1)  # needs only nu > 1
+        if isinstance(kernel, (Matern, Gaussian)):
+            return regularity_constant(kernel, 1)  # needs only nu > 1
+        return regularity(kernel).c1  # random features, or a user kernel's own constants
     if constants == "paper":
         return regularity(kernel).kappa
     raise ValueError(f"constants must be 'sharp' or 'paper', got {constants!r}")
@@ -76,10 +70,7 @@ def jacobian_constant(problem: Problem, constants: Constants = "sharp") -> Quant
     Only ``‖Dv‖_∞ ≤ c1 ‖v‖_V`` enters the Jacobian bounds, so ``c1`` is the sharp choice; the talk
     uses ``κ`` everywhere.
     """
-    try:
-        return _jacobian_constant_cached(problem.kernel, constants)  # kernels are immutable
-    except TypeError:  # unhashable (random-feature kernels hold an array)
-        return _jacobian_constant(problem.kernel, constants)
+    return _jacobian_constant(problem.kernel, constants)
 
 
 def flow_factors(c: float, R: float, depth: int | None = None) -> tuple[mpmath.mpf, mpmath.mpf]:

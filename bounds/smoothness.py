@@ -14,8 +14,6 @@ T-layer ResNet (its discrete variations obey the same recursions with ``Π(1 + c
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 import mpmath
 
 from .kappa import regularity
@@ -27,18 +25,6 @@ from .validate import require_positive
 __all__ = ["smoothness", "residual_bound"]
 
 REFERENCE = "docs/smoothness.rst"
-
-
-@lru_cache(maxsize=64)
-def _regularity_cached(kernel: object) -> object:
-    return regularity(kernel)
-
-
-def _regularity(kernel: object) -> object:
-    try:
-        return _regularity_cached(kernel)  # kernels are immutable
-    except TypeError:  # unhashable (random-feature kernels hold an array)
-        return regularity(kernel)
 
 
 def residual_bound(problem: Problem, R: float, c0: float = 1.0) -> float:
@@ -65,7 +51,7 @@ def smoothness(problem: Problem, R: float, *, constants: str = "sharp") -> Quant
     ``constants="paper"`` replaces each of ``c0, c1, c2`` by ``κ`` (the talk's single constant).
     """
     R = require_positive("R", R, strict=False)
-    reg = _regularity(problem.kernel)
+    reg = regularity(problem.kernel)
     if constants == "sharp":
         c0, c1, c2 = (float(reg.c0), float(reg.c1), float(reg.c2))
     elif constants == "paper":

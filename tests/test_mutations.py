@@ -68,3 +68,19 @@ def test_halved_c1_in_the_gronwall_factors_is_caught(monkeypatch):
 def test_unmutated_suites_pass():
     # The control experiment: the same runs without a mutation pass.
     run_suites(KERNEL, only=["pl", "smoothness"], profile="ci", max_examples=5)
+
+
+@pytest.mark.parametrize("which, factor", [("c2", 0.0), ("c1", 0.5), ("c2", 0.5)])
+def test_regularity_constant_errors_are_caught(monkeypatch, which, factor):
+    # "kappa without c2" (c2 = 0) and halved c1 / c2 must fail the regularity suite.
+    import verify.suites.regularity as suite_reg
+    from bounds.kappa import regularity
+
+    def mutated(kernel):
+        reg = regularity(kernel)
+        q = getattr(reg, which)
+        return dataclasses.replace(reg, **{which: dataclasses.replace(q, value=q.value * factor)})
+
+    monkeypatch.setattr(suite_reg, "regularity", mutated)
+    with pytest.raises(AssertionError):
+        run_suites(KERNEL, only=["regularity"], profile="ci", max_examples=5, shrink=False)

@@ -16,36 +16,10 @@ from hypothesis import strategies as st
 
 from bounds.kappa import regularity
 from bounds.kernels import Gaussian, Matern, RandomFourierKernel
+from verify.suites.regularity import SectionField, fd_witness_ratios
 from verify.strategies import HALF_INTEGER_NUS, kernels, point_sets, rff_kernels, unit_vectors
 
 _EPS = np.finfo(float).eps
-
-
-class SectionField:
-    """``v = Σ_j k(·, c_j) a_j`` with centres ``C`` (n, D) and coefficients ``A`` (n, D)."""
-
-    def __init__(self, kernel, C: np.ndarray, A: np.ndarray) -> None:
-        self.k, self.C, self.A = kernel, C, A
-        G = kernel.gram(C)
-        AA = A @ A.T
-        self.norm2 = float(np.sum(G * AA))
-        # Rounding of the quadratic form (and of the kernel values, ~1e-14 relative for the
-        # Bessel path): a generous a-priori bound, so that a reported violation is real.
-        self.norm2_err = 1e-13 * len(C) * float(np.sum(np.abs(G) * np.abs(AA)))
-
-    def norm_upper(self) -> float:
-        """An upper bound of the true ``‖v‖`` (computed value plus rounding allowance)."""
-        return float(np.sqrt(self.norm2 + self.norm2_err))
-
-    def value(self, x):
-        return np.einsum("j,jd->d", self.k(x[None, :] - self.C), self.A)
-
-    def jacobian(self, x):
-        return np.einsum("jd,je->de", self.A, self.k.grad(x[None, :] - self.C))
-
-    def second(self, x, u, w):
-        H = self.k.hess(x[None, :] - self.C)
-        return np.einsum("jd,j->d", self.A, np.einsum("a,jab,b->j", u, H, w))
 
 
 def _constants(kernel):
@@ -130,27 +104,13 @@ def test_exact_witnesses_attain_each_constant(kernel, D, data):
     assert r2 == pytest.approx(c2, rel=1e-9)
 
 
-def _fd_witness_ratios(kernel, D: int, tau: float) -> tuple[float, float]:
-    """Witnesses that are finite sums of kernel sections: centred differences of sections
-    ``(k_{x+τu} − k_{x−τu})/(2τ)`` and ``(k_{x+τu} − 2k_x + k_{x−τu})/τ²`` (times e), evaluated
-    at x with the closed-form gradient / Hessian, RKHS norms from the Gram matrix."""
-    x, u, e = np.zeros(D), np.eye(D)[0], np.eye(D)[-1]
-    C = np.stack([x + tau * u, x, x - tau * u])
-    r = []
-    for coeff, order in ((np.array([1.0, 0.0, -1.0]) / (2 * tau), 1), (np.array([1.0, -2.0, 1.0]) / tau**2, 2)):
-        v = SectionField(kernel, C, coeff[:, None] * e[None, :])
-        val = np.linalg.norm(v.jacobian(x), 2) if order == 1 else np.linalg.norm(v.second(x, u, u))
-        r.append(val / np.sqrt(v.norm2))
-    return r[0], r[1]
-
-
 @pytest.mark.parametrize("kernel", [Matern(nu, ell) for nu in HALF_INTEGER_NUS for ell in ("1", "3/2")]
                          + [Gaussian(1), Gaussian("1/2")], ids=repr)
 def test_kernel_section_witnesses_reach_99_percent(kernel):
     # SPEC §3/§10.1: witnesses built from finitely many kernel sections reach >= 99% of c1, c2;
     # the remaining gap is the O(tau^{min(2, 2nu-4)}) error of the difference quotient.
     c0, c1, c2 = _constants(kernel)
-    r1, r2 = _fd_witness_ratios(kernel, D=2, tau=2e-3 * kernel.lengthscale)
+    r1, r2 = fd_witness_ratios(kernel, D=2, tau=2e-3 * kernel.lengthscale)
     assert 0.99 * c1 <= r1 <= c1 * (1 + 1e-6)
     assert 0.99 * c2 <= r2 <= c2 * (1 + 1e-3)  # 1e-3: cancellation in the 1/tau^4 Gram form
     # factor-2 errors would be caught: neither c/2 nor 2c is consistent with the witness

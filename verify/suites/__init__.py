@@ -21,11 +21,12 @@ from verify.profiles import register_profiles
 
 from .core import BoundViolation, Property, SlackRecorder, Suite
 from .pl import FLOW, LZB, PL, SMOOTHNESS
+from .regularity import REGULARITY
 from .theory import DEPTH, LAMBDA, TOYS
 
 __all__ = ["SUITES", "run_suites", "SlackRecorder", "BoundViolation", "Suite", "Property"]
 
-SUITES: dict[str, Suite] = {s.name: s for s in (LAMBDA, FLOW, PL, SMOOTHNESS, LZB, DEPTH, TOYS)}
+SUITES: dict[str, Suite] = {s.name: s for s in (REGULARITY, LAMBDA, FLOW, PL, SMOOTHNESS, LZB, DEPTH, TOYS)}
 
 
 def run_suites(
