@@ -125,10 +125,17 @@ def cli(argv, capsys=None):
         return 2
 
 
-def test_registered_in_cli():
+def test_registered_in_cli_and_bad_input_through_the_real_entry_point(tmp_path):
+    import sys
+
     from bounds.cli import SUBCOMMANDS
 
     assert SUBCOMMANDS["certify"][0] == "bounds.commands.certify"
+    proc = subprocess.run([sys.executable, "-m", "bounds.cli", "certify", "--data", str(tmp_path / "nope.csv"),
+                           "--out", str(tmp_path / "o")], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2
+    assert proc.stderr.strip() == f"resnet-pl certify: error: data file {str(tmp_path / 'nope.csv')!r} not found"
+    assert not (tmp_path / "o").exists()
 
 
 @pytest.fixture(scope="module")

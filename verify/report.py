@@ -103,8 +103,8 @@ def make_plots(doc: dict[str, Any], out_dir: str) -> list[str]:
     ax.axhline(lb["data_upper"], color="C1", ls="--", label=f"λ_min(K_X) of the lifted data ({lb['data_upper_kind']})")
     wc = lb.get("worst_case")
     if wc:
-        ax.semilogx(wc["R"], wc["lower_packing"], "v-", ms=3, label="worst case λ_N: packing lower")
-        ax.semilogx(wc["R"], wc["upper_lattice"], "^-", ms=3, label="worst case λ_N: lattice upper")
+        ax.semilogx(wc["R"], wc["lower"], "v-", ms=3, label="worst case λ_N(σ_min(A) δ s_-): rigorous lower")
+        ax.semilogx(wc["R"], wc["upper"], "^-", ms=3, label="worst case λ_N: explicit configuration (upper)")
     ax.axvline(R, color="k", lw=0.6, ls=":")
     ax.set_xlabel("R")
     ax.set_ylabel("λ")

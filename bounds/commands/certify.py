@@ -59,7 +59,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
     x = parser.add_argument_group("cross-check by training")
     x.add_argument("--gd-iterations", type=int, default=100, help="budget of GD iterations (0: skip)")
     x.add_argument("--gd-layers", type=int, default=4, help="layers approximating the ODE (depth inf)")
-    x.add_argument("--gd-exact-max-n", type=int, default=64, help="largest N trained at infinite width")
+    x.add_argument("--gd-max-centres", type=int, default=2000,
+                   help="infinite-width run only while N x stages x iterations <= this (default 2000)")
     x.add_argument("--gd-width", type=int, default=256, help="RFF width of the cross-check above that N")
     o = parser.add_argument_group("output")
     o.add_argument("--out", default="certificate", help="output directory (default ./certificate)")
@@ -98,7 +99,7 @@ def options_from_args(args: argparse.Namespace) -> Any:
         lengthscale=args.lengthscale, width=args.width, rff_seed=args.rff_seed, p=p, a=a, b=b, depth=depth,
         constants=args.constants, lam=args.lam, form=args.form, R_min=args.R_min, R_max=args.R_max,
         grid_size=args.grid_size, target=args.target, gd_iterations=args.gd_iterations,
-        gd_layers=args.gd_layers, gd_exact_max_n=args.gd_exact_max_n, gd_width=args.gd_width,
+        gd_layers=args.gd_layers, gd_max_centres=args.gd_max_centres, gd_width=args.gd_width,
         recipe=not args.no_recipe,
     )
     if args.auto:
