@@ -107,6 +107,7 @@ def gaussian_minorant_lower_bound(kernel: Matern, N: int, delta: float, D: int) 
     log_p, log_g = _log_parts(kernel, s, D)
     log_a = log_p - log_g
     # Stated float margins: log p as in bounds.radial, log g_s and the subtraction a few ulps.
+    # (A rounded minimiser x* only changes the convex log-ratio to second order, ~ (ν + D/2) u².)
     margin = LOG_PROFILE_ABS_ERROR * (2 + abs(log_p) + abs(log_g))
     with mpmath.workdps(30):
         mp_val = mpmath.mpf(0) if S_up >= 1 else mpmath.exp(mpmath.mpf(log_a) - mpmath.mpf(margin)) * (1 - mpmath.mpf(S_up))
