@@ -378,3 +378,20 @@ def test_html_renders_in_headless_chromium(default_run, tmp_path):
     dom = proc.stdout
     assert 'id="conclusion"' in dom and "GUARANTEED" in dom
     assert dom.count("<img") == 4 and "<table>" in dom
+
+
+def test_recorded_command_line_reproduces_the_options(default_run):
+    # independent source: argparse itself parses the recorded argv back into the same options
+    _, _, doc = default_run
+    argv = doc["inputs"]["argv"]
+    assert argv[:2] == ["resnet-pl", "certify"]
+    parser = argparse.ArgumentParser()
+    certify_cmd.configure(parser)
+    opts = certify_cmd.options_from_args(parser.parse_args(argv[2:]))
+    assert opts == CertifyOptions.from_dict(doc["inputs"]["options"])
+
+
+def test_lifting_too_large_for_memory_is_bad_input(tmp_path, capsys):
+    code = cli(["--dataset", "moons", "--n", "40", "--p", "100000", "--quiet", "--out", str(tmp_path / "o")])
+    assert code == 2 and "use p <=" in capsys.readouterr().err
+    assert not (tmp_path / "o").exists()

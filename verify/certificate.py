@@ -57,6 +57,8 @@ __all__ = [
 
 SCHEMA_VERSION = "1.0.0"
 DOCS = "docs/certificate.rst"
+#: Largest N² D accepted: the bounds form the N × N × D array of lifted differences (8 bytes each).
+MAX_PAIRWISE_ENTRIES = 50_000_000
 
 
 # ------------------------------------------------------------------------------- options
@@ -345,6 +347,11 @@ def certify(opts: CertifyOptions, dataset: Dataset | None = None, *, progress: T
     D = opts.p * ds.d
     if ds.d_out > D:
         raise ValueError(f"the output map needs d' <= D = p d = {D}, got d' = {ds.d_out}; increase p")
+    if ds.N**2 * D > MAX_PAIRWISE_ENTRIES:
+        raise ValueError(
+            f"p must keep N^2 D <= {MAX_PAIRWISE_ENTRIES:.0e} (the N x N x D lifted differences): N = {ds.N}, "
+            f"D = p d = {D}; use p <= {max(1, MAX_PAIRWISE_ENTRIES // (ds.N**2 * ds.d))}"
+        )
     A = lifting(ds.d, opts.p, opts.a)
     B = output_map(ds.d_out, D, opts.b)
     problem = Problem(ds.X, ds.Y, A, B, base)
@@ -414,9 +421,14 @@ def certify(opts: CertifyOptions, dataset: Dataset | None = None, *, progress: T
     if R_max <= opts.R_min:
         raise ValueError(f"R_max = 3/c1 = {R_max:.3g} is below R_min = {opts.R_min}; pass a smaller R_min")
 
+    evaluations = [0]
+
     @lru_cache(maxsize=None)
     def constants_at(R: float) -> tuple[float, float, float, str, float]:
         """(m, M, β, kind of m, λ lower) at radius R."""
+        evaluations[0] += 1
+        if evaluations[0] % 20 == 0:
+            _progress(progress, f"  {evaluations[0]} radii evaluated (R = {R:.4g})")
         if rff is None:
             pl = pl_constants(problem, R, constants=opts.constants, depth=opts.depth, lam=opts.lam)
             beta = smoothness(problem, R, constants=opts.constants).value
@@ -662,11 +674,12 @@ def _recipe(ds: Dataset, base: Any, opts: CertifyOptions) -> dict[str, Any] | No
     except ImportError as exc:  # pragma: no cover - the lead's module
         return {"error": f"lifting recipe not available: {exc}"}
     try:
-        design = lifting_recipe(ds.X, ds.Y, base, form=opts.form)
+        p_max = max(1, MAX_PAIRWISE_ENTRIES // (ds.N**2 * ds.d))  # a design certify can then check
+        design = lifting_recipe(ds.X, ds.Y, base, form=opts.form if opts.form != "lzb" else "discrete", p_max=p_max)
     except Exception as exc:
         return {"error": f"{type(exc).__name__}: {exc}"}
     if design is None:
-        return {"error": "no lifting p found by the recipe's search"}
+        return {"error": f"no lifting p <= {p_max} found by the recipe's search"}
     return {"p": design.p, "a": design.a, "b": design.b, "R": design.R, "rate": design.rate,
             "verified": design.verified, "form": design.form}
 

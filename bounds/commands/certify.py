@@ -88,8 +88,10 @@ def options_from_args(args: argparse.Namespace) -> Any:
     default = args.dataset is None and args.data is None
     base = DEFAULT_EXAMPLE if default else {"p": 1, "a": 1.0, "b": 1.0, "depth": None}
     data = "xor" if default else (args.data if args.data is not None else args.dataset)
-    if args.data is not None and not os.path.isfile(args.data):
-        raise ValueError(f"data file {args.data!r} not found")
+    if args.data is not None:
+        if not os.path.isfile(args.data):
+            raise ValueError(f"data file {args.data!r} not found")
+        data = os.path.abspath(args.data)  # --check may run from another directory
     p = args.p if args.p is not None else base["p"]
     a = args.a if args.a is not None else base["a"]
     b = args.b if args.b is not None else base["b"]
@@ -105,6 +107,29 @@ def options_from_args(args: argparse.Namespace) -> Any:
     if args.auto:
         opts.update(_auto(opts, args))
     return CertifyOptions(**opts)
+
+
+def options_to_argv(opts: Any) -> list[str]:
+    """A command line reproducing ``opts`` (recorded as ``inputs.argv``)."""
+    from verify.datasets import BUILTIN
+
+    argv = ["resnet-pl", "certify", "--dataset" if opts.data in BUILTIN else "--data", opts.data]
+    flags = [("n", "--n"), ("seed", "--seed"), ("target_dim", "--target-dim"), ("kernel", "--kernel"),
+             ("nu", "--nu"), ("lengthscale", "--lengthscale"), ("width", "--width"), ("rff_seed", "--rff-seed"),
+             ("p", "--p"), ("a", "--a"), ("b", "--b"), ("depth", "--depth"), ("constants", "--constants"),
+             ("lam", "--lam"), ("form", "--form"), ("R_min", "--R-min"), ("R_max", "--R-max"),
+             ("grid_size", "--grid-size"), ("target", "--target"), ("gd_iterations", "--gd-iterations"),
+             ("gd_layers", "--gd-layers"), ("gd_max_centres", "--gd-max-centres"), ("gd_width", "--gd-width")]
+    for field_name, flag in flags:
+        value = getattr(opts, field_name)
+        if value is None:
+            if field_name == "depth":
+                argv += [flag, "inf"]
+            continue
+        argv += [flag, repr(value) if isinstance(value, float) else str(value)]
+    if not opts.recipe:
+        argv.append("--no-recipe")
+    return argv
 
 
 def _auto(opts: dict[str, Any], args: argparse.Namespace) -> dict[str, Any]:
@@ -132,7 +157,7 @@ def run(args: argparse.Namespace) -> int:
     from verify.report import write_reports
 
     stream = None if args.quiet else sys.stderr
-    cert = certify(opts, progress=stream, argv=sys.argv[1:] if sys.argv else None)
+    cert = certify(opts, progress=stream, argv=options_to_argv(opts))
     doc = cert.to_dict()
     paths = write_reports(doc, args.out)
     print(cert.conclusion)
