@@ -16,6 +16,12 @@ strategy                   generates
 ``rff_kernels()``          :class:`~bounds.kernels.RandomFourierKernel` drawn with a seed
 ``unit_vectors(D)``        unit vectors of ``R^D``
 ``point_sets(n, D, δ)``    ``n`` points of ``R^D`` with pairwise distance ≥ δ
+``separated_sets(...)``    δ-separated sets: ``random``, ``lattice`` sections, ``clustered``
+                           (many pairs at exactly δ)
+``matrices_with_sv(...)``  matrices with prescribed singular values (liftings, output maps)
+``controls(kernel, ...)``  kernel-expansion controls with a prescribed H-norm
+``problems(kernel)``       training problems (data, targets, ``A``, ``B``) for a kernel
+``datasets()``             small built-in datasets (moons, circles, sphere, xor) by seed
 =========================  ==================================================================
 
 >>> from hypothesis import find
@@ -44,6 +50,13 @@ __all__ = [
     "rff_kernels",
     "unit_vectors",
     "point_sets",
+    "separated_sets",
+    "matrices_with_sv",
+    "jittered_grid",
+    "control_with_norm",
+    "controls",
+    "problems",
+    "datasets",
 ]
 
 #: ν = 5/2, 7/2, …, 19/2: the half-integers where Condition 1 holds (ν > 2), as exact strings.
@@ -154,3 +167,99 @@ def point_sets(n: int, D: int, min_separation: float = 0.0, scale: float = 3.0) 
         return bool(d[np.triu_indices(n, 1)].min() >= min_separation)
 
     return coords.map(separate).filter(separated)
+
+
+# ---------------------------------------------------------------------------------------------
+# Point sets, linear maps, controls and problems for the property suites (verify.suites)
+# ---------------------------------------------------------------------------------------------
+
+
+def jittered_grid(rng: np.random.Generator, N: int, d: int, spacing: float) -> np.ndarray:
+    """``N`` points of a jittered grid in ``R^d``: separation ``≥ spacing/2`` by construction."""
+    side = int(np.ceil(N ** (1 / d)))
+    grid = np.stack(np.meshgrid(*[np.arange(side)] * d, indexing="ij"), -1).reshape(-1, d)[:N]
+    return spacing * (grid + rng.uniform(-0.25, 0.25, size=grid.shape))
+
+
+@st.composite
+def separated_sets(draw, n: int, D: int, delta: float, kind: str | None = None) -> np.ndarray:
+    """``n`` points of ``R^D`` with separation ``≥ δ``, of one of three kinds (drawn if ``kind`` is
+    None): ``random`` (:func:`point_sets`), ``lattice`` (the ``n`` points of ``δZ^D`` closest to
+    the origin) or ``clustered`` (a jittered grid whose nearest pairs sit at exactly ``δ``: the
+    regime where λ bounds are tight)."""
+    kind = kind or draw(st.sampled_from(["random", "lattice", "clustered"]))
+    if kind == "random":
+        return draw(point_sets(n, D, min_separation=delta, scale=max(3.0, 2 * delta * n ** (1 / D))))
+    if kind == "lattice":
+        side = int(np.ceil(n ** (1 / D))) + 2
+        g = np.stack(np.meshgrid(*[np.arange(-side, side + 1)] * D, indexing="ij"), -1).reshape(-1, D)
+        order = np.lexsort((np.arange(len(g)), np.sum(g**2, 1)))
+        return delta * g[order[:n]].astype(float)
+    if kind == "clustered":
+        rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
+        X = jittered_grid(rng, n, D, 2 * delta)
+        if n >= 2:
+            dist = np.linalg.norm(X[:, None] - X[None], axis=-1) + np.diag(np.full(n, np.inf))
+            X = X * (delta / dist.min())  # rescale: the closest pair at exactly delta
+        return X
+    raise ValueError(f"kind must be random, lattice or clustered, got {kind!r}")
+
+
+def matrices_with_sv(rows: int, cols: int, svals: st.SearchStrategy[float] | None = None) -> st.SearchStrategy[np.ndarray]:
+    """``rows × cols`` matrices ``U diag(s) Vᵀ`` with random orthogonal factors and singular values
+    drawn from ``svals`` (default in [0.5, 2]): injective liftings (rows ≥ cols) and surjective
+    output maps (rows ≤ cols) with known ``σ_min``, ``σ_max``."""
+    svals = svals if svals is not None else st.floats(0.5, 2.0)
+    k = min(rows, cols)
+
+    @st.composite
+    def build(draw):
+        s = np.array([draw(svals) for _ in range(k)])
+        rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
+        U = np.linalg.qr(rng.normal(size=(rows, rows)))[0][:, :k]
+        V = np.linalg.qr(rng.normal(size=(cols, cols)))[0][:, :k]
+        return U @ np.diag(s) @ V.T
+
+    return build()
+
+
+def control_with_norm(kernel, rng: np.random.Generator, L: int, R: float, centres: np.ndarray):
+    """A kernel-expansion control (:class:`verify.controls.KernelControl`) with ``L`` layers and
+    exactly ``‖v‖_H = R``: centres near the given points, random coefficients."""
+    from verify.controls import KernelControl  # noqa: PLC0415 (avoid an import cycle)
+
+    cs = tuple(centres + 0.3 * rng.normal(size=centres.shape) for _ in range(L))
+    As = tuple(rng.normal(size=centres.shape) for _ in range(L))
+    v = KernelControl(kernel, cs, As)
+    return v.scale(R / v.h_norm()) if R > 0 else v.scale(0.0)
+
+
+@st.composite
+def controls(draw, kernel, L: int, D: int, norm: float, n_centres: int = 3):
+    """Kernel-expansion controls on ``R^D`` with ``L`` layers and ``‖v‖_H = norm``."""
+    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
+    return control_with_norm(kernel, rng, L, norm, rng.normal(size=(n_centres, D)))
+
+
+@st.composite
+def problems(draw, kernel, *, N=(3, 6), d: int = 2, D: int = 3, dout: int = 2, spacing=(1.5, 3.0)):
+    """``(problem, rng)``: a :class:`bounds.problem.Problem` with ``N`` separated points (jittered
+    grid), an injective ``A`` with singular values in [0.8, 1.5], a random ``B`` and random
+    targets, and a generator seeded by hypothesis that drives the rest of the example."""
+    from bounds.problem import Problem  # noqa: PLC0415
+
+    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
+    n = draw(st.integers(*N))
+    X = jittered_grid(rng, n, d, draw(st.floats(*spacing)))
+    A = np.linalg.qr(rng.normal(size=(D, d)))[0] * rng.uniform(0.8, 1.5, size=d)
+    B = rng.normal(size=(dout, D))
+    Y = rng.normal(size=(n, dout))
+    return Problem(X, Y, A, B, kernel), rng
+
+
+def datasets(n: int = 12) -> st.SearchStrategy:
+    """Built-in datasets of :mod:`verify.datasets` (moons, circles, sphere, xor) with a seed."""
+    from verify.datasets import make_dataset  # noqa: PLC0415
+
+    return st.builds(lambda name, seed: make_dataset(name, n=None if name == "xor" else n, seed=seed),
+                     st.sampled_from(["moons", "circles", "sphere", "xor"]), st.integers(0, 1000))

@@ -28,7 +28,7 @@ from verify.gradient import loss_and_gradient
 from verify.train import gradient_descent
 
 from .core import Property, SlackRecorder, Suite, check_lower, check_upper
-from .problems import control_with_norm, problems
+from verify.strategies import control_with_norm, jittered_grid, problems
 
 __all__ = ["PL", "FLOW", "SMOOTHNESS", "LZB"]
 
@@ -242,10 +242,8 @@ def lzb_descent(kernel, recorder: SlackRecorder | None, settings: hsettings) -> 
     @settings
     @given(st.integers(0, 2**32 - 1), st.floats(0.001, 0.05))
     def prop(seed, noise):
-        from .problems import separated_points  # noqa: PLC0415
-
         rng = np.random.default_rng(seed)
-        X = separated_points(rng, 4, 2, 3.0)
+        X = jittered_grid(rng, 4, 2, 3.0)
         Y = X + noise * rng.normal(size=X.shape)
         prob = Problem(X, Y, np.eye(2), np.eye(2), kernel)
         c1 = float(jacobian_constant(prob))

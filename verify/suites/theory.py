@@ -16,7 +16,7 @@ from verify.controls import KernelControl
 from verify.flow import flow, resnet
 
 from .core import Property, SlackRecorder, Suite, check_lower, check_upper
-from .problems import control_with_norm, separated_points
+from verify.strategies import control_with_norm, separated_sets
 
 __all__ = ["LAMBDA", "DEPTH", "TOYS"]
 
@@ -25,15 +25,14 @@ __all__ = ["LAMBDA", "DEPTH", "TOYS"]
 
 
 def lambda_lower_bounds(kernel, recorder: SlackRecorder | None, settings: hsettings) -> None:
-    """Every rigorous lower bound on ``λ_N(δ)`` is ≤ ``λ_min(K_X)`` of δ-separated sets (random
-    jittered grids); a violation is only declared against a *verified upper* bound of
+    """Every rigorous lower bound on ``λ_N(δ)`` is ≤ ``λ_min(K_X)`` of δ-separated sets (random,
+    lattice sections, and clustered sets with many pairs at exactly δ); a violation is only declared against a *verified upper* bound of
     ``λ_min`` (Rayleigh quotient with rounding bounds), so it is never a rounding artefact."""
 
     @settings
-    @given(st.integers(0, 2**32 - 1), st.integers(2, 12), st.integers(1, 3), st.floats(0.3, 3.0))
-    def prop(seed, N, D, delta):
-        rng = np.random.default_rng(seed)
-        X = separated_points(rng, N, D, 2 * delta)  # separation >= delta
+    @given(st.data(), st.integers(2, 12), st.integers(1, 3), st.floats(0.3, 3.0))
+    def prop(data, N, D, delta):
+        X = data.draw(separated_sets(N, D, delta))
         sep = float(np.min(np.linalg.norm(X[:, None] - X[None], axis=-1) + np.diag(np.full(N, np.inf))))
         best = best_lower_bound(kernel, N, sep, D)
         upper = lambda_min_upper_verified(kernel, X).value  # verified: >= the true lambda_min
