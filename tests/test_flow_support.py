@@ -28,7 +28,7 @@ class LinearControl:
     def zero_params(self) -> np.ndarray:
         return np.zeros_like(self.theta)
 
-    def evaluate(self, layer, tau, X):
+    def evaluate(self, layer, tau, X, keep=False):
         return X @ self.theta[layer].T, StageEntry(layer, tau, X, None)
 
     def vjp(self, entry, lam, grad):

@@ -46,7 +46,7 @@ import numpy as np
 from bounds.kernels import RandomFourierKernel
 from bounds.validate import require_finite_array, require_int
 
-from ._fast_trig import phase_adjoint, sincos_features
+from ._fast_rff import rff_stage_adjoint, rff_stage_forward, sincos
 
 __all__ = [
     "TIME_MODES",
@@ -251,6 +251,10 @@ class RFFControl(_ControlMixin):
         W = np.array(W, dtype=np.float64, order="C")
         W.setflags(write=False)
         object.__setattr__(self, "W", W)
+        # solver caches (derived, immutable): Ωᵀ and the scaled cos/sin halves of every node
+        object.__setattr__(self, "_OmT", np.ascontiguousarray(self.kernel.omega.T))
+        object.__setattr__(self, "_Wc", np.ascontiguousarray(W[:, :, :q]) / math.sqrt(q))
+        object.__setattr__(self, "_Ws", np.ascontiguousarray(W[:, :, q:]) / math.sqrt(q))
 
     @property
     def n_nodes(self) -> int:
@@ -293,42 +297,44 @@ class RFFControl(_ControlMixin):
         F = self.W.reshape(self.n_nodes, -1)
         return F @ F.T
 
-    def _scaled_weights(self, layer: int, tau: float) -> tuple[tuple[tuple[int, float], ...], np.ndarray]:
+    def _scaled_weights(self, layer: int, tau: float) -> tuple[tuple[tuple[int, float], ...], np.ndarray, np.ndarray]:
+        """Time weights and ``(W_c, W_s)/√q`` of the field at local time ``tau`` of ``layer``."""
         w = self.weights(layer, tau)
-        Wt = w[0][1] * self.W[w[0][0]]
-        for m, a in w[1:]:
-            Wt = Wt + a * self.W[m]
-        return w, Wt / math.sqrt(self.kernel.q)
+        Wc, Ws = self._Wc, self._Ws
+        if len(w) == 1 and w[0][1] == 1.0:
+            return w, Wc[w[0][0]], Ws[w[0][0]]
+        m0, a0 = w[0]
+        m1, a1 = w[1]
+        return w, a0 * Wc[m0] + a1 * Wc[m1], a0 * Ws[m0] + a1 * Ws[m1]
 
-    def evaluate(self, layer: int, tau: float, X: np.ndarray) -> tuple[np.ndarray, StageEntry]:
-        """Field values ``v(x_i)`` (shape ``(N, D)``) and the tape entry (features, weights)."""
-        w, Wt = self._scaled_weights(layer, tau)
-        Z = X @ self.kernel.omega.T
-        Phi = np.empty((X.shape[0], 2 * self.kernel.q))
-        sincos_features(Z, Phi)
-        return Phi @ Wt.T, StageEntry(layer, tau, X, (w, Wt, Phi))
+    def evaluate(self, layer: int, tau: float, X: np.ndarray, keep: bool = False) -> tuple[np.ndarray, StageEntry]:
+        """Field values ``v(x_i)`` (shape ``(N, D)``) and the tape entry.
+
+        With ``keep`` the entry holds the features ``(cos Ωx_i, sin Ωx_i)`` for :meth:`vjp`
+        (``2·N·q`` floats per evaluation); otherwise :meth:`vjp` recomputes them.
+        """
+        w, Wc, Ws = self._scaled_weights(layer, tau)
+        K, feats = rff_stage_forward(X, self._OmT, Wc, Ws, keep)
+        return K, StageEntry(layer, tau, X, (w, Wc, Ws, feats))
 
     def vjp(self, entry: StageEntry, lam: np.ndarray, grad: np.ndarray) -> np.ndarray:
         """Adjoint of one evaluation: returns ``Dv(x_i)ᵀ λ_i`` and adds ``∂⟨λ, v⟩/∂W`` to ``grad``."""
-        w, Wt, Phi = entry.data
+        w, Wc, Ws, feats = entry.data
         q = self.kernel.q
-        U = lam @ Wt
-        G = np.empty((lam.shape[0], q))
-        phase_adjoint(U, Phi, G)
-        dW = lam.T @ Phi
-        dW *= 1.0 / math.sqrt(q)
+        xbar, dWc, dWs = rff_stage_adjoint(entry.X, lam, self._OmT, Wc, Ws, feats)
+        s = 1.0 / math.sqrt(q)
         for m, a in w:
-            grad[m] += a * dW
-        return G @ self.kernel.omega
+            grad[m, :, :q] += (a * s) * dWc
+            grad[m, :, q:] += (a * s) * dWs
+        return xbar
 
     def layer_jacobian(self, layer: int, tau: float, X: np.ndarray) -> np.ndarray:
         """``Dv(x_i)`` at local time ``tau`` of ``layer``, shape ``(N, D, D)``."""
-        _, Wt = self._scaled_weights(layer, tau)
-        q = self.kernel.q
-        Z = X @ self.kernel.omega.T
-        # Dv = Wc diag(-sin z) Ω + Ws diag(cos z) Ω
-        return np.einsum("aj,nj,jb->nab", Wt[:, q:], np.cos(Z), self.kernel.omega) - np.einsum(
-            "aj,nj,jb->nab", Wt[:, :q], np.sin(Z), self.kernel.omega
+        _, Wc, Ws = self._scaled_weights(layer, tau)
+        C, S = sincos(X @ self._OmT)
+        # Dv = (Ws diag(cos z) − Wc diag(sin z)) Ω
+        return np.einsum("aj,nj,jb->nab", Ws, C, self.kernel.omega) - np.einsum(
+            "aj,nj,jb->nab", Wc, S, self.kernel.omega
         )
 
     def h_gradient_from(self, grad: np.ndarray) -> "RFFControl":
@@ -336,6 +342,8 @@ class RFFControl(_ControlMixin):
 
         For piecewise-constant controls ``G_k = L · ∂F/∂W_k``.
         """
+        if self.time == "constant":  # M = I/L
+            return RFFControl(self.kernel, self.n_layers * grad, self.time)
         M = mass_matrix(self.time, self.n_layers)
         G = np.linalg.solve(M, grad.reshape(self.n_nodes, -1)).reshape(self.W.shape)
         return RFFControl(self.kernel, G, self.time)
@@ -492,8 +500,8 @@ class KernelControl(_ControlMixin):
                 out[m, mp] = out[mp, m] = float(np.sum(self.coeffs[m] * (G @ self.coeffs[mp])))
         return out
 
-    def evaluate(self, layer: int, tau: float, X: np.ndarray) -> tuple[np.ndarray, StageEntry]:
-        """Field values ``v(x_i)`` and the tape entry (Gram blocks ``K(X, C_m)``)."""
+    def evaluate(self, layer: int, tau: float, X: np.ndarray, keep: bool = False) -> tuple[np.ndarray, StageEntry]:
+        """Field values ``v(x_i)`` and the tape entry (Gram blocks ``K(X, C_m)``, if ``keep``)."""
         out = np.zeros_like(X)
         grams = []
         for m, a in self.weights(layer, tau):
@@ -503,7 +511,7 @@ class KernelControl(_ControlMixin):
                 continue
             G = self.kernel.gram(X, C)
             out += a * (G @ self.coeffs[m])
-            grams.append((m, a, G))
+            grams.append((m, a, G if keep else False))
         return out, StageEntry(layer, tau, X, grams)
 
     def vjp(self, entry: StageEntry, lam: np.ndarray, grad: list) -> np.ndarray:
@@ -512,6 +520,8 @@ class KernelControl(_ControlMixin):
         for m, a, G in entry.data:
             if G is None:
                 continue
+            if G is False:  # not taped: recompute the Gram block
+                G = self.kernel.gram(entry.X, self.centres[m])
             grad[m] += a * (G.T @ lam)
             # Dv(x)ᵀλ = Σ_j (a_j·λ) ∇K(x − c_j)
             Wmat = lam @ self.coeffs[m].T

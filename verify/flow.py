@@ -164,7 +164,7 @@ def _rk_step(control: Any, tab: Tableau, x: np.ndarray, step: Step, J: np.ndarra
                 if J is not None:
                     Js = Js + (h * a) * kJ[j]
         tau = tau0 + tab.c[s] * dtau
-        k, entry = control.evaluate(layer, tau, Xs)
+        k, entry = control.evaluate(layer, tau, Xs, keep)
         ks.append(k)
         if keep:
             entries.append(entry)
