@@ -53,3 +53,13 @@ def test_recorder_keeps_the_worst_observation():
     for t in (0.1, 0.2, 0.9, 0.3):
         rec.add(Observation("b", t, 1.0, t, {"t": t}))
     assert rec.summary()["b"]["max"] == 0.9 and rec.summary()["b"]["worst"]["example"] == {"t": 0.9}
+
+
+def test_optimiser_pass_never_loses_tightness():
+    rec = run_suites(Matern("5/2"), only=["regularity"], profile="ci", max_examples=10, optimise=True)
+    s = rec.summary()
+    for c in ("c1", "c2"):
+        opt = s[f"regularity.{c}.optimised"]
+        assert opt["violations"] == 0
+        # Nelder-Mead starts from hypothesis' tightest example: it can only climb.
+        assert opt["max"] >= opt["worst"]["example"]["start_tightness"] - 1e-12

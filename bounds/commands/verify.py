@@ -18,6 +18,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--only", default=None, help="comma-separated suites (default: all)")
     parser.add_argument("--max-examples", type=int, default=None, help="override the profile's example count")
     parser.add_argument("--report", metavar="DIR", default=None, help="write the slack report into DIR")
+    parser.add_argument("--optimise", action="store_true",
+                        help="after hypothesis, refine the tightest examples with scipy (where available)")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -35,7 +37,8 @@ def run(args: argparse.Namespace) -> int:
     for name in names:
         print(f"[verify] suite {name} on {kernel!r} (profile {args.profile}) ...", file=sys.stderr, flush=True)
         try:
-            run_suites(kernel, only=[name], profile=args.profile, recorder=recorder, max_examples=args.max_examples)
+            run_suites(kernel, only=[name], profile=args.profile, recorder=recorder, max_examples=args.max_examples,
+                       optimise=args.optimise)
         except BoundViolation as exc:
             print(f"VIOLATION in suite {name}: {exc}", file=sys.stderr)
             status = 1

@@ -36,12 +36,14 @@ def run_suites(
     recorder: SlackRecorder | None = None,
     max_examples: int | None = None,
     shrink: bool = True,
+    optimise: bool = False,
 ) -> SlackRecorder:
     """Run the selected suites on ``kernel`` with a hypothesis profile; raise on the first
     violated bound (:class:`~verify.suites.core.BoundViolation`, with the example).
 
     ``max_examples`` overrides the profile's count; ``shrink=False`` skips hypothesis' shrinking
-    (faster failure, larger counterexample: used by the mutation tests)."""
+    (faster failure, larger counterexample: used by the mutation tests); ``optimise=True`` runs
+    each property's scipy optimiser pass (if it has one) from the tightest example found."""
     register_profiles()
     names = list(SUITES) if only is None else list(only)
     unknown = [n for n in names if n not in SUITES]
@@ -55,4 +57,6 @@ def run_suites(
     for name in names:
         for prop in SUITES[name].properties:
             prop.run(kernel, recorder, s)
+            if optimise and prop.optimise is not None:
+                prop.optimise(kernel, recorder)
     return recorder
