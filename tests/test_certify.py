@@ -252,6 +252,11 @@ def test_minus_identity_without_lifting_is_not_guaranteed_and_the_recipe_says_li
     fixed = certify(CertifyOptions(data=str(tmp_path / "negid.npz"), p=rec["p"], a=rec["a"], b=rec["b"],
                                    gd_iterations=0, recipe=False))
     assert fixed.guaranteed and fixed.exit_code == 0
+    # a grid too coarse to hit the feasible window: the refinement between grid points finds it
+    coarse = certify(CertifyOptions(data=str(tmp_path / "negid.npz"), p=rec["p"], a=rec["a"], b=rec["b"],
+                                    gd_iterations=0, recipe=False, grid_size=3))
+    assert max(coarse.curves["margin"]) < 0 and coarse.guaranteed
+    assert coarse.quantities["f0"]["value"] <= coarse.quantities["allowed_f0"]["value"]
 
 
 def test_unseparated_points_fail_the_local_pl_hypothesis(tmp_path):

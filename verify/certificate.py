@@ -456,9 +456,15 @@ def certify(opts: CertifyOptions, dataset: Dataset | None = None, *, progress: T
         )
     except ImportError as exc:  # a lam source whose module is not there yet
         raise ValueError(f"lam={opts.lam!r} is not available in this version ({exc}); use lam='data'") from exc
+    grid = lzb.grid
+    refined = None
+    if lzb.best is None and grid[0].m > 0:
+        refined = _refine(lzb, f0, constants_at, opts, lzb_certificate)
+        if refined is not None:
+            _progress(progress, f"feasible radii found between grid points near R = {refined.best.R:.4g}")
+            lzb = refined
     timing["lzb_search"] = time.perf_counter() - t0
 
-    grid = lzb.grid
     curves = {
         "R": [p.R for p in grid],
         "m": [p.m for p in grid],
@@ -605,6 +611,43 @@ _FORM_TEXT = {
     "sqrt": "m R^2 / 16 (if m M <= 16 beta^2)",
     "lzb": "m^2 R^2 / (32 beta)",
 }
+
+
+def _refine(lzb: Any, f0: float, constants_at: Callable[[float], tuple], opts: CertifyOptions,
+            lzb_certificate: Callable[..., Any]) -> Any:
+    """A feasible window the grid stepped over: maximise the margin ``log(allowed_f0/f0)`` in log R
+    between the neighbours of the best grid radius (bounded Brent search); if it is ``≥ 0`` there,
+    rerun the LZB search on that window (whose bisection returns its smallest feasible radius).
+    ``None`` if the maximum stays negative.  Numerical search; the verdict at the radius returned
+    is again the exact evaluation of the inequality."""
+    from scipy.optimize import minimize_scalar
+
+    from bounds.lzb import lzb_condition
+
+    def margin(R: float) -> float:
+        m, M, beta, _, _ = constants_at(float(R))
+        return _log_ratio(lzb_condition(f0, m, M, beta, R).allowed_f0[opts.form], f0)
+
+    radii = [p.R for p in lzb.grid]
+    k = int(np.argmax([margin(R) for R in radii]))
+    lo, hi = radii[max(k - 1, 0)], radii[min(k + 1, len(radii) - 1)]
+    res = minimize_scalar(lambda t: -margin(math.exp(t)), bounds=(math.log(lo), math.log(hi)), method="bounded",
+                          options={"xatol": 1e-10})
+    if -res.fun < 0:
+        return None
+    R_opt = math.exp(res.x)
+    window = lzb_certificate(
+        f0, lambda R: constants_at(float(R))[0], lambda R: constants_at(float(R))[1],
+        lambda R: constants_at(float(R))[2], form=opts.form, R_min=lo, R_max=hi,
+        grid_size=9, target=opts.target,
+    )
+    if window.best is None:  # the optimum lies between the window's grid points: start there
+        window = lzb_certificate(
+            f0, lambda R: constants_at(float(R))[0], lambda R: constants_at(float(R))[1],
+            lambda R: constants_at(float(R))[2], form=opts.form, R_min=R_opt, R_max=hi,
+            grid_size=2, target=opts.target,
+        )
+    return window if window.best is not None else None
 
 
 def _log_ratio(allowed: float, f0: float) -> float:
