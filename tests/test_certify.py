@@ -374,12 +374,24 @@ def test_html_renders_in_headless_chromium(default_run, tmp_path):
     text = html.read_text()
     assert "http://" not in text and "https://" not in text  # self-contained
     assert text.count("data:image/png;base64,") == 4
+    # each embedded plot is a PNG that decodes (Pillow, matplotlib's own dependency)
+    import base64
+    import io
+
+    from PIL import Image
+
+    for b64 in re.findall(r"data:image/png;base64,([A-Za-z0-9+/=]+)", text):
+        with Image.open(io.BytesIO(base64.b64decode(b64))) as im:
+            im.verify()
+            assert im.format == "PNG" and min(im.size) > 100
     proc = subprocess.run(
         ["chromium", "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         f"--user-data-dir={tmp_path / 'profile'}", "--dump-dom", html.as_uri()],
+         f"--user-data-dir={tmp_path / 'profile'}", "--enable-logging=stderr", "--v=0", "--dump-dom", html.as_uri()],
         capture_output=True, text=True, timeout=120,
     )
     assert proc.returncode == 0, proc.stderr[-2000:]
+    for bad in ("Uncaught", "Not allowed to load", "ERR_FILE_NOT_FOUND", "CONSOLE"):
+        assert bad not in proc.stderr, proc.stderr[-2000:]
     dom = proc.stdout
     assert 'id="conclusion"' in dom and "GUARANTEED" in dom
     assert dom.count("<img") == 4 and "<table>" in dom
