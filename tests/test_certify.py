@@ -148,7 +148,7 @@ def default_run(tmp_path_factory):
 def test_default_example_is_guaranteed_and_the_cross_check_agrees(default_run):
     code, out, doc = default_run
     assert code == 0 and doc["guaranteed"] and doc["exit_code"] == 0
-    assert doc["conclusion"].startswith("GUARANTEED")
+    assert doc["conclusion"].startswith("GUARANTEED (infinite-width 4-layer ResNet): ")
     assert sorted(os.listdir(out)) == sorted(FILES)
     cc = doc["cross_check"]
     # independent source: actual gradient descent of the exact infinite-width ResNet (the solver)

@@ -572,7 +572,9 @@ def certify(opts: CertifyOptions, dataset: Dataset | None = None, *, progress: T
 
     if guaranteed:
         its = Q.get("iterations", {}).get("value")
-        conclusion = (f"GUARANTEED: gradient descent with step 1/beta from v0 = 0 converges to a global minimiser "
+        model = (("infinite-width" if opts.width is None else f"width-{opts.width}") + " "
+                 + ("neural ODE" if opts.depth is None else f"{opts.depth}-layer ResNet"))
+        conclusion = (f"GUARANTEED ({model}): gradient descent with step 1/beta from v0 = 0 converges to a global minimiser "
                       f"at rate {point.rate:.6g} per step (loss <= {opts.target:g} after {its:.0f} iterations), "
                       f"staying within R = {R_star:.4g}.")
     else:
