@@ -458,7 +458,9 @@ def certify(opts: CertifyOptions, dataset: Dataset | None = None, *, progress: T
         raise ValueError(f"lam={opts.lam!r} is not available in this version ({exc}); use lam='data'") from exc
     grid = lzb.grid
     refined = None
-    if lzb.best is None and grid[0].m > 0:
+    # refine only near-misses: a smooth margin that is far below 0 at every grid radius cannot
+    # reach 0 between two of them (a missed window only makes the verdict conservative)
+    if lzb.best is None and grid[0].m > 0 and max(_log_ratio(p.allowed_f0[opts.form], f0) for p in grid) > -2.0:
         refined = _refine(lzb, f0, constants_at, opts, lzb_certificate)
         if refined is not None:
             _progress(progress, f"feasible radii found between grid points near R = {refined.best.R:.4g}")
