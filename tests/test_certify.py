@@ -361,6 +361,7 @@ def test_finite_width_is_labelled_estimate(tmp_path):
     assert cert.quantities["rff_kernel_error"]["kind"] == "estimate"
     assert cert.quantities["m"]["kind"] == "estimate"
     assert not cert.guaranteed  # never rigorous at finite width: H6 (or an earlier one) fails
+    assert cert.failures and all("--width" in f["fix"] or "lift" in f["fix"] for f in cert.failures)
     assert "approximation" == cert.cross_check["label"]
 
 

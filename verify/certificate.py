@@ -561,7 +561,7 @@ def certify(opts: CertifyOptions, dataset: Dataset | None = None, *, progress: T
         timing["recipe"] = time.perf_counter() - timing_recipe
         for h in hyps:
             if not h["holds"]:
-                failures.append({"hypothesis": h["id"], "reason": _reason(h, problem, opts),
+                failures.append({"hypothesis": h["id"], "reason": _reason(h, problem, opts, eps_hat),
                                  "fix": _fix(h, fix_recipe, opts, ds)})
 
     # ---- cross-check
@@ -731,7 +731,11 @@ def _recipe(ds: Dataset, base: Any, opts: CertifyOptions) -> dict[str, Any] | No
             "verified": design.verified, "form": design.form}
 
 
-def _reason(h: dict[str, Any], problem: Any, opts: CertifyOptions) -> str:
+def _reason(h: dict[str, Any], problem: Any, opts: CertifyOptions, eps_hat: float = 0.0) -> str:
+    if h["id"] == "H4" and opts.width is not None:
+        return (f"no positive lower bound on lambda_min along the flow at width q = {opts.width}: the Weyl "
+                f"correction N eps = {problem.N} x {eps_hat:.3g} (estimated sup|K_q - K|) exceeds the kernel's "
+                f"lambda lower bound, so m(R) = 0.")
     if h["id"] == "H4":
         return (f"no positive lower bound on lambda_min along the flow: the lifted data are too close for "
                 f"the kernel (lifted separation {float(np.min(problem.lifted_distances + np.diag(np.full(problem.N, np.inf)))):.3g}, "
@@ -745,8 +749,9 @@ def _reason(h: dict[str, Any], problem: Any, opts: CertifyOptions) -> str:
 
 
 def _fix(h: dict[str, Any], recipe: dict[str, Any] | None, opts: CertifyOptions, ds: Dataset) -> str:
-    if h["id"] == "H6":
-        return "use the infinite-width kernel model (omit --width) or a larger width with a probabilistic width bound (bounds.recipe.rff_width)."
+    if h["id"] == "H6" or (h["id"] == "H4" and opts.width is not None):
+        return ("use the infinite-width kernel model (omit --width), or a larger --width (sup|K_q - K| "
+                "shrinks like q^(-1/2); bounds.recipe.rff_width gives a width with a probability bound).")
     if recipe is not None and "p" in recipe:
         return (f"lift to p >= {recipe['p']} with a = {recipe['a']:.4g}, b = {recipe['b']:.4g} "
                 f"(the smallest p found by the lifting recipe's search, "
