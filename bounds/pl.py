@@ -113,7 +113,12 @@ def _data_gershgorin(problem: Problem, s_minus: mpmath.mpf) -> Quantity:
     (rigorous rounding), with the shrink factor rounded down."""
     from .data_lambda import data_gershgorin_bound  # noqa: PLC0415
 
-    return data_gershgorin_bound(problem.kernel, problem.lifted, shrink=down(s_minus, 2))
+    shrink = down(s_minus, 2)
+    if shrink <= 0:  # s_- below the double range (ResNet near cR = sqrt T): only the trivial bound
+        return Quantity(name="lambda_lower_data_gershgorin", value=0.0, kind="rigorous",
+                        formula="0 (shrink factor s_-(R) underflows)", reference=REFERENCE + "#data-dependent-lambda",
+                        mp=mpmath.mpf(0))
+    return data_gershgorin_bound(problem.kernel, problem.lifted, shrink=shrink)
 
 
 def lambda_lower(

@@ -85,3 +85,14 @@ def test_data_lambda_needs_a_radial_kernel():
     prob = Problem(_problem().X, np.zeros((4, 1)), np.eye(2), np.eye(1, 2), rff)
     with pytest.raises(ValueError, match="radial"):
         pl_constants(prob, 0.1, lam="data")
+
+
+def test_resnet_near_its_depth_limit_gives_the_trivial_lambda_not_an_error():
+    # Regression (found by the certificate work): s_-(R) = exp(-cR/(1 - cR/sqrt T)) underflows to 0
+    # as cR -> sqrt T; the data-dependent lambda must then be the trivial 0, not a ValueError.
+    prob = _problem()
+    c1 = math.sqrt(5 / 3)
+    T = 4
+    R = (1 - 1e-4) * math.sqrt(T) / c1
+    pl = pl_constants(prob, R, depth=T, lam="data")
+    assert pl.lam.value == 0.0 and pl.m.value == 0.0

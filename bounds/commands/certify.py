@@ -17,6 +17,8 @@ import os
 import sys
 from typing import Any
 
+from .common import parse_depth
+
 __all__ = ["configure", "run", "DEFAULT_EXAMPLE", "check"]
 
 #: The default example: the XOR parity set (N = 4, d = 2), lifted to D = 40000 with a = 0.013
@@ -68,16 +70,6 @@ def configure(parser: argparse.ArgumentParser) -> None:
     o.add_argument("--quiet", action="store_true", help="no progress on stderr")
 
 
-def _depth(value: Any) -> int | None:
-    if value is None or str(value).lower() in ("inf", "infinity", "ode"):
-        return None
-    try:
-        T = int(value)
-    except ValueError:
-        raise ValueError(f"depth must be a positive integer or inf, got {value!r}") from None
-    if T < 1:
-        raise ValueError(f"depth must be a positive integer or inf, got {value!r}")
-    return T
 
 
 def options_from_args(args: argparse.Namespace) -> Any:
@@ -95,7 +87,7 @@ def options_from_args(args: argparse.Namespace) -> Any:
     p = args.p if args.p is not None else base["p"]
     a = args.a if args.a is not None else base["a"]
     b = args.b if args.b is not None else base["b"]
-    depth = _depth(args.depth) if args.depth is not None else base["depth"]
+    depth = parse_depth(args.depth) if args.depth is not None else base["depth"]
     opts = dict(
         data=data, n=args.n, seed=args.seed, target_dim=args.target_dim, kernel=args.kernel, nu=args.nu,
         lengthscale=args.lengthscale, width=args.width, rff_seed=args.rff_seed, p=p, a=a, b=b, depth=depth,

@@ -82,16 +82,21 @@ def add_architecture_arguments(parser: argparse.ArgumentParser, *, with_radius: 
         g.add_argument("--R", type=float, default=0.5, help="radius of the ball in H (default 0.5)")
 
 
-def depth_from_args(args: argparse.Namespace) -> int | None:
-    if str(args.depth).lower() in ("inf", "infinity", "ode"):
+def parse_depth(value: object) -> int | None:
+    """``None`` (the neural ODE) for ``inf``/``ode``/``None``, else a positive integer depth T."""
+    if value is None or str(value).lower() in ("inf", "infinity", "ode"):
         return None
     try:
-        T = int(args.depth)
+        T = int(str(value))
     except ValueError:
-        raise ValueError(f"depth must be a positive integer or inf, got {args.depth!r}") from None
+        raise ValueError(f"depth must be a positive integer or inf, got {value!r}") from None
     if T < 1:
-        raise ValueError(f"depth must be a positive integer or inf, got {args.depth!r}")
+        raise ValueError(f"depth must be a positive integer or inf, got {value!r}")
     return T
+
+
+def depth_from_args(args: argparse.Namespace) -> int | None:
+    return parse_depth(args.depth)
 
 
 def problem_from_args(args: argparse.Namespace) -> Problem:
