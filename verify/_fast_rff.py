@@ -30,7 +30,7 @@ from typing import Callable
 
 import numpy as np
 
-__all__ = ["HAVE_NUMBA", "sincos", "rff_stage_forward", "rff_stage_adjoint"]
+__all__ = ["HAVE_NUMBA", "FEATURE_TAPE_LIMIT", "sincos", "rff_stage_forward", "rff_stage_adjoint", "rff_solve"]
 
 # fdlibm constants (e_rem_pio2.c, k_sin.c, k_cos.c).
 _PIO2_1 = 1.57079632673412561417e00  # first 33 bits of pi/2
@@ -56,6 +56,7 @@ except ImportError:  # pragma: no cover - exercised only where numba is missing
 # Cody–Waite steps exact (n·P_k is exact, so fma(-n, P_k, t) = t - n·P_k rounded once) and makes
 # the polynomials slightly more accurate and about 1.5x faster (measured).
 _FAST = {"contract", "reassoc", "nsz"}
+FEATURE_TAPE_LIMIT = 512 * 2**20  # bytes of cos/sin tape that rff_solve takes by default
 
 if HAVE_NUMBA:  # pragma: no branch
 
@@ -353,7 +354,7 @@ def rff_solve(
     b: np.ndarray,
     steps_per_layer: int,
     grad: bool,
-    tape_features: bool = False,
+    tape_features: bool | None = None,
     threads: int | None = None,
 ) -> tuple[float, np.ndarray | None, np.ndarray | None, np.ndarray]:
     """Loss (and exact discrete gradient) of a piecewise-constant RFF control, fused.
@@ -364,10 +365,12 @@ def rff_solve(
     block runs its whole forward and reverse pass in one compiled call that releases the GIL
     (the field does not couple points), so the threads meet once per call.
 
-    By default the forward keeps only the stage states (``8·N·D·S·L·steps_per_layer`` bytes)
-    and the reverse pass recomputes ``cos``/``sin``; with ``tape_features`` it also keeps them (``8·2·q·N·S·L·steps_per_layer`` bytes, 256 MiB for the benchmark workload) and evaluates
-    no trigonometric function in the reverse pass.  Both cost the same time on the benchmark
-    machine (``benchmarks/flow/README.md``), so the default is the small tape.
+    The forward always keeps the stage states (``8·N·D·S·L·steps_per_layer`` bytes).  With
+    ``tape_features`` it also keeps ``cos``/``sin`` of every stage (``8·2·q·N·S·L·steps_per_layer``
+    bytes, 256 MiB for the benchmark workload) and the reverse pass evaluates no trigonometric
+    function; without, the reverse pass recomputes them.  ``None`` (default) tapes them when that
+    takes at most :data:`FEATURE_TAPE_LIMIT` bytes: on the benchmark machine the feature tape is
+    about 1.2x faster with two threads and equally fast with one (``benchmarks/flow/README.md``).
 
     Returns ``(F, ∂F/∂W, ∂F/∂X0, x(1))`` (the gradients are ``None`` without ``grad``).
     Requires numba (:data:`HAVE_NUMBA`).
@@ -387,6 +390,8 @@ def rff_solve(
     A = np.ascontiguousarray(A, dtype=np.float64)
     b = np.ascontiguousarray(b, dtype=np.float64)
     S, spl = b.shape[0], int(steps_per_layer)
+    if tape_features is None:
+        tape_features = 8 * 2 * q * N * S * L * spl <= FEATURE_TAPE_LIMIT
     n = _n_threads(N) if threads is None else max(1, min(N, int(threads)))
     xbar0, x1 = np.zeros((N, D)), np.empty((N, D))
     dWc = np.zeros((n, L if grad else 0, D, q))

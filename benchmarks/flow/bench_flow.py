@@ -7,9 +7,11 @@ N = 256 points in R^8, q = 512 frequencies from the Matérn-5/2 spectral measure
 0.1/sqrt(2q)·N(0, 1), B = [I_2, 0], fixed-step RK4 with one step per layer (32 steps), float64.
 
 Implementations, all in this process on the same data:
-  ours          verify.gradient.loss / loss_and_gradient (fused compiled RK4 + discrete adjoint
-                over a tape of cos/sin, one block of points per thread)
-  ours-1thr     the same with one thread
+  ours          verify.gradient.loss / loss_and_gradient (fused compiled RK4 + discrete adjoint,
+                one block of points per thread, tape of stage states and cos/sin: the reverse
+                pass evaluates no trig)
+  ours-recomp   the same kernel taping only the stage states (2 MiB; cos/sin recomputed)
+  ours-1thr     the default kernel with one thread
   ours-generic  the per-stage engine of verify.flow (any control) with the RFF control
   torch-loop    classic RK4 loop in PyTorch, gradient by autograd
   tdq-bp        torchdiffeq.odeint(method="rk4", step_size=1/n, perturb=True), backprop
@@ -174,15 +176,21 @@ def main() -> int:
         print(f"  {k:32s} {v:.2e}")
 
     # ---------------------------------------------------------------- memory of the taped adjoint
+    A4, b4 = np.array([[0, 0, 0, 0], [0.5, 0, 0, 0], [0, 0.5, 0, 0], [0, 0, 1.0, 0]]), np.array([1, 2, 2, 1]) / 6
     tape_bytes = 8 * 2 * q * N * 4 * n  # cos + sin per stage
     state_bytes = 8 * N * BASE["D"] * 4 * n  # stage states
-    tracemalloc.start()
-    loss_and_gradient(pb, ctl)
-    _, peak = tracemalloc.get_traced_memory()
-    tracemalloc.stop()
-    out["memory"] = dict(tape_formula_bytes=tape_bytes, stage_states_bytes=state_bytes, tracemalloc_peak_bytes=peak)
-    print(f"taped adjoint: cos/sin tape {tape_bytes / 2**20:.0f} MiB (8·2q·N·4·n) + stage states "
-          f"{state_bytes / 2**20:.1f} MiB; tracemalloc peak of one loss_and_gradient call {peak / 2**20:.0f} MiB")
+    peaks = {}
+    for name, tf in (("default", False), ("tape", True)):
+        tracemalloc.start()
+        _fast_rff.rff_solve(X0, Y, B, ctl.kernel.omega, ctl.W, A4, b4, 1, True, tf)
+        peaks[name] = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+    out["memory"] = dict(feature_tape_bytes=tape_bytes, stage_states_bytes=state_bytes,
+                         numpy_peak_default_bytes=peaks["default"], numpy_peak_tape_bytes=peaks["tape"])
+    print(f"taped adjoint: stage states {state_bytes / 2**20:.1f} MiB (8·N·D·4·n; allocated inside the "
+          f"compiled kernel) + cos/sin tape {tape_bytes / 2**20:.0f} MiB (8·2q·N·4·n; default when <= "
+          f"{_fast_rff.FEATURE_TAPE_LIMIT / 2**20:.0f} MiB). tracemalloc peak of NumPy allocations: "
+          f"without the cos/sin tape {peaks['default'] / 2**20:.1f} MiB, with it {peaks['tape'] / 2**20:.1f} MiB")
 
     # ---------------------------------------------------------------- timings (interleaved rounds)
     W0 = torch.from_numpy(ctl.W.copy())
@@ -206,7 +214,8 @@ def main() -> int:
         F = torch_loss(odeint(fld, X0t, t01, method="rk4", options=opts)[-1], Yt, Bt)
         return torch.autograd.grad(F, fld.W)[0]
 
-    A4, b4 = np.array([[0, 0, 0, 0], [0.5, 0, 0, 0], [0, 0.5, 0, 0], [0, 0, 1.0, 0]]), np.array([1, 2, 2, 1]) / 6
+    def rc_g():
+        return _fast_rff.rff_solve(X0, Y, B, ctl.kernel.omega, ctl.W, A4, b4, 1, True, False)
 
     def o1_f():
         return _fast_rff.rff_solve(X0, Y, B, ctl.kernel.omega, ctl.W, A4, b4, 1, False, threads=1)
@@ -222,6 +231,7 @@ def main() -> int:
 
     cells = [
         ("ours", lambda: loss(pb, ctl), lambda: loss_and_gradient(pb, ctl)),
+        ("ours-recomp", lambda: loss(pb, ctl), rc_g),
         ("ours-1thr", o1_f, o1_g),
         ("ours-generic", gen_f, gen_g),
         ("torch-loop", tl_f, tl_g),
@@ -256,22 +266,39 @@ def main() -> int:
 
     # ---------------------------------------------------------------- scaling in N·q·D·L
     if not args.quick:
-        print("\nscaling of ours (loss + gradient, 1 step per layer, 2 threads): time vs N·q·D·L")
+        # one thread and CPU time (time.process_time): the fit should measure the kernel's work, not
+        # the other jobs on this shared machine
+        print("\nscaling of ours (loss + gradient, RK4, 1 step per layer, 1 thread): CPU time vs N·q·D·L")
         configs = [(64, 512, 8, 32), (128, 512, 8, 32), (256, 128, 8, 32), (256, 256, 8, 32),
                    (256, 512, 4, 32), (256, 512, 8, 8), (256, 512, 8, 16), (256, 512, 8, 32), (512, 512, 8, 32),
-                   (256, 1024, 8, 32)]
+                   (256, 1024, 8, 32), (256, 512, 16, 32)]
         sc = []
         for Nn, qq, DD, LL in configs:
             c2, Xa, Ya, Ba = make_problem(Nn, DD, qq, LL)
-            p2 = Problem(Xa, Ya, Ba)
-            loss_and_gradient(p2, c2)
-            t = bench(lambda: loss_and_gradient(p2, c2), 1.0, min_reps=3, max_reps=7)["median_ms"]
-            sc.append(dict(N=Nn, q=qq, D=DD, L=LL, work=Nn * qq * DD * LL, ms=t))
-            print(f"  N={Nn:4d} q={qq:5d} D={DD:2d} L={LL:3d}  N·q·D·L={Nn * qq * DD * LL:.2e}  {t:8.1f} ms")
+
+            def run(c2=c2, Xa=Xa, Ya=Ya, Ba=Ba):
+                return _fast_rff.rff_solve(Xa, Ya, Ba, c2.kernel.omega, c2.W, A4, b4, 1, True, threads=1)
+
+            run()
+            cpu = []
+            for _ in range(3):
+                t0 = time.process_time()
+                run()
+                cpu.append(1e3 * (time.process_time() - t0))
+            t = statistics.median(cpu)
+            sc.append(dict(N=Nn, q=qq, D=DD, L=LL, work=Nn * qq * DD * LL, cpu_ms=t))
+            print(f"  N={Nn:4d} q={qq:5d} D={DD:2d} L={LL:3d}  N·q·D·L={Nn * qq * DD * LL:.2e}  {t:8.1f} ms CPU")
         lw = np.log([s["work"] for s in sc])
-        lt = np.log([s["ms"] for s in sc])
+        lt = np.log([s["cpu_ms"] for s in sc])
         slope = float(np.polyfit(lw, lt, 1)[0])
-        print(f"  log-log slope of time vs N·q·D·L: {slope:.2f} (1 = linear)")
+        print(f"  log-log slope of CPU time vs N·q·D·L: {slope:.2f} (1 = linear)")
+        for key in ("N", "q", "D", "L"):
+            base = {k: v for k, v in zip("NqDL", (256, 512, 8, 32))}
+            rows = [r for r in sc if all(r[k] == base[k] for k in "NqDL" if k != key)]
+            if len(rows) >= 2:
+                sl = float(np.polyfit(np.log([r[key] for r in rows]), np.log([r["cpu_ms"] for r in rows]), 1)[0])
+                print(f"    slope in {key} alone: {sl:.2f}")
+                out.setdefault("scaling_slopes", {})[key] = sl
         out["scaling"] = dict(rows=sc, slope=slope)
     if args.json:
         with open(args.json, "w") as fh:
