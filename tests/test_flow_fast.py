@@ -34,6 +34,7 @@ def test_sincos_matches_libm_over_a_wide_range():
     assert np.all(np.abs(small - ref) <= k * 8.5e-32 + 4 * np.finfo(float).eps * np.abs(ref))
 
 
+@pytest.mark.skipif(not _fast_rff.HAVE_NUMBA, reason="the fused solver needs numba")
 @settings(max_examples=10)
 @given(seed=seeds, method=st.sampled_from(["rk4", "rk38", "euler"]), spl=st.integers(1, 3),
        tape=st.booleans(), threads=st.sampled_from([1, 2, 3]))
