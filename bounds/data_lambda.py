@@ -29,7 +29,7 @@ import numpy as np
 import scipy.linalg
 
 from .kernels import Gaussian, Matern, RandomFourierKernel
-from .packing import round_down, round_up
+from .rounding import round_down, round_up
 from .radial import require_radial_kernel
 from .result import Quantity
 from .separation import as_point_set, separation

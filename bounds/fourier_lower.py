@@ -40,7 +40,8 @@ import numpy as np
 from scipy import optimize, special
 
 from .kernels import Gaussian, Matern
-from .packing import check_lambda_inputs, neighbour_blocks, round_down
+from .packing import check_lambda_inputs, neighbour_blocks
+from .rounding import round_down
 from .radial import LOG_PROFILE_ABS_ERROR, log_density_radial, require_radial_kernel
 from .result import Quantity
 

@@ -34,7 +34,8 @@ import numpy as np
 from scipy import optimize
 
 from .kernels import Gaussian, Matern
-from .packing import check_lambda_inputs, packing_sum, round_down
+from .packing import check_lambda_inputs, packing_sum
+from .rounding import round_down
 from .radial import LOG_PROFILE_ABS_ERROR, log_density_radial
 from .result import Quantity
 

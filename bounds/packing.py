@@ -38,6 +38,7 @@ import numpy as np
 from .kernels import Gaussian, Matern
 from .radial import log_profile, log_profile_margin, require_radial_kernel
 from .result import Quantity
+from .rounding import round_down, round_up
 from .validate import require_int, require_positive
 
 __all__ = [
@@ -60,22 +61,6 @@ EXACT_NEIGHBOURS = 2048
 BLOCK_RATIO = 1.0 + 1.0 / 128.0
 _U = 2.0**-53
 _REFERENCE = "docs/lambda_lower.rst#packing-gershgorin"
-
-
-def round_down(x: mpmath.mpf) -> float:
-    """The largest float ``<= x`` (for an mpf that is exactly representable or not)."""
-    f = float(x)
-    while mpmath.mpf(f) > x:
-        f = math.nextafter(f, -math.inf)
-    return f
-
-
-def round_up(x: mpmath.mpf) -> float:
-    """The smallest float ``>= x``."""
-    f = float(x)
-    while mpmath.mpf(f) < x:
-        f = math.nextafter(f, math.inf)
-    return f
 
 
 def check_lambda_inputs(N: object, delta: object, D: object) -> tuple[int, float, int]:

@@ -12,29 +12,48 @@ from __future__ import annotations
 import math
 
 import mpmath
-import numpy as np
 
-__all__ = ["down", "up", "MP_DPS"]
+__all__ = ["round_down", "round_up", "down", "up", "MP_DPS"]
 
 #: Working precision (decimal digits) of the mpmath evaluation of composite constants.
 MP_DPS = 30
 
 
-def down(x: mpmath.mpf | float, ulps: int = 2) -> float:
-    """A float ``<= x``: round ``x`` to double and step ``ulps`` ulps towards ``-inf``."""
-    value = float(x)
-    if math.isinf(value) or math.isnan(value):
+def round_down(x: mpmath.mpf) -> float:
+    """The largest float ``<= x`` (exact directed rounding of an mpmath number)."""
+    f = float(x)
+    while mpmath.mpf(f) > x:
+        f = math.nextafter(f, -math.inf)
+    return f
+
+
+def round_up(x: mpmath.mpf) -> float:
+    """The smallest float ``>= x``."""
+    f = float(x)
+    while mpmath.mpf(f) < x:
+        f = math.nextafter(f, math.inf)
+    return f
+
+
+def _finite(x: mpmath.mpf | float) -> mpmath.mpf:
+    value = mpmath.mpf(x)
+    if not mpmath.isfinite(value):
         raise ValueError(f"x must be finite to round, got {x!r}")
+    return value
+
+
+def down(x: mpmath.mpf | float, ulps: int = 2) -> float:
+    """A float ``<= x``: :func:`round_down`, then ``ulps`` more ulps towards ``-inf`` to cover the
+    evaluation error of ``x`` itself (a few ulps of a 30-digit mpmath computation, or of floats)."""
+    value = round_down(_finite(x))
     for _ in range(ulps):
-        value = float(np.nextafter(value, -np.inf))
+        value = math.nextafter(value, -math.inf)
     return value
 
 
 def up(x: mpmath.mpf | float, ulps: int = 2) -> float:
-    """A float ``>= x``: round ``x`` to double and step ``ulps`` ulps towards ``+inf``."""
-    value = float(x)
-    if math.isinf(value) or math.isnan(value):
-        raise ValueError(f"x must be finite to round, got {x!r}")
+    """A float ``>= x``: :func:`round_up`, then ``ulps`` more ulps towards ``+inf``."""
+    value = round_up(_finite(x))
     for _ in range(ulps):
-        value = float(np.nextafter(value, np.inf))
+        value = math.nextafter(value, math.inf)
     return value
