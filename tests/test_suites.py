@@ -63,3 +63,10 @@ def test_optimiser_pass_never_loses_tightness():
         assert opt["violations"] == 0
         # Nelder-Mead starts from hypothesis' tightest example: it can only climb.
         assert opt["max"] >= opt["worst"]["example"]["start_tightness"] - 1e-12
+
+
+def test_lambda_optimiser_pass_keeps_the_lower_bound_valid():
+    rec = run_suites(Matern("3/2"), only=["lambda"], profile="ci", max_examples=10, optimise=True)
+    s = rec.summary()
+    if "lambda.lower.optimised" in s:  # present when hypothesis drew a set with N > 2
+        assert s["lambda.lower.optimised"]["violations"] == 0
