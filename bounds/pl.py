@@ -68,7 +68,8 @@ def jacobian_constant(problem: Problem, constants: Constants = "sharp") -> Quant
     """The constant ``c`` of the Grönwall factors: ``c1`` (sharp) or ``κ = c0 + c1 + c2`` (paper).
 
     Only ``‖Dv‖_∞ ≤ c1 ‖v‖_V`` enters the Jacobian bounds, so ``c1`` is the sharp choice; the talk
-    uses ``κ`` everywhere.
+    uses ``κ`` everywhere.  Kind: that of :func:`bounds.kappa.regularity` (exact for Matérn and
+    Gaussian, rigorous for random features, the user's own for other kernels).
     """
     return _jacobian_constant(problem.kernel, constants)
 
@@ -84,7 +85,8 @@ def flow_factors(c: float, R: float, depth: int | None = None) -> tuple[mpmath.m
     ``log(1 − a) ≥ −a/(1 − a*)`` for ``a ≤ a*``, ``s_- = exp(−cR/(1 − cR/√T))``, valid while
     ``cR/√T < 1`` (each layer then is a diffeomorphism).  ``s_- → e^{−cR}`` as ``T → ∞``.
 
-    Returns mpmath numbers (evaluated at :data:`bounds.rounding.MP_DPS` digits).
+    Returns mpmath numbers (evaluated at :data:`bounds.rounding.MP_DPS` digits).  Kind: rigorous
+    (docs/pl.rst, "Finite depth" and the proof of the PL sandwich); callers round outward.
 
     Raises
     ------
