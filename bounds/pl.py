@@ -29,6 +29,7 @@ Sources of ``λ_lower`` (argument ``lam``):
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal
 
 import mpmath
@@ -110,16 +111,29 @@ def flow_factors(c: float, R: float, depth: int | None = None) -> tuple[mpmath.m
         return mpmath.exp(-cR / (1 - a_star)), s_plus
 
 
+def _gershgorin_applies(kernel: object) -> bool:
+    """The data-dependent Gershgorin bound needs a radial nonincreasing ``K ≥ 0`` with stated
+    evaluation error (:mod:`bounds.data_lambda`): Matérn or Gaussian."""
+    return isinstance(kernel, (Matern, Gaussian))
+
+
 def _data_gershgorin(problem: Problem, s_minus: mpmath.mpf) -> Quantity:
     """``1 − max_i Σ_{j≠i} K(s_- ‖A x_i − A x_j‖)`` via :func:`bounds.data_lambda.data_gershgorin_bound`
     (rigorous rounding), with the shrink factor rounded down."""
-    from .data_lambda import data_gershgorin_bound  # noqa: PLC0415
-
     shrink = down(s_minus, 2)
     if shrink <= 0:  # s_- below the double range (ResNet near cR = sqrt T): only the trivial bound
         return Quantity(name="lambda_lower_data_gershgorin", value=0.0, kind="rigorous",
                         formula="0 (shrink factor s_-(R) underflows)", reference=REFERENCE + "#data-dependent-lambda",
                         mp=mpmath.mpf(0))
+    return _data_gershgorin_at(problem, shrink)
+
+
+@lru_cache(maxsize=16)
+def _data_gershgorin_at(problem: Problem, shrink: float) -> Quantity:
+    """Cached: ``pl_constants`` needs the same row sums for ``λ_lower`` and ``Λ_upper`` (problems
+    hash by identity and are immutable)."""
+    from .data_lambda import data_gershgorin_bound  # noqa: PLC0415
+
     return data_gershgorin_bound(problem.kernel, problem.lifted, shrink=shrink)
 
 
@@ -141,10 +155,10 @@ def lambda_lower(
 
         if delta_R > 0:
             candidates.append(best_lower_bound(problem.kernel, problem.N, delta_R, problem.D).quantity)
-    if lam in ("best", "data") and hasattr(problem.kernel, "profile"):
+    if lam in ("best", "data") and _gershgorin_applies(problem.kernel):
         candidates.append(_data_gershgorin(problem, s_minus))
     if lam == "data" and not candidates:
-        raise ValueError(f"lam='data' needs a radial kernel; {problem.kernel!r} is not radial")
+        raise ValueError(f"lam='data' needs a Matern or Gaussian kernel (radial, nonincreasing, with a stated evaluation error), got {problem.kernel!r}")
     if lam == "estimate":
         from .lambda_bracket import lambda_bracket  # noqa: PLC0415
 
@@ -179,7 +193,7 @@ def lambda_max_upper(
         name="Lambda_upper", value=float(N), kind="rigorous", formula="N (|K| <= K(0) = 1)",
         reference=REFERENCE + "#upper-constant", hypotheses=("K(0) = 1",),
     )
-    if constants == "paper" or not hasattr(problem.kernel, "profile"):
+    if constants == "paper" or not _gershgorin_applies(problem.kernel):
         return trivial
     c = float(jacobian_constant(problem, constants))
     s_minus, _ = flow_factors(c, R, depth)

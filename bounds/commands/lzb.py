@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import argparse
 import math
+from functools import lru_cache
 
 from ..lzb import GD_FORMS, lzb_certificate
-from ..pl import pl_constants
+from ..pl import jacobian_constant, pl_constants
 from ..smoothness import smoothness
 from .common import add_architecture_arguments, add_data_arguments, add_kernel_arguments, depth_from_args, emit, problem_from_args
 
@@ -25,12 +26,17 @@ def configure(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     prob = problem_from_args(args)
     depth = depth_from_args(args)
-    c1 = float(pl_constants(prob, 0.0, constants=args.constants, depth=depth, lam=args.lam).c)
+    c1 = float(jacobian_constant(prob, args.constants))
     R_max = args.R_max if depth is None else min(args.R_max, 0.999 * math.sqrt(depth) / c1)
+
+    @lru_cache(maxsize=None)
+    def pl(r: float):  # m and M share one evaluation per radius
+        return pl_constants(prob, r, constants=args.constants, depth=depth, lam=args.lam)
+
     cert = lzb_certificate(
         prob.initial_loss(),
-        m=lambda r: pl_constants(prob, r, constants=args.constants, depth=depth, lam=args.lam).m.value,
-        M=lambda r: pl_constants(prob, r, constants=args.constants, depth=depth, lam=args.lam).M.value,
+        m=lambda r: pl(r).m.value,
+        M=lambda r: pl(r).M.value,
         beta=lambda r: smoothness(prob, r, constants=args.constants).value,
         form=args.form, R_max=R_max, target=args.target,
     )

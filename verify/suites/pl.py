@@ -11,6 +11,7 @@ instances are loose by orders of magnitude (SPEC §10).
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -247,10 +248,11 @@ def lzb_descent(kernel, recorder: SlackRecorder | None, settings: hsettings) -> 
         Y = X + noise * rng.normal(size=X.shape)
         prob = Problem(X, Y, np.eye(2), np.eye(2), kernel)
         c1 = float(jacobian_constant(prob))
+        pl = lru_cache(maxsize=None)(lambda r: pl_constants(prob, r, depth=T, lam="data"))  # m, M: one call
         cert = lzb_certificate(
             prob.initial_loss(),
-            m=lambda r: pl_constants(prob, r, depth=T, lam="data").m.value,
-            M=lambda r: pl_constants(prob, r, depth=T, lam="data").M.value,
+            m=lambda r: pl(r).m.value,
+            M=lambda r: pl(r).M.value,
             beta=lambda r: smoothness(prob, r).value,
             R_max=0.99 * math.sqrt(T) / c1, grid_size=25,
         )
