@@ -7,7 +7,7 @@ import math
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from scipy.linalg import expm
 from test_flow_support import LinearControl, kernel_setup, rff_setup
@@ -102,13 +102,18 @@ def test_trajectory_endpoints_and_times():
 
 @settings(max_examples=6)
 @given(seed=seeds)
+@example(seed=240)  # error 1.04e-7 at t = 1: above the old, underived tolerance 1e-7, below the bound
 def test_jacobian_of_linear_flow_is_the_matrix_exponential(seed):
-    # source: expm(tθ) at every step boundary
+    # source: expm(tθ) at every step boundary.  Tolerance: the RK4 step is the degree-4 Taylor
+    # polynomial R(hθ) of e^{hθ}, so ‖R − e^{hθ}‖ ≤ Σ_{k≥5} ‖hθ‖^k/k! ≤ ‖hθ‖⁵/5!·e^{‖hθ‖} and, both
+    # factors having norm ≤ e^{‖hθ‖}, after m steps ‖R^m − e^{mhθ}‖ ≤ m·‖hθ‖⁵/5!·e^{mh‖θ‖} (‖θ‖₂ = 1)
     th = _theta(seed)
     X0 = np.random.default_rng(seed).standard_normal((2, 3))
+    h = 1.0 / 16
     res = flow(LinearControl(th[None]), X0, "rk4", 16, return_jacobian=True)
-    for t, J in zip(res.times, res.jacobians):
-        assert np.abs(J - expm(t * th)).max() < 1e-7
+    for m, (t, J) in enumerate(zip(res.times, res.jacobians)):
+        bound = m * h**5 / 120 * np.exp(m * h) + 1e-13
+        assert np.linalg.norm(J - expm(t * th), 2, axis=(-2, -1)).max() <= bound  # every point
 
 
 @pytest.mark.parametrize("method", ["rk4", "euler"])
