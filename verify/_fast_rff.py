@@ -13,7 +13,13 @@ the points:
 
 With numba installed the kernels are compiled (``nogil``, SIMD-vectorised); :func:`rff_solve`
 runs a whole forward + reverse pass per block of points, one block per thread, each with its own
-weight-gradient accumulator.  The trigonometric functions
+weight-gradient accumulator.  Inside a block it works on 4 points and 4 coordinates at a time
+(``_phase4``, ``_field4``, ``_wt4``, ``_outer4``, ``_proj4``): every loaded row of ``Ω``, ``W`` or
+``∂F/∂W`` then serves 4 points, and the 4×4 dot products stay in registers.  On the benchmark
+machine the loads, not the multiply-adds, bound these loops (measured: ~1 load per cycle), so
+the blocking is what makes them fast; the per-point kernels below (``_phase_row``, ...) remain for
+the per-stage engine of :mod:`verify.controls` and serve the tests as a second implementation.
+The trigonometric functions
 use the fdlibm argument reduction (Cody–Waite with a three-part π/2, exact for
 ``|z| < 8·10^5``; larger phases fall back to libm per element) and the fdlibm minimax
 polynomials on ``[-π/4, π/4]``: error ≤ 2 ulp of 1 (``≤ 2.3e-16`` absolute), tested in
@@ -30,7 +36,7 @@ from typing import Callable
 
 import numpy as np
 
-__all__ = ["HAVE_NUMBA", "FEATURE_TAPE_LIMIT", "sincos", "rff_stage_forward", "rff_stage_adjoint", "rff_solve"]
+__all__ = ["HAVE_NUMBA", "sincos", "rff_stage_forward", "rff_stage_adjoint", "rff_solve"]
 
 # fdlibm constants (e_rem_pio2.c, k_sin.c, k_cos.c).
 _PIO2_1 = 1.57079632673412561417e00  # first 33 bits of pi/2
@@ -56,7 +62,6 @@ except ImportError:  # pragma: no cover - exercised only where numba is missing
 # Cody–Waite steps exact (n·P_k is exact, so fma(-n, P_k, t) = t - n·P_k rounded once) and makes
 # the polynomials slightly more accurate and about 1.5x faster (measured).
 _FAST = {"contract", "reassoc", "nsz"}
-FEATURE_TAPE_LIMIT = 512 * 2**20  # bytes of cos/sin tape that rff_solve takes by default
 
 if HAVE_NUMBA:  # pragma: no branch
 
@@ -67,26 +72,30 @@ if HAVE_NUMBA:  # pragma: no branch
         z = r * r
         s = r + r * z * (_S1 + z * (_S2 + z * (_S3 + z * (_S4 + z * (_S5 + z * _S6)))))
         c = 1.0 - 0.5 * z + z * z * (_C1 + z * (_C2 + z * (_C3 + z * (_C4 + z * (_C5 + z * _C6)))))
-        quad = n - 4.0 * ((n * 0.25 + _ROUND) - _ROUND)  # n mod 4 in {-2, -1, 0, 1}
-        quad = quad + 4.0 if quad < 0.0 else quad  # ... now in {0, 1, 2, 3}, branch-free select
-        swap = (quad == 1.0) | (quad == 3.0)
+        # quadrant n mod 4 from the two low bits (clamped first: the conversion of a huge n is
+        # undefined, and those elements are recomputed by libm anyway)
+        k = np.int64(min(max(n, -1.0e9), 1.0e9))
+        swap = (k & 1) == 1
         ss = c if swap else s
         cc = s if swap else c
-        sign_s = -1.0 if quad >= 2.0 else 1.0
-        sign_c = -1.0 if (quad == 1.0) | (quad == 2.0) else 1.0
+        sign_s = -1.0 if (k & 2) == 2 else 1.0
+        sign_c = -1.0 if ((k + 1) & 2) == 2 else 1.0
         return sign_s * ss, sign_c * cc
 
     @_nb.njit(boundscheck=False, fastmath={"contract"}, cache=True)
     def _sincos_row(z, c_out, s_out):  # noqa: ANN001, ANN202 - FMA contraction only (no reassociation)
         q = z.shape[0]
+        big = False
         for j in range(q):
             s, c = _sincos_scalar(z[j])
             c_out[j] = c
             s_out[j] = s
-        for j in range(q):  # rare: huge phases go to libm (kept out of the SIMD loop)
-            if abs(z[j]) > _REDUCTION_LIMIT:
-                c_out[j] = np.cos(z[j])
-                s_out[j] = np.sin(z[j])
+            big |= abs(z[j]) > _REDUCTION_LIMIT
+        if big:  # rare: huge phases go to libm (kept out of the SIMD loop)
+            for j in range(q):
+                if abs(z[j]) > _REDUCTION_LIMIT:
+                    c_out[j] = np.cos(z[j])
+                    s_out[j] = np.sin(z[j])
 
     @_nb.njit(nogil=True, boundscheck=False, cache=True)
     def _sincos_numba(Z, C, S):  # noqa: ANN001, ANN202 - numba kernel
@@ -164,13 +173,140 @@ if HAVE_NUMBA:  # pragma: no branch
                 _sincos_row(z, c, s)
                 _adjoint_row(Lam[i], c, s, Wc, Ws, OmT, uc, us, Xbar[i], dWc, dWs)
 
-    @_nb.njit(nogil=True, boundscheck=False, fastmath=_FAST, cache=True)
-    def _chunk_solve(X0, Y, B, OmT, Wc, Ws, A, b, spl, grad, tape, dWc, dWs, xbar0, x1):  # noqa: ANN001, ANN202
-        """RK forward + discrete adjoint for one block of points (rows are independent).
+    @_nb.njit(boundscheck=False, fastmath=_FAST, cache=True)
+    def _phase4(X4, OmT, Z4, q):
+        D = OmT.shape[0]
+        z0 = Z4[0]; z1 = Z4[1]; z2 = Z4[2]; z3 = Z4[3]
+        for dg in range(0, D, 4):
+            a0 = X4[0, dg]; a1 = X4[0, dg + 1]; a2 = X4[0, dg + 2]; a3 = X4[0, dg + 3]
+            b0 = X4[1, dg]; b1 = X4[1, dg + 1]; b2 = X4[1, dg + 2]; b3 = X4[1, dg + 3]
+            c0 = X4[2, dg]; c1 = X4[2, dg + 1]; c2 = X4[2, dg + 2]; c3 = X4[2, dg + 3]
+            e0 = X4[3, dg]; e1 = X4[3, dg + 1]; e2 = X4[3, dg + 2]; e3 = X4[3, dg + 3]
+            O0 = OmT[dg]; O1 = OmT[dg + 1]; O2 = OmT[dg + 2]; O3 = OmT[dg + 3]
+            if dg == 0:
+                for j in range(q):
+                    o0 = O0[j]; o1 = O1[j]; o2 = O2[j]; o3 = O3[j]
+                    z0[j] = a0 * o0 + a1 * o1 + a2 * o2 + a3 * o3
+                    z1[j] = b0 * o0 + b1 * o1 + b2 * o2 + b3 * o3
+                    z2[j] = c0 * o0 + c1 * o1 + c2 * o2 + c3 * o3
+                    z3[j] = e0 * o0 + e1 * o1 + e2 * o2 + e3 * o3
+            else:
+                for j in range(q):
+                    o0 = O0[j]; o1 = O1[j]; o2 = O2[j]; o3 = O3[j]
+                    z0[j] += a0 * o0 + a1 * o1 + a2 * o2 + a3 * o3
+                    z1[j] += b0 * o0 + b1 * o1 + b2 * o2 + b3 * o3
+                    z2[j] += c0 * o0 + c1 * o1 + c2 * o2 + c3 * o3
+                    z3[j] += e0 * o0 + e1 * o1 + e2 * o2 + e3 * o3
 
-        Returns the block's sum of squared residuals; writes ∂F/∂X0 rows into ``xbar0`` and adds
-        the block's weight gradient (unscaled, before the 2/N and q^{-1/2}) into ``dWc, dWs``.
-        """
+    @_nb.njit(boundscheck=False, fastmath=_FAST, cache=True)
+    def _field4(C4, S4, Wc, Ws, K4, q):
+        """K4[p, d] = Wc[d]·C4[p] + Ws[d]·S4[p], in 4x4 register blocks (p, d)."""
+        D = Wc.shape[0]
+        c0 = C4[0]; c1 = C4[1]; c2 = C4[2]; c3 = C4[3]
+        s0 = S4[0]; s1 = S4[1]; s2 = S4[2]; s3 = S4[3]
+        for dg in range(0, D, 4):
+            w0 = Wc[dg]; w1 = Wc[dg + 1]; w2 = Wc[dg + 2]; w3 = Wc[dg + 3]
+            v0 = Ws[dg]; v1 = Ws[dg + 1]; v2 = Ws[dg + 2]; v3 = Ws[dg + 3]
+            t00 = 0.0; t01 = 0.0; t02 = 0.0; t03 = 0.0
+            t10 = 0.0; t11 = 0.0; t12 = 0.0; t13 = 0.0
+            t20 = 0.0; t21 = 0.0; t22 = 0.0; t23 = 0.0
+            t30 = 0.0; t31 = 0.0; t32 = 0.0; t33 = 0.0
+            for j in range(q):
+                a0 = c0[j]; a1 = c1[j]; a2 = c2[j]; a3 = c3[j]
+                e0 = s0[j]; e1 = s1[j]; e2 = s2[j]; e3 = s3[j]
+                x0 = w0[j]; x1 = w1[j]; x2 = w2[j]; x3 = w3[j]
+                y0 = v0[j]; y1 = v1[j]; y2 = v2[j]; y3 = v3[j]
+                t00 += a0 * x0 + e0 * y0; t01 += a0 * x1 + e0 * y1; t02 += a0 * x2 + e0 * y2; t03 += a0 * x3 + e0 * y3
+                t10 += a1 * x0 + e1 * y0; t11 += a1 * x1 + e1 * y1; t12 += a1 * x2 + e1 * y2; t13 += a1 * x3 + e1 * y3
+                t20 += a2 * x0 + e2 * y0; t21 += a2 * x1 + e2 * y1; t22 += a2 * x2 + e2 * y2; t23 += a2 * x3 + e2 * y3
+                t30 += a3 * x0 + e3 * y0; t31 += a3 * x1 + e3 * y1; t32 += a3 * x2 + e3 * y2; t33 += a3 * x3 + e3 * y3
+            K4[0, dg] = t00; K4[0, dg + 1] = t01; K4[0, dg + 2] = t02; K4[0, dg + 3] = t03
+            K4[1, dg] = t10; K4[1, dg + 1] = t11; K4[1, dg + 2] = t12; K4[1, dg + 3] = t13
+            K4[2, dg] = t20; K4[2, dg + 1] = t21; K4[2, dg + 2] = t22; K4[2, dg + 3] = t23
+            K4[3, dg] = t30; K4[3, dg + 1] = t31; K4[3, dg + 2] = t32; K4[3, dg + 3] = t33
+
+    @_nb.njit(boundscheck=False, fastmath=_FAST, cache=True)
+    def _proj4(G4, OmT, xbar, q):
+        """xbar[p, d] = OmT[d]·G4[p], in 4x4 register blocks."""
+        D = OmT.shape[0]
+        g0 = G4[0]; g1 = G4[1]; g2 = G4[2]; g3 = G4[3]
+        for dg in range(0, D, 4):
+            w0 = OmT[dg]; w1 = OmT[dg + 1]; w2 = OmT[dg + 2]; w3 = OmT[dg + 3]
+            t00 = 0.0; t01 = 0.0; t02 = 0.0; t03 = 0.0
+            t10 = 0.0; t11 = 0.0; t12 = 0.0; t13 = 0.0
+            t20 = 0.0; t21 = 0.0; t22 = 0.0; t23 = 0.0
+            t30 = 0.0; t31 = 0.0; t32 = 0.0; t33 = 0.0
+            for j in range(q):
+                a0 = g0[j]; a1 = g1[j]; a2 = g2[j]; a3 = g3[j]
+                x0 = w0[j]; x1 = w1[j]; x2 = w2[j]; x3 = w3[j]
+                t00 += a0 * x0; t01 += a0 * x1; t02 += a0 * x2; t03 += a0 * x3
+                t10 += a1 * x0; t11 += a1 * x1; t12 += a1 * x2; t13 += a1 * x3
+                t20 += a2 * x0; t21 += a2 * x1; t22 += a2 * x2; t23 += a2 * x3
+                t30 += a3 * x0; t31 += a3 * x1; t32 += a3 * x2; t33 += a3 * x3
+            xbar[0, dg] = t00; xbar[0, dg + 1] = t01; xbar[0, dg + 2] = t02; xbar[0, dg + 3] = t03
+            xbar[1, dg] = t10; xbar[1, dg + 1] = t11; xbar[1, dg + 2] = t12; xbar[1, dg + 3] = t13
+            xbar[2, dg] = t20; xbar[2, dg + 1] = t21; xbar[2, dg + 2] = t22; xbar[2, dg + 3] = t23
+            xbar[3, dg] = t30; xbar[3, dg + 1] = t31; xbar[3, dg + 2] = t32; xbar[3, dg + 3] = t33
+
+    @_nb.njit(boundscheck=False, fastmath=_FAST, cache=True)
+    def _wt4(lam, W, U, q):
+        """U[p] = W^T lam[p] for 4 points (d in groups of 4)."""
+        D = W.shape[0]
+        u0 = U[0]; u1 = U[1]; u2 = U[2]; u3 = U[3]
+        for dg in range(0, D, 4):
+            a0 = lam[0, dg]; a1 = lam[0, dg + 1]; a2 = lam[0, dg + 2]; a3 = lam[0, dg + 3]
+            b0 = lam[1, dg]; b1 = lam[1, dg + 1]; b2 = lam[1, dg + 2]; b3 = lam[1, dg + 3]
+            c0 = lam[2, dg]; c1 = lam[2, dg + 1]; c2 = lam[2, dg + 2]; c3 = lam[2, dg + 3]
+            e0 = lam[3, dg]; e1 = lam[3, dg + 1]; e2 = lam[3, dg + 2]; e3 = lam[3, dg + 3]
+            W0 = W[dg]; W1 = W[dg + 1]; W2 = W[dg + 2]; W3 = W[dg + 3]
+            if dg == 0:
+                for j in range(q):
+                    w0 = W0[j]; w1 = W1[j]; w2 = W2[j]; w3 = W3[j]
+                    u0[j] = a0 * w0 + a1 * w1 + a2 * w2 + a3 * w3
+                    u1[j] = b0 * w0 + b1 * w1 + b2 * w2 + b3 * w3
+                    u2[j] = c0 * w0 + c1 * w1 + c2 * w2 + c3 * w3
+                    u3[j] = e0 * w0 + e1 * w1 + e2 * w2 + e3 * w3
+            else:
+                for j in range(q):
+                    w0 = W0[j]; w1 = W1[j]; w2 = W2[j]; w3 = W3[j]
+                    u0[j] += a0 * w0 + a1 * w1 + a2 * w2 + a3 * w3
+                    u1[j] += b0 * w0 + b1 * w1 + b2 * w2 + b3 * w3
+                    u2[j] += c0 * w0 + c1 * w1 + c2 * w2 + c3 * w3
+                    u3[j] += e0 * w0 + e1 * w1 + e2 * w2 + e3 * w3
+
+    @_nb.njit(boundscheck=False, fastmath=_FAST, cache=True)
+    def _outer4(lam, F4, dW, q):
+        """dW += sum_p lam[p] F4[p]^T, rows of dW in groups of 4."""
+        D = dW.shape[0]
+        f0 = F4[0]; f1 = F4[1]; f2 = F4[2]; f3 = F4[3]
+        for dg in range(0, D, 4):
+            a0 = lam[0, dg]; a1 = lam[1, dg]; a2 = lam[2, dg]; a3 = lam[3, dg]
+            b0 = lam[0, dg + 1]; b1 = lam[1, dg + 1]; b2 = lam[2, dg + 1]; b3 = lam[3, dg + 1]
+            c0 = lam[0, dg + 2]; c1 = lam[1, dg + 2]; c2 = lam[2, dg + 2]; c3 = lam[3, dg + 2]
+            e0 = lam[0, dg + 3]; e1 = lam[1, dg + 3]; e2 = lam[2, dg + 3]; e3 = lam[3, dg + 3]
+            r0 = dW[dg]; r1 = dW[dg + 1]; r2 = dW[dg + 2]; r3 = dW[dg + 3]
+            for j in range(q):
+                x0 = f0[j]; x1 = f1[j]; x2 = f2[j]; x3 = f3[j]
+                r0[j] += a0 * x0 + a1 * x1 + a2 * x2 + a3 * x3
+                r1[j] += b0 * x0 + b1 * x1 + b2 * x2 + b3 * x3
+                r2[j] += c0 * x0 + c1 * x1 + c2 * x2 + c3 * x3
+                r3[j] += e0 * x0 + e1 * x1 + e2 * x2 + e3 * x3
+
+    @_nb.njit(boundscheck=False, fastmath=_FAST, cache=True)
+    def _adjoint4(lam, C4, S4, Wc, Ws, OmT, Uc, Us, xbar, dWc, dWs, q):
+        D = OmT.shape[0]
+        _wt4(lam, Wc, Uc, q)
+        _wt4(lam, Ws, Us, q)
+        _outer4(lam, C4, dWc, q)
+        _outer4(lam, S4, dWs, q)
+        for p in range(4):
+            g = Uc[p]; u = Us[p]; c = C4[p]; s = S4[p]
+            for j in range(q):
+                g[j] = u[j] * c[j] - g[j] * s[j]
+        _proj4(Uc, OmT, xbar, q)
+
+    @_nb.njit(nogil=True, boundscheck=False, fastmath=_FAST, cache=True)
+    def _chunk_solve(X0, Y, B, OmT, Wc, Ws, A, b, spl, grad, tape, dWc, dWs, xbar0, x1, nlive):
         nr, D = X0.shape
         L = Wc.shape[0]
         q = OmT.shape[1]
@@ -178,11 +314,11 @@ if HAVE_NUMBA:  # pragma: no branch
         n_steps = L * spl
         h = 1.0 / n_steps
         keep = tape.shape[0] > 0
-        Xs = np.empty((n_steps, S, nr, D))  # stage states (the small part of the tape)
+        Xs = np.empty((n_steps, S, nr, D))
         ks = np.empty((S, nr, D))
-        z = np.empty(q)
-        c = np.empty(q)
-        s_ = np.empty(q)
+        Z4 = np.empty((4, q))
+        C4 = np.empty((4, q))
+        S4 = np.empty((4, q))
         x = X0.copy()
         for n in range(n_steps):
             layer = n // spl
@@ -193,14 +329,15 @@ if HAVE_NUMBA:  # pragma: no branch
                         for j in range(st):
                             acc += h * A[st, j] * ks[j, i, d]
                         Xs[n, st, i, d] = acc
-                for i in range(nr):
-                    _phase_row(Xs[n, st, i], OmT, z)
+                for i in range(0, nr, 4):
+                    _phase4(Xs[n, st, i:i + 4], OmT, Z4, q)
                     if keep:
-                        _sincos_row(z, tape[n, st, 0, i], tape[n, st, 1, i])
-                        _field_row(tape[n, st, 0, i], tape[n, st, 1, i], Wc[layer], Ws[layer], ks[st, i])
+                        Cb = tape[n, st, 0, i:i + 4]; Sb = tape[n, st, 1, i:i + 4]
                     else:
-                        _sincos_row(z, c, s_)
-                        _field_row(c, s_, Wc[layer], Ws[layer], ks[st, i])
+                        Cb = C4; Sb = S4
+                    for p in range(4):
+                        _sincos_row(Z4[p], Cb[p], Sb[p])
+                    _field4(Cb, Sb, Wc[layer], Ws[layer], ks[st, i:i + 4], q)
             for i in range(nr):
                 for d in range(D):
                     acc = 0.0
@@ -208,19 +345,9 @@ if HAVE_NUMBA:  # pragma: no branch
                         acc += b[st] * ks[st, i, d]
                     x[i, d] += h * acc
         x1[:, :] = x
-        if not grad:
-            sq = 0.0
-            for i in range(nr):
-                for e in range(B.shape[0]):
-                    r = -Y[i, e]
-                    for d in range(D):
-                        r += B[e, d] * x[i, d]
-                    sq += r * r
-            return sq
-        # residuals and p(1) = Bᵀ r (the 2/N is applied by the caller)
         sq = 0.0
         p = np.zeros((nr, D))
-        for i in range(nr):
+        for i in range(nlive):
             for e in range(B.shape[0]):
                 r = -Y[i, e]
                 for d in range(D):
@@ -228,27 +355,30 @@ if HAVE_NUMBA:  # pragma: no branch
                 sq += r * r
                 for d in range(D):
                     p[i, d] += B[e, d] * r
+        if not grad:
+            return sq
         Xbar = np.empty((S, nr, D))
-        lam = np.empty(D)
-        uc = np.empty(q)
-        us = np.empty(q)
+        lam = np.empty((4, D))
+        Uc = np.empty((4, q))
+        Us = np.empty((4, q))
         for n in range(n_steps - 1, -1, -1):
             layer = n // spl
             for st in range(S - 1, -1, -1):
-                for i in range(nr):
-                    for d in range(D):
-                        acc = h * b[st] * p[i, d]
-                        for j in range(st + 1, S):
-                            acc += h * A[j, st] * Xbar[j, i, d]
-                        lam[d] = acc
+                for i in range(0, nr, 4):
+                    for pp in range(4):
+                        for d in range(D):
+                            acc = h * b[st] * p[i + pp, d]
+                            for j in range(st + 1, S):
+                                acc += h * A[j, st] * Xbar[j, i + pp, d]
+                            lam[pp, d] = acc
                     if keep:
-                        _adjoint_row(lam, tape[n, st, 0, i], tape[n, st, 1, i], Wc[layer], Ws[layer], OmT, uc, us,
-                                     Xbar[st, i], dWc[layer], dWs[layer])
+                        Cb = tape[n, st, 0, i:i + 4]; Sb = tape[n, st, 1, i:i + 4]
                     else:
-                        _phase_row(Xs[n, st, i], OmT, z)
-                        _sincos_row(z, c, s_)
-                        _adjoint_row(lam, c, s_, Wc[layer], Ws[layer], OmT, uc, us, Xbar[st, i], dWc[layer],
-                                     dWs[layer])
+                        _phase4(Xs[n, st, i:i + 4], OmT, Z4, q)
+                        for pp in range(4):
+                            _sincos_row(Z4[pp], C4[pp], S4[pp])
+                        Cb = C4; Sb = S4
+                    _adjoint4(lam, Cb, Sb, Wc[layer], Ws[layer], OmT, Uc, Us, Xbar[st, i:i + 4], dWc[layer], dWs[layer], q)
             for i in range(nr):
                 for d in range(D):
                     acc = p[i, d]
@@ -354,7 +484,7 @@ def rff_solve(
     b: np.ndarray,
     steps_per_layer: int,
     grad: bool,
-    tape_features: bool | None = None,
+    tape_features: bool = False,
     threads: int | None = None,
 ) -> tuple[float, np.ndarray | None, np.ndarray | None, np.ndarray]:
     """Loss (and exact discrete gradient) of a piecewise-constant RFF control, fused.
@@ -365,12 +495,12 @@ def rff_solve(
     block runs its whole forward and reverse pass in one compiled call that releases the GIL
     (the field does not couple points), so the threads meet once per call.
 
-    The forward always keeps the stage states (``8·N·D·S·L·steps_per_layer`` bytes).  With
-    ``tape_features`` it also keeps ``cos``/``sin`` of every stage (``8·2·q·N·S·L·steps_per_layer``
+    The forward always keeps the stage states (``8·N·D·S·L·steps_per_layer`` bytes, the whole
+    tape by default): the reverse pass recomputes ``Ωx`` and ``cos``/``sin`` of every stage.  With
+    ``tape_features`` the forward also keeps ``cos``/``sin`` (``8·2·q·N·S·L·steps_per_layer``
     bytes, 256 MiB for the benchmark workload) and the reverse pass evaluates no trigonometric
-    function; without, the reverse pass recomputes them.  ``None`` (default) tapes them when that
-    takes at most :data:`FEATURE_TAPE_LIMIT` bytes: on the benchmark machine the feature tape is
-    about 1.2x faster with two threads and equally fast with one (``benchmarks/flow/README.md``).
+    function; on the benchmark machine that is slower (the tape is written and read at memory
+    speed, while recomputing costs ~2.3 ns per cos/sin pair: ``benchmarks/flow/README.md``).
 
     Returns ``(F, ∂F/∂W, ∂F/∂X0, x(1))`` (the gradients are ``None`` without ``grad``).
     Requires numba (:data:`HAVE_NUMBA`).
@@ -381,34 +511,40 @@ def rff_solve(
     L, _, twoq = W.shape
     q = twoq // 2
     sc = 1.0 / np.sqrt(q)
-    Wc = np.ascontiguousarray(W[:, :, :q]) * sc
-    Ws = np.ascontiguousarray(W[:, :, q:]) * sc
-    OmT = np.ascontiguousarray(omega.T)
-    X0 = np.ascontiguousarray(X0, dtype=np.float64)
-    Y = np.ascontiguousarray(Y, dtype=np.float64)
-    B = np.ascontiguousarray(B, dtype=np.float64)
+    # the kernels work on blocks of 4 points and 4 coordinates: pad D with zero coordinates
+    # (zero rows of Ωᵀ, W and zero columns of B: they stay exactly 0 and contribute exact zeros)
+    Dp = -(-D // 4) * 4
+    Wc, Ws, OmT = np.zeros((L, Dp, q)), np.zeros((L, Dp, q)), np.zeros((Dp, q))
+    Wc[:, :D], Ws[:, :D], OmT[:D] = W[:, :, :q] * sc, W[:, :, q:] * sc, omega.T
+    Bp = np.zeros((B.shape[0], Dp))
+    Bp[:, :D] = B
     A = np.ascontiguousarray(A, dtype=np.float64)
     b = np.ascontiguousarray(b, dtype=np.float64)
     S, spl = b.shape[0], int(steps_per_layer)
-    if tape_features is None:
-        tape_features = 8 * 2 * q * N * S * L * spl <= FEATURE_TAPE_LIMIT
     n = _n_threads(N) if threads is None else max(1, min(N, int(threads)))
     xbar0, x1 = np.zeros((N, D)), np.empty((N, D))
-    dWc = np.zeros((n, L if grad else 0, D, q))
-    dWs = np.zeros((n, L if grad else 0, D, q))
+    dWc = np.zeros((n, L if grad else 0, Dp, q))
+    dWs = np.zeros((n, L if grad else 0, Dp, q))
 
     def block(c: int, r0: int, r1: int) -> float:
+        # ... and pad each block to a multiple of 4 points with dummy points (x = 0) whose
+        # residual is not counted (``nlive``): their adjoint is 0, so they add exact zeros to ∂F/∂W
         nr = r1 - r0
-        tape = np.empty((L * spl if grad and tape_features else 0, S, 2, nr, q))
-        return _chunk_solve(X0[r0:r1], Y[r0:r1], B, OmT, Wc, Ws, A, b, spl, bool(grad), tape, dWc[c], dWs[c],
-                            xbar0[r0:r1], x1[r0:r1])
+        nrp = -(-nr // 4) * 4
+        Xb, Yb = np.zeros((nrp, Dp)), np.zeros((nrp, Y.shape[1]))
+        Xb[:nr, :D], Yb[:nr] = X0[r0:r1], Y[r0:r1]
+        xb, x1b = np.empty((nrp, Dp)), np.empty((nrp, Dp))
+        tape = np.empty((L * spl if grad and tape_features else 0, S, 2, nrp, q))
+        sq = _chunk_solve(Xb, Yb, Bp, OmT, Wc, Ws, A, b, spl, bool(grad), tape, dWc[c], dWs[c], xb, x1b, nr)
+        xbar0[r0:r1], x1[r0:r1] = xb[:nr, :D], x1b[:nr, :D]
+        return sq
 
     F = float(sum(_run_blocks(block, N, n))) / N
     dWc, dWs = dWc.sum(axis=0), dWs.sum(axis=0)
     if not grad:
         return F, None, None, x1
     G = np.empty((L, D, twoq))
-    G[:, :, :q] = dWc
-    G[:, :, q:] = dWs
+    G[:, :, :q] = dWc[:, :D]
+    G[:, :, q:] = dWs[:, :D]
     G *= 2.0 * sc / N
     return F, G, (2.0 / N) * xbar0, x1

@@ -8,9 +8,9 @@ N = 256 points in R^8, q = 512 frequencies from the Matérn-5/2 spectral measure
 
 Implementations, all in this process on the same data:
   ours          verify.gradient.loss / loss_and_gradient (fused compiled RK4 + discrete adjoint,
-                one block of points per thread, tape of stage states and cos/sin: the reverse
-                pass evaluates no trig)
-  ours-recomp   the same kernel taping only the stage states (2 MiB; cos/sin recomputed)
+                one block of points per thread, 4x4 register blocks; tape of the stage states
+                only (2 MiB): the reverse pass recomputes cos/sin)
+  ours-tape     the same kernel also taping cos/sin (256 MiB; the reverse pass evaluates no trig)
   ours-1thr     the default kernel with one thread
   ours-generic  the per-stage engine of verify.flow (any control) with the RFF control
   torch-loop    classic RK4 loop in PyTorch, gradient by autograd
@@ -188,9 +188,9 @@ def main() -> int:
     out["memory"] = dict(feature_tape_bytes=tape_bytes, stage_states_bytes=state_bytes,
                          numpy_peak_default_bytes=peaks["default"], numpy_peak_tape_bytes=peaks["tape"])
     print(f"taped adjoint: stage states {state_bytes / 2**20:.1f} MiB (8·N·D·4·n; allocated inside the "
-          f"compiled kernel) + cos/sin tape {tape_bytes / 2**20:.0f} MiB (8·2q·N·4·n; default when <= "
-          f"{_fast_rff.FEATURE_TAPE_LIMIT / 2**20:.0f} MiB). tracemalloc peak of NumPy allocations: "
-          f"without the cos/sin tape {peaks['default'] / 2**20:.1f} MiB, with it {peaks['tape'] / 2**20:.1f} MiB")
+          f"compiled kernel; the default: cos/sin recomputed) or, with tape_features, + cos/sin tape "
+          f"{tape_bytes / 2**20:.0f} MiB (8·2q·N·4·n). tracemalloc peak of NumPy allocations: "
+          f"default {peaks['default'] / 2**20:.1f} MiB, with the cos/sin tape {peaks['tape'] / 2**20:.1f} MiB")
 
     # ---------------------------------------------------------------- timings (interleaved rounds)
     W0 = torch.from_numpy(ctl.W.copy())
@@ -214,8 +214,8 @@ def main() -> int:
         F = torch_loss(odeint(fld, X0t, t01, method="rk4", options=opts)[-1], Yt, Bt)
         return torch.autograd.grad(F, fld.W)[0]
 
-    def rc_g():
-        return _fast_rff.rff_solve(X0, Y, B, ctl.kernel.omega, ctl.W, A4, b4, 1, True, False)
+    def tp_g():
+        return _fast_rff.rff_solve(X0, Y, B, ctl.kernel.omega, ctl.W, A4, b4, 1, True, tape_features=True)
 
     def o1_f():
         return _fast_rff.rff_solve(X0, Y, B, ctl.kernel.omega, ctl.W, A4, b4, 1, False, threads=1)
@@ -231,7 +231,7 @@ def main() -> int:
 
     cells = [
         ("ours", lambda: loss(pb, ctl), lambda: loss_and_gradient(pb, ctl)),
-        ("ours-recomp", lambda: loss(pb, ctl), rc_g),
+        ("ours-tape", lambda: loss(pb, ctl), tp_g),
         ("ours-1thr", o1_f, o1_g),
         ("ours-generic", gen_f, gen_g),
         ("torch-loop", tl_f, tl_g),
