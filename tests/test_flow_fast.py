@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from test_flow_support import rff_setup
 
@@ -37,13 +37,17 @@ def test_sincos_matches_libm_over_a_wide_range():
 @pytest.mark.skipif(not _fast_rff.HAVE_NUMBA, reason="the fused solver needs numba")
 @settings(max_examples=10)
 @given(seed=seeds, method=st.sampled_from(["rk4", "rk38", "euler"]), spl=st.integers(1, 3),
-       tape=st.booleans(), threads=st.sampled_from([1, 2, 3]))
-def test_fused_solver_equals_the_generic_engine(seed, method, spl, tape, threads):
+       tape=st.booleans(), threads=st.sampled_from([1, 2, 3]), N=st.integers(1, 9), D=st.integers(1, 9))
+@example(seed=0, method="rk4", spl=1, tape=False, threads=2, N=8, D=8)  # no padding at all
+@example(seed=1, method="rk4", spl=1, tape=True, threads=3, N=1, D=5)  # 1 live point of 4, D padded to 8
+def test_fused_solver_equals_the_generic_engine(seed, method, spl, tape, threads, N, D):
     # second algorithm: the per-stage RK engine + discrete adjoint of verify.flow / verify.gradient
-    ctl, X0, Y, B = rff_setup(seed, N=7, scale=1.0)
+    # (per-point loops, no padding); the fused kernel pads blocks of points and D to multiples of 4
+    ctl, X0, Y, B = rff_setup(seed, N=N, D=D, scale=1.0)
     pb = Problem(X0, Y, B, method=method, steps_per_layer=spl)
     A, b = vg._tableau_arrays(method)
     F, G, xb, x1 = _fast_rff.rff_solve(X0, Y, B, ctl.kernel.omega, ctl.W, A, b, spl, True, tape, threads)
+    assert G.shape == ctl.W.shape and xb.shape == x1.shape == X0.shape
     res, tp = pb.run(ctl, keep_tape=True)
     r = pb.residuals(res.x1)
     xb_ref, G_ref, _ = _adjoint(ctl, tp, (2.0 / X0.shape[0]) * (r @ B), False, method)
