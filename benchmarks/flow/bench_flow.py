@@ -271,6 +271,27 @@ def main() -> int:
     out["table"] = table
     out["loadavg_after"] = os.getloadavg()
 
+    # ---------------------------------------------------------------- one thread each, CPU time
+    if not args.quick:
+        # the work per call, free of thread scheduling: torch with one intra-op thread, ours with
+        # one block; CPU time of this process (time.process_time), interleaved rounds, median
+        torch_threads = torch.get_num_threads()
+        torch.set_num_threads(1)
+        one = [("ours-1thr", o1_g), ("torch-loop", tl_g), ("tdq-bp", tq_g)]
+        cpu_rows: dict = {name: [] for name, _ in one}
+        for _ in range(4):
+            for name, gfn in one:
+                for _ in range(2):
+                    t0 = time.process_time()
+                    gfn()
+                    cpu_rows[name].append(1e3 * (time.process_time() - t0))
+        torch.set_num_threads(torch_threads)
+        cpu_med = {name: statistics.median(v) for name, v in cpu_rows.items()}
+        out["cpu_one_thread_ms"] = cpu_med
+        print("\nloss+gradient, one thread each, CPU time (median of 8 over 4 interleaved rounds; ms): "
+              + ", ".join(f"{k} {v:.0f}" for k, v in cpu_med.items())
+              + f"; tdq-bp/ours {cpu_med['tdq-bp'] / cpu_med['ours-1thr']:.2f}")
+
     # ---------------------------------------------------------------- scaling in N·q·D·L
     if not args.quick:
         # one thread and CPU time (time.process_time): the fit should measure the kernel's work, not
