@@ -173,8 +173,14 @@ if HAVE_NUMBA:  # pragma: no branch
                 _sincos_row(z, c, s)
                 _adjoint_row(Lam[i], c, s, Wc, Ws, OmT, uc, us, Xbar[i], dWc, dWs)
 
+    # Blocked kernels: 4 points (rows of X4, lam, C4, ...) and 4 coordinates (rows dg..dg+3 of
+    # OmT, Wc, Ws, dW) at a time; D is a multiple of 4 (rff_solve pads).  The 4x4 blocks are
+    # unrolled by hand because LLVM vectorises only the innermost loop (over the frequencies j):
+    # written this way each loaded row element serves 4 points and the 16 running sums of the
+    # dot-product kernels (_field4, _proj4) stay in registers.
+
     @_nb.njit(boundscheck=False, fastmath=_FAST, cache=True)
-    def _phase4(X4, OmT, Z4, q):
+    def _phase4(X4, OmT, Z4, q):  # noqa: ANN001, ANN202 - Z4[p] = Ω X4[p] (q phases per point)
         D = OmT.shape[0]
         z0 = Z4[0]; z1 = Z4[1]; z2 = Z4[2]; z3 = Z4[3]
         for dg in range(0, D, 4):
@@ -199,8 +205,8 @@ if HAVE_NUMBA:  # pragma: no branch
                     z3[j] += e0 * o0 + e1 * o1 + e2 * o2 + e3 * o3
 
     @_nb.njit(boundscheck=False, fastmath=_FAST, cache=True)
-    def _field4(C4, S4, Wc, Ws, K4, q):
-        """K4[p, d] = Wc[d]·C4[p] + Ws[d]·S4[p], in 4x4 register blocks (p, d)."""
+    def _field4(C4, S4, Wc, Ws, K4, q):  # noqa: ANN001, ANN202
+        """K4[p, d] = Wc[d]·C4[p] + Ws[d]·S4[p]: the field at 4 points, in 4x4 blocks (p, d)."""
         D = Wc.shape[0]
         c0 = C4[0]; c1 = C4[1]; c2 = C4[2]; c3 = C4[3]
         s0 = S4[0]; s1 = S4[1]; s2 = S4[2]; s3 = S4[3]
@@ -226,8 +232,8 @@ if HAVE_NUMBA:  # pragma: no branch
             K4[3, dg] = t30; K4[3, dg + 1] = t31; K4[3, dg + 2] = t32; K4[3, dg + 3] = t33
 
     @_nb.njit(boundscheck=False, fastmath=_FAST, cache=True)
-    def _proj4(G4, OmT, xbar, q):
-        """xbar[p, d] = OmT[d]·G4[p], in 4x4 register blocks."""
+    def _proj4(G4, OmT, xbar, q):  # noqa: ANN001, ANN202
+        """xbar[p, d] = OmT[d]·G4[p], i.e. Ωᵀ g for 4 points, in 4x4 blocks (p, d)."""
         D = OmT.shape[0]
         g0 = G4[0]; g1 = G4[1]; g2 = G4[2]; g3 = G4[3]
         for dg in range(0, D, 4):
@@ -249,8 +255,8 @@ if HAVE_NUMBA:  # pragma: no branch
             xbar[3, dg] = t30; xbar[3, dg + 1] = t31; xbar[3, dg + 2] = t32; xbar[3, dg + 3] = t33
 
     @_nb.njit(boundscheck=False, fastmath=_FAST, cache=True)
-    def _wt4(lam, W, U, q):
-        """U[p] = W^T lam[p] for 4 points (d in groups of 4)."""
+    def _wt4(lam, W, U, q):  # noqa: ANN001, ANN202
+        """U[p] = Wᵀ lam[p] for 4 points (the coordinates d in groups of 4)."""
         D = W.shape[0]
         u0 = U[0]; u1 = U[1]; u2 = U[2]; u3 = U[3]
         for dg in range(0, D, 4):
@@ -275,8 +281,8 @@ if HAVE_NUMBA:  # pragma: no branch
                     u3[j] += e0 * w0 + e1 * w1 + e2 * w2 + e3 * w3
 
     @_nb.njit(boundscheck=False, fastmath=_FAST, cache=True)
-    def _outer4(lam, F4, dW, q):
-        """dW += sum_p lam[p] F4[p]^T, rows of dW in groups of 4."""
+    def _outer4(lam, F4, dW, q):  # noqa: ANN001, ANN202
+        """dW += Σ_p lam[p] F4[p]ᵀ (4 points; the rows of dW in groups of 4)."""
         D = dW.shape[0]
         f0 = F4[0]; f1 = F4[1]; f2 = F4[2]; f3 = F4[3]
         for dg in range(0, D, 4):
@@ -293,8 +299,11 @@ if HAVE_NUMBA:  # pragma: no branch
                 r3[j] += e0 * x0 + e1 * x1 + e2 * x2 + e3 * x3
 
     @_nb.njit(boundscheck=False, fastmath=_FAST, cache=True)
-    def _adjoint4(lam, C4, S4, Wc, Ws, OmT, Uc, Us, xbar, dWc, dWs, q):
-        D = OmT.shape[0]
+    def _adjoint4(lam, C4, S4, Wc, Ws, OmT, Uc, Us, xbar, dWc, dWs, q):  # noqa: ANN001, ANN202
+        """Blocked :func:`_adjoint_row` for 4 points: ``xbar[p] = Dv(x_p)ᵀ lam[p]``, ``dW += lam ϕᵀ``.
+
+        ``Uc``, ``Us`` are (4, q) work rows (``Uc`` ends holding g = ∂⟨u, ϕ⟩/∂z).
+        """
         _wt4(lam, Wc, Uc, q)
         _wt4(lam, Ws, Us, q)
         _outer4(lam, C4, dWc, q)
@@ -306,7 +315,15 @@ if HAVE_NUMBA:  # pragma: no branch
         _proj4(Uc, OmT, xbar, q)
 
     @_nb.njit(nogil=True, boundscheck=False, fastmath=_FAST, cache=True)
-    def _chunk_solve(X0, Y, B, OmT, Wc, Ws, A, b, spl, grad, tape, dWc, dWs, xbar0, x1, nlive):
+    def _chunk_solve(X0, Y, B, OmT, Wc, Ws, A, b, spl, grad, tape, dWc, dWs, xbar0, x1, nlive):  # noqa: ANN001, ANN202
+        """RK forward + discrete adjoint for one block of points (rows are independent).
+
+        ``X0`` has a multiple of 4 rows and ``D`` a multiple of 4 columns (zero-padded by the
+        caller); only the first ``nlive`` rows count in the loss.  Returns the block's sum of
+        squared residuals; writes ∂F/∂X0 rows into ``xbar0`` and adds the block's weight gradient
+        (unscaled, before the 2/N and q^{-1/2}) into ``dWc, dWs``.  ``tape`` of shape
+        ``(n_steps, S, 2, nr, q)`` keeps cos/sin; of leading size 0, they are recomputed.
+        """
         nr, D = X0.shape
         L = Wc.shape[0]
         q = OmT.shape[1]
