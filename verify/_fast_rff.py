@@ -14,7 +14,7 @@ the points:
 With numba installed the kernels are compiled (``nogil``, SIMD-vectorised); :func:`rff_solve`
 runs a whole forward + reverse pass per block of points, one block per thread, each with its own
 weight-gradient accumulator.  Inside a block it works on 4 points and 4 coordinates at a time
-(``_phase4``, ``_field4``, ``_wt4``, ``_outer4``, ``_proj4``): every loaded row of ``Ω``, ``W`` or
+(``_rows4``, ``_field4``, ``_outer4``, ``_proj4``): every loaded row of ``Ω``, ``W`` or
 ``∂F/∂W`` then serves 4 points, and the 4×4 dot products stay in registers.  On the benchmark
 machine the loads, not the multiply-adds, bound these loops (measured: ~1 load per cycle), so
 the blocking is what makes them fast; the per-point kernels below (``_phase_row``, ...) remain for
@@ -173,67 +173,18 @@ if HAVE_NUMBA:  # pragma: no branch
                 _sincos_row(z, c, s)
                 _adjoint_row(Lam[i], c, s, Wc, Ws, OmT, uc, us, Xbar[i], dWc, dWs)
 
-    # Blocked kernels: 4 points (rows of X4, lam, C4, ...) and 4 coordinates (rows dg..dg+3 of
+    # Blocked kernels: 4 points (rows of lam, C4, ...) and 4 coordinates (rows dg..dg+3 of
     # OmT, Wc, Ws, dW) at a time; D is a multiple of 4 (rff_solve pads).  The 4x4 blocks are
     # unrolled by hand because LLVM vectorises only the innermost loop (over the frequencies j):
     # written this way each loaded row element serves 4 points and the 16 running sums of the
-    # dot-product kernels (_field4, _proj4) stay in registers.
-
-    @_nb.njit(boundscheck=False, fastmath=_FAST, cache=True)
-    def _phase4(X4, OmT, Z4, q):  # noqa: ANN001, ANN202 - Z4[p] = Ω X4[p] (q phases per point)
-        D = OmT.shape[0]
-        z0 = Z4[0]; z1 = Z4[1]; z2 = Z4[2]; z3 = Z4[3]
-        for dg in range(0, D, 4):
-            a0 = X4[0, dg]; a1 = X4[0, dg + 1]; a2 = X4[0, dg + 2]; a3 = X4[0, dg + 3]
-            b0 = X4[1, dg]; b1 = X4[1, dg + 1]; b2 = X4[1, dg + 2]; b3 = X4[1, dg + 3]
-            c0 = X4[2, dg]; c1 = X4[2, dg + 1]; c2 = X4[2, dg + 2]; c3 = X4[2, dg + 3]
-            e0 = X4[3, dg]; e1 = X4[3, dg + 1]; e2 = X4[3, dg + 2]; e3 = X4[3, dg + 3]
-            O0 = OmT[dg]; O1 = OmT[dg + 1]; O2 = OmT[dg + 2]; O3 = OmT[dg + 3]
-            if dg == 0:
-                for j in range(q):
-                    o0 = O0[j]; o1 = O1[j]; o2 = O2[j]; o3 = O3[j]
-                    z0[j] = a0 * o0 + a1 * o1 + a2 * o2 + a3 * o3
-                    z1[j] = b0 * o0 + b1 * o1 + b2 * o2 + b3 * o3
-                    z2[j] = c0 * o0 + c1 * o1 + c2 * o2 + c3 * o3
-                    z3[j] = e0 * o0 + e1 * o1 + e2 * o2 + e3 * o3
-            else:
-                for j in range(q):
-                    o0 = O0[j]; o1 = O1[j]; o2 = O2[j]; o3 = O3[j]
-                    z0[j] += a0 * o0 + a1 * o1 + a2 * o2 + a3 * o3
-                    z1[j] += b0 * o0 + b1 * o1 + b2 * o2 + b3 * o3
-                    z2[j] += c0 * o0 + c1 * o1 + c2 * o2 + c3 * o3
-                    z3[j] += e0 * o0 + e1 * o1 + e2 * o2 + e3 * o3
-
-    @_nb.njit(boundscheck=False, fastmath=_FAST, cache=True)
-    def _field4(C4, S4, Wc, Ws, K4, q):  # noqa: ANN001, ANN202
-        """K4[p, d] = Wc[d]·C4[p] + Ws[d]·S4[p]: the field at 4 points, in 4x4 blocks (p, d)."""
-        D = Wc.shape[0]
-        c0 = C4[0]; c1 = C4[1]; c2 = C4[2]; c3 = C4[3]
-        s0 = S4[0]; s1 = S4[1]; s2 = S4[2]; s3 = S4[3]
-        for dg in range(0, D, 4):
-            w0 = Wc[dg]; w1 = Wc[dg + 1]; w2 = Wc[dg + 2]; w3 = Wc[dg + 3]
-            v0 = Ws[dg]; v1 = Ws[dg + 1]; v2 = Ws[dg + 2]; v3 = Ws[dg + 3]
-            t00 = 0.0; t01 = 0.0; t02 = 0.0; t03 = 0.0
-            t10 = 0.0; t11 = 0.0; t12 = 0.0; t13 = 0.0
-            t20 = 0.0; t21 = 0.0; t22 = 0.0; t23 = 0.0
-            t30 = 0.0; t31 = 0.0; t32 = 0.0; t33 = 0.0
-            for j in range(q):
-                a0 = c0[j]; a1 = c1[j]; a2 = c2[j]; a3 = c3[j]
-                e0 = s0[j]; e1 = s1[j]; e2 = s2[j]; e3 = s3[j]
-                x0 = w0[j]; x1 = w1[j]; x2 = w2[j]; x3 = w3[j]
-                y0 = v0[j]; y1 = v1[j]; y2 = v2[j]; y3 = v3[j]
-                t00 += a0 * x0 + e0 * y0; t01 += a0 * x1 + e0 * y1; t02 += a0 * x2 + e0 * y2; t03 += a0 * x3 + e0 * y3
-                t10 += a1 * x0 + e1 * y0; t11 += a1 * x1 + e1 * y1; t12 += a1 * x2 + e1 * y2; t13 += a1 * x3 + e1 * y3
-                t20 += a2 * x0 + e2 * y0; t21 += a2 * x1 + e2 * y1; t22 += a2 * x2 + e2 * y2; t23 += a2 * x3 + e2 * y3
-                t30 += a3 * x0 + e3 * y0; t31 += a3 * x1 + e3 * y1; t32 += a3 * x2 + e3 * y2; t33 += a3 * x3 + e3 * y3
-            K4[0, dg] = t00; K4[0, dg + 1] = t01; K4[0, dg + 2] = t02; K4[0, dg + 3] = t03
-            K4[1, dg] = t10; K4[1, dg + 1] = t11; K4[1, dg + 2] = t12; K4[1, dg + 3] = t13
-            K4[2, dg] = t20; K4[2, dg + 1] = t21; K4[2, dg + 2] = t22; K4[2, dg + 3] = t23
-            K4[3, dg] = t30; K4[3, dg + 1] = t31; K4[3, dg + 2] = t32; K4[3, dg + 3] = t33
+    # dot-product kernel (_proj4) stay in registers.
 
     @_nb.njit(boundscheck=False, fastmath=_FAST, cache=True)
     def _proj4(G4, OmT, xbar, q):  # noqa: ANN001, ANN202
-        """xbar[p, d] = OmT[d]·G4[p], i.e. Ωᵀ g for 4 points, in 4x4 blocks (p, d)."""
+        """xbar[p, d] = OmT[d]·G4[p] for 4 points, in 4x4 blocks (p, d) of running sums.
+
+        ``Ωᵀ g`` in the adjoint; ``W_c cos z`` and ``W_s sin z`` in :func:`_field4`.
+        """
         D = OmT.shape[0]
         g0 = G4[0]; g1 = G4[1]; g2 = G4[2]; g3 = G4[3]
         for dg in range(0, D, 4):
@@ -255,8 +206,20 @@ if HAVE_NUMBA:  # pragma: no branch
             xbar[3, dg] = t30; xbar[3, dg + 1] = t31; xbar[3, dg + 2] = t32; xbar[3, dg + 3] = t33
 
     @_nb.njit(boundscheck=False, fastmath=_FAST, cache=True)
-    def _wt4(lam, W, U, q):  # noqa: ANN001, ANN202
-        """U[p] = Wᵀ lam[p] for 4 points (the coordinates d in groups of 4)."""
+    def _field4(C4, S4, Wc, Ws, K4, T4, q):  # noqa: ANN001, ANN202
+        """K4[p] = Wc C4[p] + Ws S4[p]: the field at 4 points (``T4``: a (4, D) work array)."""
+        _proj4(C4, Wc, K4, q)
+        _proj4(S4, Ws, T4, q)
+        for p in range(4):
+            for d in range(K4.shape[1]):
+                K4[p, d] += T4[p, d]
+
+    @_nb.njit(boundscheck=False, fastmath=_FAST, cache=True)
+    def _rows4(lam, W, U, q):  # noqa: ANN001, ANN202
+        """U[p] = Wᵀ lam[p] = Σ_d lam[p, d] W[d] for 4 points (d in groups of 4).
+
+        The phases ``Ω x_p`` (``lam = X``, ``W = Ωᵀ``) and ``u = Wᵀλ`` of the adjoint.
+        """
         D = W.shape[0]
         u0 = U[0]; u1 = U[1]; u2 = U[2]; u3 = U[3]
         for dg in range(0, D, 4):
@@ -304,8 +267,8 @@ if HAVE_NUMBA:  # pragma: no branch
 
         ``Uc``, ``Us`` are (4, q) work rows (``Uc`` ends holding g = ∂⟨u, ϕ⟩/∂z).
         """
-        _wt4(lam, Wc, Uc, q)
-        _wt4(lam, Ws, Us, q)
+        _rows4(lam, Wc, Uc, q)
+        _rows4(lam, Ws, Us, q)
         _outer4(lam, C4, dWc, q)
         _outer4(lam, S4, dWs, q)
         for p in range(4):
@@ -336,6 +299,7 @@ if HAVE_NUMBA:  # pragma: no branch
         Z4 = np.empty((4, q))
         C4 = np.empty((4, q))
         S4 = np.empty((4, q))
+        T4 = np.empty((4, D))
         x = X0.copy()
         for n in range(n_steps):
             layer = n // spl
@@ -347,14 +311,14 @@ if HAVE_NUMBA:  # pragma: no branch
                             acc += h * A[st, j] * ks[j, i, d]
                         Xs[n, st, i, d] = acc
                 for i in range(0, nr, 4):
-                    _phase4(Xs[n, st, i:i + 4], OmT, Z4, q)
+                    _rows4(Xs[n, st, i:i + 4], OmT, Z4, q)
                     if keep:
                         Cb = tape[n, st, 0, i:i + 4]; Sb = tape[n, st, 1, i:i + 4]
                     else:
                         Cb = C4; Sb = S4
                     for p in range(4):
                         _sincos_row(Z4[p], Cb[p], Sb[p])
-                    _field4(Cb, Sb, Wc[layer], Ws[layer], ks[st, i:i + 4], q)
+                    _field4(Cb, Sb, Wc[layer], Ws[layer], ks[st, i:i + 4], T4, q)
             for i in range(nr):
                 for d in range(D):
                     acc = 0.0
@@ -391,7 +355,7 @@ if HAVE_NUMBA:  # pragma: no branch
                     if keep:
                         Cb = tape[n, st, 0, i:i + 4]; Sb = tape[n, st, 1, i:i + 4]
                     else:
-                        _phase4(Xs[n, st, i:i + 4], OmT, Z4, q)
+                        _rows4(Xs[n, st, i:i + 4], OmT, Z4, q)
                         for pp in range(4):
                             _sincos_row(Z4[pp], C4[pp], S4[pp])
                         Cb = C4; Sb = S4
