@@ -3,6 +3,7 @@ NumPy fallback == compiled path."""
 
 from __future__ import annotations
 
+import mpmath
 import numpy as np
 import pytest
 from hypothesis import example, given, settings
@@ -34,16 +35,66 @@ def test_sincos_matches_libm_over_a_wide_range():
     assert np.all(np.abs(small - ref) <= k * 8.5e-32 + 4 * np.finfo(float).eps * np.abs(ref))
 
 
+@pytest.mark.skipif(not _fast_rff.HAVE_NUMBA, reason="the angle addition is a compiled kernel")
+def test_angle_addition_is_accurate():
+    # source: mpmath at 40 digits of cos/sin of the exact sum θ + δ of the two doubles; bound:
+    # 1.125·2.3e-16 (the inputs' error, from the test above) + 1.43·2^-53 (polynomials and
+    # rounding), derived in docs/solver.rst ("Angle addition") = 4.2e-16
+    rng = np.random.default_rng(7)
+    theta = rng.standard_normal(2048) * np.repeat([1e-3, 1.0, 30.0, 1e4], 512)
+    delta = rng.uniform(-_fast_rff._SHIFT_MAX, _fast_rff._SHIFT_MAX, 2048)
+    delta[:4] = [_fast_rff._SHIFT_MAX, -_fast_rff._SHIFT_MAX, 0.0, 1e-300]
+    C1, S1 = _fast_rff.sincos(theta[None, :])
+    C, S = np.empty(2048), np.empty(2048)
+    assert _fast_rff._sincos_shift_row(delta, C1[0], S1[0], C, S)
+    with mpmath.workdps(40):
+        ref = [(mpmath.cos(mpmath.mpf(t) + mpmath.mpf(d)), mpmath.sin(mpmath.mpf(t) + mpmath.mpf(d)))
+               for t, d in zip(theta, delta)]
+    err = max(max(abs(float(c - rc)), abs(float(s - rs))) for c, s, (rc, rs) in zip(C, S, ref))
+    assert err <= 4.2e-16
+    # outside |δ| <= 1/8 it refuses (the caller then recomputes directly)
+    delta[100] = np.nextafter(_fast_rff._SHIFT_MAX, 1.0)
+    assert not _fast_rff._sincos_shift_row(delta, C1[0], S1[0], C, S)
+
+
+@pytest.mark.skipif(not _fast_rff.HAVE_NUMBA, reason="the features kernel is compiled")
+@pytest.mark.parametrize("step", [1e-3, 0.5])  # δ = Ω(x_st − x_n) within 1/8 / beyond it for some points
+def test_stage_features_equal_direct_sin_cos(step):
+    # second algorithm: Ω x_st by the per-point phase kernel and the direct sin/cos kernel
+    rng = np.random.default_rng(3)
+    D, q = 8, 64
+    OmT = rng.standard_normal((D, q))
+    Xn = np.empty((2, 4, D))
+    Xn[0] = rng.standard_normal((4, D))
+    Xn[1] = Xn[0] + step * rng.standard_normal((4, D))
+    Z4, C0, S0, C4, S4, D4 = (np.empty((4, n)) for n in (q, q, q, q, q, D))
+    _fast_rff._features4(Xn, 0, 0, OmT, C0, S0, C0, S0, Z4, D4, q)
+    _fast_rff._features4(Xn, 1, 0, OmT, C0, S0, C4, S4, Z4, D4, q)
+    shifted = np.abs((Xn[1] - Xn[0]) @ OmT).max(axis=1) <= _fast_rff._SHIFT_MAX
+    assert shifted.all() if step < 0.01 else not shifted.any()
+    for st, (C, S) in ((0, (C0, S0)), (1, (C4, S4))):
+        Cd, Sd = _fast_rff.sincos(Xn[st] @ OmT)
+        err = np.maximum(np.abs(C - Cd), np.abs(S - Sd))
+        # each within its bound of the exact value (direct 2.3e-16, shifted 4.2e-16), plus the
+        # rounding of the phases, which the two routes compute differently (≤ 4 ε |Ω||x|)
+        tol = (4.6e-16 if st == 0 else 6.5e-16) + 4 * np.finfo(float).eps * np.abs(Xn[st]) @ np.abs(OmT)
+        assert np.all(err <= tol)
+
+
 @pytest.mark.skipif(not _fast_rff.HAVE_NUMBA, reason="the fused solver needs numba")
 @settings(max_examples=10)
 @given(seed=seeds, method=st.sampled_from(["rk4", "rk38", "euler"]), spl=st.integers(1, 3),
-       tape=st.booleans(), threads=st.sampled_from([1, 2, 3]), N=st.integers(1, 9), D=st.integers(1, 9))
-@example(seed=0, method="rk4", spl=1, tape=False, threads=2, N=8, D=8)  # no padding at all
-@example(seed=1, method="rk4", spl=1, tape=True, threads=3, N=1, D=5)  # 1 live point of 4, D padded to 8
-def test_fused_solver_equals_the_generic_engine(seed, method, spl, tape, threads, N, D):
+       tape=st.booleans(), threads=st.sampled_from([1, 2, 3]), N=st.integers(1, 9), D=st.integers(1, 9),
+       scale=st.sampled_from([0.01, 1.0]))
+@example(seed=0, method="rk4", spl=1, tape=False, threads=2, N=8, D=8, scale=1.0)  # no padding at all
+@example(seed=1, method="rk4", spl=1, tape=True, threads=3, N=1, D=5, scale=1.0)  # 1 live point of 4, D padded to 8
+@example(seed=2, method="rk38", spl=2, tape=False, threads=1, N=5, D=3, scale=0.01)  # stages by angle addition
+def test_fused_solver_equals_the_generic_engine(seed, method, spl, tape, threads, N, D, scale):
     # second algorithm: the per-stage RK engine + discrete adjoint of verify.flow / verify.gradient
-    # (per-point loops, no padding); the fused kernel pads blocks of points and D to multiples of 4
-    ctl, X0, Y, B = rff_setup(seed, N=N, D=D, scale=1.0)
+    # (per-point loops, no padding, direct sin/cos at every stage); the fused kernel pads blocks of
+    # points and D to multiples of 4 and gets the stages after the first by angle addition (small
+    # fields, scale 0.01) or directly (|δ| > 1/8, mostly at scale 1)
+    ctl, X0, Y, B = rff_setup(seed, N=N, D=D, scale=scale)
     pb = Problem(X0, Y, B, method=method, steps_per_layer=spl)
     A, b = vg._tableau_arrays(method)
     F, G, xb, x1 = _fast_rff.rff_solve(X0, Y, B, ctl.kernel.omega, ctl.W, A, b, spl, True, tape, threads)

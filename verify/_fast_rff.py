@@ -23,7 +23,9 @@ The trigonometric functions
 use the fdlibm argument reduction (Cody–Waite with a three-part π/2, exact for
 ``|z| < 8·10^5``; larger phases fall back to libm per element) and the fdlibm minimax
 polynomials on ``[-π/4, π/4]``: error ≤ 2 ulp of 1 (``≤ 2.3e-16`` absolute), tested in
-``tests/test_flow_fast.py`` against ``np.cos``/``np.sin`` for ``|z|`` up to ``10^9``.  The reductions
+``tests/test_flow_fast.py`` against ``np.cos``/``np.sin`` for ``|z|`` up to ``10^9``.  In
+:func:`rff_solve` only the first stage of each RK step evaluates them directly; the later stages
+use angle addition from it (:func:`_sincos_shift_row`, error ≤ ``4.2e-16``, docs/solver.rst).  The reductions
 (dot products) are compiled with reassociation allowed, so they round differently from BLAS
 (relative differences ~1e-16).  Without numba the same functions run in NumPy.
 """
@@ -49,6 +51,12 @@ _S1, _S2, _S3 = -1.66666666666666324348e-01, 8.33333333332248946124e-03, -1.9841
 _S4, _S5, _S6 = 2.75573137070700676789e-06, -2.50507602534068634195e-08, 1.58969099521155010221e-10
 _C1, _C2, _C3 = 4.16666666666666019037e-02, -1.38888888888741095749e-03, 2.48015872894767294178e-05
 _C4, _C5, _C6 = -2.75573143513906633035e-07, 2.08757232129817482790e-09, -1.13596475577881948265e-11
+# Angle addition (docs/solver.rst, "Angle addition"): for |δ| <= _SHIFT_MAX, Taylor polynomials of
+# sin δ (to δ⁹) and cos δ − 1 (to δ¹⁰); the dropped terms are < δ¹¹/11! <= 2.3e-18·|δ| and
+# δ¹²/12! <= 7.3e-20.  Exact rational coefficients rounded once.
+_SHIFT_MAX = 0.125
+_T1, _T2, _T3, _T4 = -1.0 / 6.0, 1.0 / 120.0, -1.0 / 5040.0, 1.0 / 362880.0
+_U1, _U2, _U3, _U4 = 1.0 / 24.0, -1.0 / 720.0, 1.0 / 40320.0, -1.0 / 3628800.0
 
 try:  # pragma: no cover - exercised only where numba is installed
     import numba as _nb
@@ -96,6 +104,29 @@ if HAVE_NUMBA:  # pragma: no branch
                 if abs(z[j]) > _REDUCTION_LIMIT:
                     c_out[j] = np.cos(z[j])
                     s_out[j] = np.sin(z[j])
+
+    @_nb.njit(boundscheck=False, fastmath={"contract"}, cache=True)
+    def _sincos_shift_row(d, c1, s1, c_out, s_out):  # noqa: ANN001, ANN202 - FMA contraction only
+        """``cos(θ + δ), sin(θ + δ)`` from ``c1 = cos θ``, ``s1 = sin θ`` and ``d = δ``, by angle addition.
+
+        ``cos(θ+δ) = c1 + (c1 (cos δ − 1) − s1 sin δ)``, ``sin(θ+δ) = s1 + (s1 (cos δ − 1) + c1 sin δ)``
+        with the Taylor polynomials above: no argument reduction, no quadrant logic, about 60 %
+        of the cost of :func:`_sincos_row` (measured).  Valid for ``|δ| <= _SHIFT_MAX``; returns
+        False if some ``|δ|`` is larger (the outputs are then to be recomputed).
+        """
+        q = d.shape[0]
+        big = False
+        for j in range(q):
+            t = d[j]
+            z = t * t
+            sd = t + t * z * (_T1 + z * (_T2 + z * (_T3 + z * _T4)))
+            cm = z * (-0.5 + z * (_U1 + z * (_U2 + z * (_U3 + z * _U4))))
+            a = c1[j]
+            b = s1[j]
+            c_out[j] = a + (a * cm - b * sd)
+            s_out[j] = b + (b * cm + a * sd)
+            big |= abs(t) > _SHIFT_MAX
+        return not big
 
     @_nb.njit(nogil=True, boundscheck=False, cache=True)
     def _sincos_numba(Z, C, S):  # noqa: ANN001, ANN202 - numba kernel
@@ -277,6 +308,29 @@ if HAVE_NUMBA:  # pragma: no branch
                 g[j] = u[j] * c[j] - g[j] * s[j]
         _proj4(Uc, OmT, xbar, q)
 
+    @_nb.njit(boundscheck=False, fastmath=_FAST, cache=True)
+    def _features4(Xn, st, i, OmT, C0, S0, C4, S4, Z4, D4, q):  # noqa: ANN001, ANN202
+        """cos/sin of ``Ω x`` at stage ``st`` of points ``i..i+3`` of one step (``Xn``: its stage states).
+
+        Stage 0 (``x_n`` itself): directly, into ``C0, S0``.  Stage ``st > 0``: into ``C4, S4``
+        by angle addition from the stage-0 values ``C0, S0`` with ``δ = Ω (x_st − x_n)``; a point
+        with some ``|δ| > _SHIFT_MAX`` is recomputed directly.  The forward and the reverse pass
+        both call this with the same stage states, so they use bit-identical features.
+        """
+        if st == 0:
+            _rows4(Xn[0, i:i + 4], OmT, Z4, q)
+            for p in range(4):
+                _sincos_row(Z4[p], C0[p], S0[p])
+            return
+        for p in range(4):
+            for d in range(D4.shape[1]):
+                D4[p, d] = Xn[st, i + p, d] - Xn[0, i + p, d]
+        _rows4(D4, OmT, Z4, q)
+        for p in range(4):
+            if not _sincos_shift_row(Z4[p], C0[p], S0[p], C4[p], S4[p]):
+                _phase_row(Xn[st, i + p], OmT, Z4[p])
+                _sincos_row(Z4[p], C4[p], S4[p])
+
     @_nb.njit(nogil=True, boundscheck=False, fastmath=_FAST, cache=True)
     def _chunk_solve(X0, Y, B, OmT, Wc, Ws, A, b, spl, grad, tape, dWc, dWs, xbar0, x1, nlive):  # noqa: ANN001, ANN202
         """RK forward + discrete adjoint for one block of points (rows are independent).
@@ -297,34 +351,40 @@ if HAVE_NUMBA:  # pragma: no branch
         Xs = np.empty((n_steps, S, nr, D))
         ks = np.empty((S, nr, D))
         Z4 = np.empty((4, q))
+        C0 = np.empty((4, q))
+        S0 = np.empty((4, q))
         C4 = np.empty((4, q))
         S4 = np.empty((4, q))
         T4 = np.empty((4, D))
+        D4 = np.empty((4, D))
         x = X0.copy()
         for n in range(n_steps):
             layer = n // spl
-            for st in range(S):
-                for i in range(nr):
-                    for d in range(D):
-                        acc = x[i, d]
-                        for j in range(st):
-                            acc += h * A[st, j] * ks[j, i, d]
-                        Xs[n, st, i, d] = acc
-                for i in range(0, nr, 4):
-                    _rows4(Xs[n, st, i:i + 4], OmT, Z4, q)
+            Xn = Xs[n]
+            for i in range(0, nr, 4):  # blocks of 4 points: the stages of a step, then its update
+                for st in range(S):
+                    for pp in range(4):
+                        for d in range(D):
+                            acc = x[i + pp, d]
+                            for j in range(st):
+                                acc += h * A[st, j] * ks[j, i + pp, d]
+                            Xn[st, i + pp, d] = acc
                     if keep:
                         Cb = tape[n, st, 0, i:i + 4]; Sb = tape[n, st, 1, i:i + 4]
+                    elif st == 0:
+                        Cb = C0; Sb = S0
                     else:
                         Cb = C4; Sb = S4
-                    for p in range(4):
-                        _sincos_row(Z4[p], Cb[p], Sb[p])
+                    if st == 0:
+                        Cr = Cb; Sr = Sb  # the stage-0 features, reference of the angle addition
+                    _features4(Xn, st, i, OmT, Cr, Sr, Cb, Sb, Z4, D4, q)
                     _field4(Cb, Sb, Wc[layer], Ws[layer], ks[st, i:i + 4], T4, q)
-            for i in range(nr):
-                for d in range(D):
-                    acc = 0.0
-                    for st in range(S):
-                        acc += b[st] * ks[st, i, d]
-                    x[i, d] += h * acc
+                for pp in range(4):
+                    for d in range(D):
+                        acc = 0.0
+                        for st in range(S):
+                            acc += b[st] * ks[st, i + pp, d]
+                        x[i + pp, d] += h * acc
         x1[:, :] = x
         sq = 0.0
         p = np.zeros((nr, D))
@@ -344,8 +404,11 @@ if HAVE_NUMBA:  # pragma: no branch
         Us = np.empty((4, q))
         for n in range(n_steps - 1, -1, -1):
             layer = n // spl
-            for st in range(S - 1, -1, -1):
-                for i in range(0, nr, 4):
+            Xn = Xs[n]
+            for i in range(0, nr, 4):
+                if not keep:
+                    _features4(Xn, 0, i, OmT, C0, S0, C0, S0, Z4, D4, q)
+                for st in range(S - 1, -1, -1):
                     for pp in range(4):
                         for d in range(D):
                             acc = h * b[st] * p[i + pp, d]
@@ -354,18 +417,18 @@ if HAVE_NUMBA:  # pragma: no branch
                             lam[pp, d] = acc
                     if keep:
                         Cb = tape[n, st, 0, i:i + 4]; Sb = tape[n, st, 1, i:i + 4]
+                    elif st == 0:
+                        Cb = C0; Sb = S0
                     else:
-                        _rows4(Xs[n, st, i:i + 4], OmT, Z4, q)
-                        for pp in range(4):
-                            _sincos_row(Z4[pp], C4[pp], S4[pp])
+                        _features4(Xn, st, i, OmT, C0, S0, C4, S4, Z4, D4, q)
                         Cb = C4; Sb = S4
                     _adjoint4(lam, Cb, Sb, Wc[layer], Ws[layer], OmT, Uc, Us, Xbar[st, i:i + 4], dWc[layer], dWs[layer], q)
-            for i in range(nr):
-                for d in range(D):
-                    acc = p[i, d]
-                    for st in range(S):
-                        acc += Xbar[st, i, d]
-                    p[i, d] = acc
+                for pp in range(4):
+                    for d in range(D):
+                        acc = p[i + pp, d]
+                        for st in range(S):
+                            acc += Xbar[st, i + pp, d]
+                        p[i + pp, d] = acc
         xbar0[:, :] = p
         return sq
 
