@@ -84,11 +84,12 @@ def test_stage_features_equal_direct_sin_cos(step):
 @pytest.mark.skipif(not _fast_rff.HAVE_NUMBA, reason="the fused solver needs numba")
 @settings(max_examples=10)
 @given(seed=seeds, method=st.sampled_from(["rk4", "rk38", "euler"]), spl=st.integers(1, 3),
-       tape=st.booleans(), threads=st.sampled_from([1, 2, 3]), N=st.integers(1, 9), D=st.integers(1, 9),
+       tape=st.sampled_from([None, True, False]), threads=st.sampled_from([1, 2, 3]), N=st.integers(1, 9), D=st.integers(1, 9),
        scale=st.sampled_from([0.01, 1.0]))
 @example(seed=0, method="rk4", spl=1, tape=False, threads=2, N=8, D=8, scale=1.0)  # no padding at all
 @example(seed=1, method="rk4", spl=1, tape=True, threads=3, N=1, D=5, scale=1.0)  # 1 live point of 4, D padded to 8
 @example(seed=2, method="rk38", spl=2, tape=False, threads=1, N=5, D=3, scale=0.01)  # stages by angle addition
+@example(seed=117068448, method="rk4", spl=2, tape=False, threads=1, N=6, D=7, scale=1.0)  # a small entry of xb
 def test_fused_solver_equals_the_generic_engine(seed, method, spl, tape, threads, N, D, scale):
     # second algorithm: the per-stage RK engine + discrete adjoint of verify.flow / verify.gradient
     # (per-point loops, no padding, direct sin/cos at every stage); the fused kernel pads blocks of
@@ -105,7 +106,10 @@ def test_fused_solver_equals_the_generic_engine(seed, method, spl, tape, threads
     assert np.allclose(x1, res.x1, rtol=1e-13, atol=1e-14)
     assert abs(F - pb.loss_of(res.x1)) <= 1e-13 * F
     assert np.linalg.norm(G - G_ref) <= 1e-12 * np.linalg.norm(G_ref)
-    assert np.allclose(xb, xb_ref, rtol=1e-12, atol=1e-15)
+    # norm-wise, as for G: the rounding error of an entry scales with the terms summed into it,
+    # not with the entry (seed 117068448: an entry of -0.018 among entries up to 11 was off by
+    # 2e-14, i.e. 1.2e-12 relative to itself, with a norm-wise error of 2.7e-15)
+    assert np.linalg.norm(xb - xb_ref) <= 1e-12 * np.linalg.norm(xb_ref)
     assert loss(pb, ctl) == _fast_rff.rff_solve(X0, Y, B, ctl.kernel.omega, ctl.W, A, b, spl, False)[0]
 
 

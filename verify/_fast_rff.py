@@ -13,7 +13,9 @@ the points:
 
 With numba installed the kernels are compiled (``nogil``, SIMD-vectorised); :func:`rff_solve`
 runs a whole forward + reverse pass per block of points, one block per thread, each with its own
-weight-gradient accumulator.  Inside a block it works on 4 points and 4 coordinates at a time
+weight-gradient accumulator; inside a block, each group of 4 points runs its forward pass and
+then its reverse pass, with a tape of its own small enough to stay in cache.  The kernels work
+on 4 points and 4 coordinates at a time
 (``_rows4``, ``_field4``, ``_outer4``, ``_proj4``): every loaded row of ``Ω``, ``W`` or
 ``∂F/∂W`` then serves 4 points, and the 4×4 dot products stay in registers.  On the benchmark
 machine the loads, not the multiply-adds, bound these loops (measured: ~1 load per cycle), so
@@ -38,7 +40,7 @@ from typing import Callable
 
 import numpy as np
 
-__all__ = ["HAVE_NUMBA", "sincos", "rff_stage_forward", "rff_stage_adjoint", "rff_solve"]
+__all__ = ["HAVE_NUMBA", "BLOCK_TAPE_LIMIT", "sincos", "rff_stage_forward", "rff_stage_adjoint", "rff_solve"]
 
 # fdlibm constants (e_rem_pio2.c, k_sin.c, k_cos.c).
 _PIO2_1 = 1.57079632673412561417e00  # first 33 bits of pi/2
@@ -332,14 +334,17 @@ if HAVE_NUMBA:  # pragma: no branch
                 _sincos_row(Z4[p], C4[p], S4[p])
 
     @_nb.njit(nogil=True, boundscheck=False, fastmath=_FAST, cache=True)
-    def _chunk_solve(X0, Y, B, OmT, Wc, Ws, A, b, spl, grad, tape, dWc, dWs, xbar0, x1, nlive):  # noqa: ANN001, ANN202
-        """RK forward + discrete adjoint for one block of points (rows are independent).
+    def _chunk_solve(X0, Y, B, OmT, Wc, Ws, A, b, spl, grad, tape_on, dWc, dWs, xbar0, x1, nlive):  # noqa: ANN001, ANN202
+        """RK forward + discrete adjoint for one thread's block of points (rows are independent).
 
         ``X0`` has a multiple of 4 rows and ``D`` a multiple of 4 columns (zero-padded by the
-        caller); only the first ``nlive`` rows count in the loss.  Returns the block's sum of
-        squared residuals; writes ∂F/∂X0 rows into ``xbar0`` and adds the block's weight gradient
-        (unscaled, before the 2/N and q^{-1/2}) into ``dWc, dWs``.  ``tape`` of shape
-        ``(n_steps, S, 2, nr, q)`` keeps cos/sin; of leading size 0, they are recomputed.
+        caller); only the first ``nlive`` rows count in the loss.  Each group of 4 points runs
+        its whole forward pass and then its whole reverse pass, so its tape is small: the stage
+        states (``8·4·D·S·n`` bytes) and, with ``tape_on``, cos/sin of every stage
+        (``8·2q·4·S·n`` bytes, 4 MiB on the benchmark workload, cache-resident); without it the
+        reverse pass recomputes them.  Returns the block's sum of squared residuals; writes
+        ∂F/∂X0 rows into ``xbar0``, x(1) into ``x1`` and adds the block's weight gradient
+        (unscaled, before the 2/N and q^{-1/2}) into ``dWc, dWs``.
         """
         nr, D = X0.shape
         L = Wc.shape[0]
@@ -347,9 +352,9 @@ if HAVE_NUMBA:  # pragma: no branch
         S = b.shape[0]
         n_steps = L * spl
         h = 1.0 / n_steps
-        keep = tape.shape[0] > 0
-        Xs = np.empty((n_steps, S, nr, D))
-        ks = np.empty((S, nr, D))
+        Xs = np.empty((n_steps, S, 4, D))
+        tape = np.empty((n_steps if tape_on else 1, S, 2, 4, q))
+        ks = np.empty((S, 4, D))
         Z4 = np.empty((4, q))
         C0 = np.empty((4, q))
         S0 = np.empty((4, q))
@@ -357,81 +362,89 @@ if HAVE_NUMBA:  # pragma: no branch
         S4 = np.empty((4, q))
         T4 = np.empty((4, D))
         D4 = np.empty((4, D))
-        x = X0.copy()
-        for n in range(n_steps):
-            layer = n // spl
-            Xn = Xs[n]
-            for i in range(0, nr, 4):  # blocks of 4 points: the stages of a step, then its update
+        x = np.empty((4, D))
+        p = np.empty((4, D))
+        lam = np.empty((4, D))
+        Xbar = np.empty((S, 4, D))
+        Uc = np.empty((4, q))
+        Us = np.empty((4, q))
+        sq = 0.0
+        for i in range(0, nr, 4):
+            for pp in range(4):
+                for d in range(D):
+                    x[pp, d] = X0[i + pp, d]
+            for n in range(n_steps):
+                layer = n // spl
+                Xn = Xs[n]
+                tn = tape[n if tape_on else 0]
                 for st in range(S):
                     for pp in range(4):
                         for d in range(D):
-                            acc = x[i + pp, d]
+                            acc = x[pp, d]
                             for j in range(st):
-                                acc += h * A[st, j] * ks[j, i + pp, d]
-                            Xn[st, i + pp, d] = acc
-                    if keep:
-                        Cb = tape[n, st, 0, i:i + 4]; Sb = tape[n, st, 1, i:i + 4]
-                    elif st == 0:
-                        Cb = C0; Sb = S0
-                    else:
-                        Cb = C4; Sb = S4
-                    if st == 0:
-                        Cr = Cb; Sr = Sb  # the stage-0 features, reference of the angle addition
-                    _features4(Xn, st, i, OmT, Cr, Sr, Cb, Sb, Z4, D4, q)
-                    _field4(Cb, Sb, Wc[layer], Ws[layer], ks[st, i:i + 4], T4, q)
+                                acc += h * A[st, j] * ks[j, pp, d]
+                            Xn[st, pp, d] = acc
+                    _features4(Xn, st, 0, OmT, tn[0, 0], tn[0, 1], tn[st, 0], tn[st, 1], Z4, D4, q)
+                    _field4(tn[st, 0], tn[st, 1], Wc[layer], Ws[layer], ks[st], T4, q)
                 for pp in range(4):
                     for d in range(D):
                         acc = 0.0
                         for st in range(S):
-                            acc += b[st] * ks[st, i + pp, d]
-                        x[i + pp, d] += h * acc
-        x1[:, :] = x
-        sq = 0.0
-        p = np.zeros((nr, D))
-        for i in range(nlive):
-            for e in range(B.shape[0]):
-                r = -Y[i, e]
+                            acc += b[st] * ks[st, pp, d]
+                        x[pp, d] += h * acc
+            for pp in range(4):
                 for d in range(D):
-                    r += B[e, d] * x[i, d]
-                sq += r * r
-                for d in range(D):
-                    p[i, d] += B[e, d] * r
-        if not grad:
-            return sq
-        Xbar = np.empty((S, nr, D))
-        lam = np.empty((4, D))
-        Uc = np.empty((4, q))
-        Us = np.empty((4, q))
-        for n in range(n_steps - 1, -1, -1):
-            layer = n // spl
-            Xn = Xs[n]
-            for i in range(0, nr, 4):
-                if not keep:
-                    _features4(Xn, 0, i, OmT, C0, S0, C0, S0, Z4, D4, q)
+                    x1[i + pp, d] = x[pp, d]
+                    p[pp, d] = 0.0
+                if i + pp < nlive:
+                    for e in range(B.shape[0]):
+                        r = -Y[i + pp, e]
+                        for d in range(D):
+                            r += B[e, d] * x[pp, d]
+                        sq += r * r
+                        for d in range(D):
+                            p[pp, d] += B[e, d] * r
+            if not grad:
+                continue
+            for n in range(n_steps - 1, -1, -1):
+                layer = n // spl
+                Xn = Xs[n]
+                if tape_on:
+                    tn = tape[n]
+                else:
+                    _features4(Xn, 0, 0, OmT, C0, S0, C0, S0, Z4, D4, q)
                 for st in range(S - 1, -1, -1):
                     for pp in range(4):
                         for d in range(D):
-                            acc = h * b[st] * p[i + pp, d]
+                            acc = h * b[st] * p[pp, d]
                             for j in range(st + 1, S):
-                                acc += h * A[j, st] * Xbar[j, i + pp, d]
+                                acc += h * A[j, st] * Xbar[j, pp, d]
                             lam[pp, d] = acc
-                    if keep:
-                        Cb = tape[n, st, 0, i:i + 4]; Sb = tape[n, st, 1, i:i + 4]
+                    if tape_on:
+                        Cb = tn[st, 0]; Sb = tn[st, 1]
                     elif st == 0:
                         Cb = C0; Sb = S0
                     else:
-                        _features4(Xn, st, i, OmT, C0, S0, C4, S4, Z4, D4, q)
+                        _features4(Xn, st, 0, OmT, C0, S0, C4, S4, Z4, D4, q)
                         Cb = C4; Sb = S4
-                    _adjoint4(lam, Cb, Sb, Wc[layer], Ws[layer], OmT, Uc, Us, Xbar[st, i:i + 4], dWc[layer], dWs[layer], q)
+                    _adjoint4(lam, Cb, Sb, Wc[layer], Ws[layer], OmT, Uc, Us, Xbar[st], dWc[layer], dWs[layer], q)
                 for pp in range(4):
                     for d in range(D):
-                        acc = p[i + pp, d]
+                        acc = p[pp, d]
                         for st in range(S):
-                            acc += Xbar[st, i + pp, d]
-                        p[i + pp, d] = acc
-        xbar0[:, :] = p
+                            acc += Xbar[st, pp, d]
+                        p[pp, d] = acc
+            for pp in range(4):
+                for d in range(D):
+                    xbar0[i + pp, d] = p[pp, d]
         return sq
 
+
+# Largest per-group cos/sin tape used by default (bytes; one per thread).  Measured on the
+# benchmark machine (N = 64, loss + gradient): taping is 10 % faster than recomputing at 4 MiB
+# (q = 512, 32 steps) and 9 % at 16 MiB (q = 1024, 64 steps), and at 32 MiB (q = 2048, 64
+# steps) 8 % faster with one thread but equal with two, which then share the memory bandwidth.
+BLOCK_TAPE_LIMIT = 16 * 2**20
 
 # A thread costs ~0.5 ms to start and join and pads its block to a multiple of 4 points: below
 # these sizes one thread is faster (measured on the benchmark machine: at N = 16, q = 512, 32
@@ -536,7 +549,7 @@ def rff_solve(
     b: np.ndarray,
     steps_per_layer: int,
     grad: bool,
-    tape_features: bool = False,
+    tape_features: bool | None = None,
     threads: int | None = None,
 ) -> tuple[float, np.ndarray | None, np.ndarray | None, np.ndarray]:
     """Loss (and exact discrete gradient) of a piecewise-constant RFF control, fused.
@@ -544,16 +557,17 @@ def rff_solve(
     Fixed-step explicit RK with tableau ``(A, b)`` (``A`` strictly lower triangular, shape
     ``(S, S)``), ``steps_per_layer`` steps per layer, ``W`` of shape ``(L, D, 2q)``.  The points
     are split into one block per thread (``threads``, default: the CPUs available, fewer for small
-    problems: :func:`_n_threads`) and each
-    block runs its whole forward and reverse pass in one compiled call that releases the GIL
-    (the field does not couple points), so the threads meet once per call.
+    problems: :func:`_n_threads`) and each block runs in one compiled call that releases the GIL
+    (the field does not couple points), so the threads meet once per call.  Inside a block,
+    each group of 4 points runs its whole forward pass and then its whole reverse pass.
 
-    The forward always keeps the stage states (``8·N·D·S·L·steps_per_layer`` bytes, the whole
-    tape by default): the reverse pass recomputes ``Ωx`` and ``cos``/``sin`` of every stage.  With
-    ``tape_features`` the forward also keeps ``cos``/``sin`` (``8·2·q·N·S·L·steps_per_layer``
-    bytes, 256 MiB for the benchmark workload) and the reverse pass evaluates no trigonometric
-    function; on the benchmark machine that is slower (the tape is written and read at memory
-    speed, while recomputing costs ~2.3 ns per cos/sin pair: ``benchmarks/flow/README.md``).
+    The tape is per group of 4 points: the stage states (``8·4·D·S·n`` bytes, ``n = L ·
+    steps_per_layer``) and, with ``tape_features``, ``cos``/``sin`` of every stage
+    (``8·2q·4·S·n`` bytes: 4 MiB on the benchmark workload, reused by the next group, so it
+    stays in cache).  Without it the reverse pass recomputes ``Ωx`` and ``cos``/``sin``.  The
+    default (``None``) tapes when that is at most :data:`BLOCK_TAPE_LIMIT` bytes: beyond the
+    cache, writing and reading the tape at memory speed costs more than recomputing
+    (``benchmarks/flow/README.md``).  Either way the numbers are the same, bit for bit.
 
     Returns ``(F, ∂F/∂W, ∂F/∂X0, x(1))`` (the gradients are ``None`` without ``grad``).
     Requires numba (:data:`HAVE_NUMBA`).
@@ -575,6 +589,8 @@ def rff_solve(
     b = np.ascontiguousarray(b, dtype=np.float64)
     S, spl = b.shape[0], int(steps_per_layer)
     n = _n_threads(N, N * q * S * L * spl) if threads is None else max(1, min(N, int(threads)))
+    tape_bytes = 8 * 2 * q * 4 * S * L * spl
+    tape_on = bool(grad) and (tape_bytes <= BLOCK_TAPE_LIMIT if tape_features is None else bool(tape_features))
     xbar0, x1 = np.zeros((N, D)), np.empty((N, D))
     dWc = np.zeros((n, L if grad else 0, Dp, q))
     dWs = np.zeros((n, L if grad else 0, Dp, q))
@@ -587,8 +603,7 @@ def rff_solve(
         Xb, Yb = np.zeros((nrp, Dp)), np.zeros((nrp, Y.shape[1]))
         Xb[:nr, :D], Yb[:nr] = X0[r0:r1], Y[r0:r1]
         xb, x1b = np.empty((nrp, Dp)), np.empty((nrp, Dp))
-        tape = np.empty((L * spl if grad and tape_features else 0, S, 2, nrp, q))
-        sq = _chunk_solve(Xb, Yb, Bp, OmT, Wc, Ws, A, b, spl, bool(grad), tape, dWc[c], dWs[c], xb, x1b, nr)
+        sq = _chunk_solve(Xb, Yb, Bp, OmT, Wc, Ws, A, b, spl, bool(grad), tape_on, dWc[c], dWs[c], xb, x1b, nr)
         xbar0[r0:r1], x1[r0:r1] = xb[:nr, :D], x1b[:nr, :D]
         return sq
 
