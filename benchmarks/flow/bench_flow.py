@@ -126,7 +126,7 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--quick", action="store_true", help="skip the scaling fit")
     ap.add_argument("--budget", type=float, default=2.0, help="seconds of repeats per cell (default 2)")
-    ap.add_argument("--rounds", type=int, default=5, help="interleaved rounds (default 5)")
+    ap.add_argument("--rounds", type=int, default=12, help="interleaved rounds (default 12)")
     ap.add_argument("--json", metavar="PATH")
     args = ap.parse_args()
     out: dict = dict(
@@ -243,8 +243,9 @@ def main() -> int:
         gfn()
     rows = {name: dict(fwd=[], grad=[]) for name, _, _ in cells}
     rounds = args.rounds
-    for _ in range(rounds):  # interleave so that machine noise hits every implementation alike
-        for name, f, gfn in cells:
+    for k in range(rounds):  # interleave so that machine noise hits every implementation alike,
+        # and rotate the order so that no implementation always runs right after the same one
+        for name, f, gfn in cells[k % len(cells):] + cells[:k % len(cells)]:
             rows[name]["fwd"].append(bench(f, args.budget / rounds, min_reps=2, max_reps=6))
             rows[name]["grad"].append(bench(gfn, args.budget / rounds, min_reps=2, max_reps=6))
     table = []
