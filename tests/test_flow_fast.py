@@ -85,17 +85,19 @@ def test_stage_features_equal_direct_sin_cos(step):
 @settings(max_examples=10)
 @given(seed=seeds, method=st.sampled_from(["rk4", "rk38", "euler"]), spl=st.integers(1, 3),
        tape=st.sampled_from([None, True, False]), threads=st.sampled_from([1, 2, 3]), N=st.integers(1, 9), D=st.integers(1, 9),
-       scale=st.sampled_from([0.01, 1.0]))
-@example(seed=0, method="rk4", spl=1, tape=False, threads=2, N=8, D=8, scale=1.0)  # no padding at all
-@example(seed=1, method="rk4", spl=1, tape=True, threads=3, N=1, D=5, scale=1.0)  # 1 live point of 4, D padded to 8
-@example(seed=2, method="rk38", spl=2, tape=False, threads=1, N=5, D=3, scale=0.01)  # stages by angle addition
-@example(seed=117068448, method="rk4", spl=2, tape=False, threads=1, N=6, D=7, scale=1.0)  # a small entry of xb
-def test_fused_solver_equals_the_generic_engine(seed, method, spl, tape, threads, N, D, scale):
+       scale=st.sampled_from([0.01, 1.0]), q=st.sampled_from([8, 13, 512]))
+@example(seed=0, method="rk4", spl=1, tape=False, threads=2, N=8, D=8, scale=1.0, q=8)  # no padding at all
+@example(seed=1, method="rk4", spl=1, tape=True, threads=3, N=1, D=5, scale=1.0, q=8)  # 1 live point of 4, D padded to 8
+@example(seed=2, method="rk38", spl=2, tape=False, threads=1, N=5, D=3, scale=0.01, q=8)  # stages by angle addition
+@example(seed=117068448, method="rk4", spl=2, tape=False, threads=1, N=6, D=7, scale=1.0, q=8)  # a small entry of xb
+@example(seed=3, method="rk4", spl=1, tape=None, threads=2, N=7, D=4, scale=0.01, q=512)  # rows padded 512 -> 544
+def test_fused_solver_equals_the_generic_engine(seed, method, spl, tape, threads, N, D, scale, q):
     # second algorithm: the per-stage RK engine + discrete adjoint of verify.flow / verify.gradient
     # (per-point loops, no padding, direct sin/cos at every stage); the fused kernel pads blocks of
-    # points and D to multiples of 4 and gets the stages after the first by angle addition (small
-    # fields, scale 0.01) or directly (|δ| > 1/8, mostly at scale 1)
-    ctl, X0, Y, B = rff_setup(seed, N=N, D=D, scale=scale)
+    # points and D to multiples of 4, the frequency rows to _padded_row(q) entries (13 -> 16,
+    # 512 -> 544), and gets the stages after the first by angle addition (small fields, scale
+    # 0.01) or directly (|δ| > 1/8, mostly at scale 1)
+    ctl, X0, Y, B = rff_setup(seed, N=N, D=D, q=q, scale=scale * np.sqrt(8 / q))
     pb = Problem(X0, Y, B, method=method, steps_per_layer=spl)
     A, b = vg._tableau_arrays(method)
     F, G, xb, x1 = _fast_rff.rff_solve(X0, Y, B, ctl.kernel.omega, ctl.W, A, b, spl, True, tape, threads)
@@ -111,6 +113,17 @@ def test_fused_solver_equals_the_generic_engine(seed, method, spl, tape, threads
     # 2e-14, i.e. 1.2e-12 relative to itself, with a norm-wise error of 2.7e-15)
     assert np.linalg.norm(xb - xb_ref) <= 1e-12 * np.linalg.norm(xb_ref)
     assert loss(pb, ctl) == _fast_rff.rff_solve(X0, Y, B, ctl.kernel.omega, ctl.W, A, b, spl, False)[0]
+
+
+def test_padded_rows_avoid_4k_strides():
+    # the property _padded_row promises (docstring): a multiple of 8, at least q, and rows 1-3
+    # apart at least 256 bytes from a multiple of 4096 when rows are 1 KiB or longer
+    for q in range(1, 3000):
+        qp = _fast_rff._padded_row(q)
+        assert qp >= q and qp % 8 == 0 and qp - q < 8 + 64
+        if 8 * qp >= 1024:
+            assert all(256 <= (k * 8 * qp) % 4096 <= 3840 for k in (1, 2, 3))
+    assert _fast_rff._padded_row(512) == 544 and _fast_rff._padded_row(480) == 480
 
 
 @pytest.mark.skipif(not _fast_rff.HAVE_NUMBA, reason="the compiled path needs numba")
