@@ -188,9 +188,23 @@ def test_h_norm_formulas():
     # linear in time between nodes w0, w1: ∫ |(1-t) w0 + t w1|² = (|w0|² + w0·w1 + |w1|²)/3
     assert math.isclose(RFFControl(k, W, time="linear").h_norm() ** 2, (9 + 0 + 16) / 3)
     assert np.allclose(mass_matrix("linear", 1), [[1 / 3, 1 / 6], [1 / 6, 1 / 3]])
+    W[1, 0, 0] = 2.0  # now w0·w1 = 6
+    assert math.isclose(RFFControl(k, W, time="linear").h_norm() ** 2, (9 + 6 + 20) / 3)
     # a single-centre kernel expansion has ‖K(·−c)a‖² = K(0)|a|² = |a|²
     kc = KernelControl(Gaussian(0.7), (np.zeros((1, 2)),), (np.array([[3.0, 4.0]]),))
     assert math.isclose(kc.h_norm(), 5.0)
+
+
+@pytest.mark.parametrize("time", ["constant", "linear"])
+@pytest.mark.parametrize("L", [1, 2, 7])
+def test_rff_h_norm_equals_the_mass_matrix_formula(time, L):
+    # second algorithm: the base-class formula (Σ M ⊙ Gram of the nodes, by BLAS); RFFControl
+    # sums only the band of M, without BLAS
+    rng = np.random.default_rng(L)
+    k = RandomFourierKernel(rng.standard_normal((5, 3)))
+    ctl = RFFControl(k, rng.standard_normal((L + (time == "linear"), 3, 10)), time=time)
+    ref = math.sqrt(float(np.sum(mass_matrix(time, L) * ctl.node_inner())))
+    assert math.isclose(ctl.h_norm(), ref, rel_tol=1e-13)
 
 
 def test_control_arithmetic():
