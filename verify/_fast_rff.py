@@ -341,7 +341,7 @@ if HAVE_NUMBA:  # pragma: no branch
         caller); only the first ``nlive`` rows count in the loss.  Each group of 4 points runs
         its whole forward pass and then its whole reverse pass, so its tape is small: the stage
         states (``8·4·D·S·n`` bytes) and, with ``tape_on``, cos/sin of every stage
-        (``8·2q·4·S·n`` bytes, 4 MiB on the benchmark workload, cache-resident); without it the
+        (``8·2·qp·4·S·n`` bytes, 4.25 MiB on the benchmark workload, cache-resident); without it the
         reverse pass recomputes them.  Returns the block's sum of squared residuals; writes
         ∂F/∂X0 rows into ``xbar0``, x(1) into ``x1`` and adds the block's weight gradient
         (unscaled, before the 2/N and q^{-1/2}) into ``dWc, dWs``.  The rows of ``OmT``, ``Wc``,
@@ -588,8 +588,8 @@ def rff_solve(
 
     The tape is per group of 4 points: the stage states (``8·4·D·S·n`` bytes, ``n = L ·
     steps_per_layer``) and, with ``tape_features``, ``cos``/``sin`` of every stage
-    (``8·2q·4·S·n`` bytes: 4 MiB on the benchmark workload, reused by the next group, so it
-    stays in cache).  Without it the reverse pass recomputes ``Ωx`` and ``cos``/``sin``.  The
+    (``8·2·qp·4·S·n`` bytes with ``qp`` = :func:`_padded_row` ``(q)``: 4.25 MiB on the
+    benchmark workload, reused by the next group, so it stays in cache).  Without it the reverse pass recomputes ``Ωx`` and ``cos``/``sin``.  The
     default (``None``) tapes when that is at most :data:`BLOCK_TAPE_LIMIT` bytes: beyond the
     cache, writing and reading the tape at memory speed costs more than recomputing
     (``benchmarks/flow/README.md``).  Either way the numbers are the same, bit for bit.
@@ -616,7 +616,7 @@ def rff_solve(
     b = np.ascontiguousarray(b, dtype=np.float64)
     S, spl = b.shape[0], int(steps_per_layer)
     n = _n_threads(N, N * q * S * L * spl) if threads is None else max(1, min(N, int(threads)))
-    tape_bytes = 8 * 2 * q * 4 * S * L * spl
+    tape_bytes = 8 * 2 * qp * 4 * S * L * spl
     tape_on = bool(grad) and (tape_bytes <= BLOCK_TAPE_LIMIT if tape_features is None else bool(tape_features))
     xbar0, x1 = np.zeros((N, D)), np.empty((N, D))
     dWc = np.zeros((n, L if grad else 0, Dp, qp))

@@ -9,7 +9,7 @@ N = 256 points in R^8, q = 512 frequencies from the Matérn-5/2 spectral measure
 Implementations, all in this process on the same data:
   ours          verify.gradient.loss / loss_and_gradient (fused compiled RK4 + discrete adjoint,
                 one block of points per thread; in it, groups of 4 points each run forward and
-                then backward with a 4 MiB cos/sin tape of their own; 4x4 register blocks;
+                then backward with a 4.25 MiB cos/sin tape of their own; 4x4 register blocks;
                 later RK stages by angle addition)
   ours-recomp   the same kernel without the cos/sin tape (the reverse pass recomputes them)
   ours-1thr     the default kernel with one thread
@@ -180,7 +180,7 @@ def main() -> int:
     # ---------------------------------------------------------------- memory of the taped adjoint
     A4, b4 = np.array([[0, 0, 0, 0], [0.5, 0, 0, 0], [0, 0.5, 0, 0], [0, 0, 1.0, 0]]), np.array([1, 2, 2, 1]) / 6
     nthreads = _fast_rff._n_threads(N, N * q * 4 * n)
-    tape_bytes = 8 * 2 * q * 4 * 4 * n  # cos + sin of every stage of one group of 4 points
+    tape_bytes = 8 * 2 * _fast_rff._padded_row(q) * 4 * 4 * n  # cos + sin of every stage of a group of 4 points
     state_bytes = 8 * 4 * BASE["D"] * 4 * n  # stage states of one group
     tracemalloc.start()
     _fast_rff.rff_solve(X0, Y, B, ctl.kernel.omega, ctl.W, A4, b4, 1, True)
@@ -189,7 +189,7 @@ def main() -> int:
     out["memory"] = dict(group_feature_tape_bytes=tape_bytes, group_stage_states_bytes=state_bytes, threads=nthreads,
                          numpy_peak_bytes=peak)
     print(f"taped adjoint, per thread ({nthreads} threads): one group of 4 points at a time, cos/sin tape "
-          f"{tape_bytes / 2**20:.1f} MiB (8·2q·4·4·n) + stage states {state_bytes / 2**10:.0f} KiB (8·4·D·4·n), "
+          f"{tape_bytes / 2**20:.2f} MiB (8·2·qp·4·4·n, rows padded to qp = {_fast_rff._padded_row(q)}) + stage states {state_bytes / 2**10:.0f} KiB (8·4·D·4·n), "
           f"allocated inside the compiled kernel; tracemalloc peak of the NumPy allocations of a call "
           f"(per-thread weight-gradient accumulators, padded copies): {peak / 2**20:.1f} MiB")
 
