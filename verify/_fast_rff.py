@@ -112,9 +112,10 @@ if HAVE_NUMBA:  # pragma: no branch
         """``cos(θ + δ), sin(θ + δ)`` from ``c1 = cos θ``, ``s1 = sin θ`` and ``d = δ``, by angle addition.
 
         ``cos(θ+δ) = c1 + (c1 (cos δ − 1) − s1 sin δ)``, ``sin(θ+δ) = s1 + (s1 (cos δ − 1) + c1 sin δ)``
-        with the Taylor polynomials above: no argument reduction, no quadrant logic, 50-70 %
-        of the cost of :func:`_sincos_row` (measured, 1.5 against 2.1-2.6 ns per value pair).  Valid for ``|δ| <= _SHIFT_MAX``; returns
-        False if some ``|δ|`` is larger (the outputs are then to be recomputed).
+        with the Taylor polynomials above: no argument reduction, no quadrant logic, 50-70 % of
+        the cost of :func:`_sincos_row` (measured: 1.5 against 2.1-2.6 ns per pair).  Valid for
+        ``|δ| <= _SHIFT_MAX``; returns False if some ``|δ|`` is larger (the outputs are then to be
+        recomputed).
         """
         q = d.shape[0]
         big = False
