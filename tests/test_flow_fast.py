@@ -122,11 +122,12 @@ def test_fused_solver_equals_the_generic_engine(seed, method, spl, tape, threads
 
 
 def test_padded_rows_avoid_4k_strides():
-    # the property _padded_row promises (docstring): a multiple of 8, at least q, and rows 1-3
-    # apart at least 256 bytes from a multiple of 4096 when rows are 1 KiB or longer
+    # the properties _padded_row promises (docstring), by brute force over q < 3000: a multiple
+    # of 8, at least q, at most 64 entries beyond the next multiple of 8, and rows 1-3 apart at
+    # least 256 bytes from a multiple of 4096 when rows are 1 KiB or longer
     for q in range(1, 3000):
         qp = _fast_rff._padded_row(q)
-        assert qp >= q and qp % 8 == 0 and qp - q < 8 + 64
+        assert qp >= q and qp % 8 == 0 and qp - (-(-q // 8) * 8) <= 64
         if 8 * qp >= 1024:
             assert all(256 <= (k * 8 * qp) % 4096 <= 3840 for k in (1, 2, 3))
     assert _fast_rff._padded_row(512) == 544 and _fast_rff._padded_row(480) == 480
