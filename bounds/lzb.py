@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .validate import require_positive
+from bounds._core.validate import require_positive
 
 __all__ = ["FORMS", "LZBPoint", "LZBCertificate", "lzb_condition", "lzb_certificate", "iterations_to"]
 

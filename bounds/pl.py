@@ -14,7 +14,7 @@ Peyré, Vialard) states the same with the factor ``4/N`` dropped and ``κ`` in p
 Sources of ``λ_lower`` (argument ``lam``):
 
 ``"worst-case"``
-    ``λ_N(σ_min(A) δ s_-(R))`` through the best rigorous lower bound of :mod:`bounds.lambda_bracket`
+    ``λ_N(σ_min(A) δ s_-(R))`` through the best rigorous lower bound of :mod:`bounds.lambda_min.bracket`
     (any data with the same N, δ, σ(A)).
 ``"data"``
     the data-dependent Gershgorin bound ``1 − max_i Σ_{j≠i} K(s_-(R) ‖A x_i − A x_j‖)``
@@ -34,12 +34,12 @@ from typing import Literal
 
 import mpmath
 
-from .kappa import regularity, regularity_constant
-from .kernels import Gaussian, Matern
-from .problem import Problem
-from .result import Quantity, weakest_kind
-from .rounding import MP_DPS, down, up
-from .validate import require_int, require_positive
+from bounds.regularity import regularity_constants, regularity_constant
+from bounds.kernels import Gaussian, Matern
+from bounds.problem import Problem
+from bounds.result import Quantity, weakest_kind
+from bounds._core.rounding import MP_DPS, down, up
+from bounds._core.validate import require_int, require_positive
 
 __all__ = [
     "flow_factors",
@@ -59,9 +59,9 @@ def _jacobian_constant(kernel: object, constants: str) -> Quantity:
     if constants == "sharp":
         if isinstance(kernel, (Matern, Gaussian)):
             return regularity_constant(kernel, 1)  # needs only nu > 1
-        return regularity(kernel).c1  # random features, or a user kernel's own constants
+        return regularity_constants(kernel).c1  # random features, or a user kernel's own constants
     if constants == "paper":
-        return regularity(kernel).kappa
+        return regularity_constants(kernel).kappa
     raise ValueError(f"constants must be 'sharp' or 'paper', got {constants!r}")
 
 
@@ -69,7 +69,7 @@ def jacobian_constant(problem: Problem, constants: Constants = "sharp") -> Quant
     """The constant ``c`` of the Grönwall factors: ``c1`` (sharp) or ``κ = c0 + c1 + c2`` (paper).
 
     Only ``‖Dv‖_∞ ≤ c1 ‖v‖_V`` enters the Jacobian bounds, so ``c1`` is the sharp choice; the talk
-    uses ``κ`` everywhere.  Kind: that of :func:`bounds.kappa.regularity` (exact for Matérn and
+    uses ``κ`` everywhere.  Kind: that of :func:`bounds.regularity.regularity_constants` (exact for Matérn and
     Gaussian, rigorous for random features, the user's own for other kernels).
     """
     return _jacobian_constant(problem.kernel, constants)
@@ -86,7 +86,7 @@ def flow_factors(c: float, R: float, depth: int | None = None) -> tuple[mpmath.m
     ``log(1 − a) ≥ −a/(1 − a*)`` for ``a ≤ a*``, ``s_- = exp(−cR/(1 − cR/√T))``, valid while
     ``cR/√T < 1`` (each layer then is a diffeomorphism).  ``s_- → e^{−cR}`` as ``T → ∞``.
 
-    Returns mpmath numbers (evaluated at :data:`bounds.rounding.MP_DPS` digits).  Kind: rigorous
+    Returns mpmath numbers (evaluated at :data:`bounds._core.rounding.MP_DPS` digits).  Kind: rigorous
     (docs/pl.rst, "Finite depth" and the proof of the PL sandwich); callers round outward.
 
     Raises
@@ -113,12 +113,12 @@ def flow_factors(c: float, R: float, depth: int | None = None) -> tuple[mpmath.m
 
 def _gershgorin_applies(kernel: object) -> bool:
     """The data-dependent Gershgorin bound needs a radial nonincreasing ``K ≥ 0`` with stated
-    evaluation error (:mod:`bounds.data_lambda`): Matérn or Gaussian."""
+    evaluation error (:mod:`bounds.lambda_min.data`): Matérn or Gaussian."""
     return isinstance(kernel, (Matern, Gaussian))
 
 
 def _data_gershgorin(problem: Problem, s_minus: mpmath.mpf) -> Quantity:
-    """``1 − max_i Σ_{j≠i} K(s_- ‖A x_i − A x_j‖)`` via :func:`bounds.data_lambda.data_gershgorin_bound`
+    """``1 − max_i Σ_{j≠i} K(s_- ‖A x_i − A x_j‖)`` via :func:`bounds.lambda_min.data.data_gershgorin_bound`
     (rigorous rounding), with the shrink factor rounded down."""
     shrink = down(s_minus, 2)
     if shrink <= 0:  # s_- below the double range (ResNet near cR = sqrt T): only the trivial bound
@@ -132,7 +132,7 @@ def _data_gershgorin(problem: Problem, s_minus: mpmath.mpf) -> Quantity:
 def _data_gershgorin_at(problem: Problem, shrink: float) -> Quantity:
     """Cached: ``pl_constants`` needs the same row sums for ``λ_lower`` and ``Λ_upper`` (problems
     hash by identity and are immutable)."""
-    from .data_lambda import data_gershgorin_bound  # noqa: PLC0415
+    from bounds.lambda_min.data import data_gershgorin_bound  # noqa: PLC0415
 
     return data_gershgorin_bound(problem.kernel, problem.lifted, shrink=shrink)
 
@@ -151,7 +151,7 @@ def lambda_lower(
     delta_R = down(mpmath.mpf(problem.sigma_A[0]) * mpmath.mpf(problem.separation) * s_minus, 2)
     candidates: list[Quantity] = []
     if lam in ("best", "worst-case"):
-        from .lambda_bracket import best_lower_bound  # noqa: PLC0415 (heavy module, import lazily)
+        from bounds.lambda_min.bracket import best_lower_bound  # noqa: PLC0415 (heavy module, import lazily)
 
         if delta_R > 0:
             candidates.append(best_lower_bound(problem.kernel, problem.N, delta_R, problem.D).quantity)
@@ -160,7 +160,7 @@ def lambda_lower(
     if lam == "data" and not candidates:
         raise ValueError(f"lam='data' needs a Matern or Gaussian kernel (radial, nonincreasing, with a stated evaluation error), got {problem.kernel!r}")
     if lam == "estimate":
-        from .lambda_bracket import lambda_bracket  # noqa: PLC0415
+        from bounds.lambda_min.bracket import lambda_bracket  # noqa: PLC0415
 
         candidates.append(lambda_bracket(problem.kernel, problem.N, delta_R, problem.D).upper)
     if not candidates:

@@ -7,7 +7,7 @@ Lifting recipe
     ``α = a√p`` (``‖A x_i − A x_j‖ = α‖x_i − x_j‖``), the output scale ``b`` and the radius ``R``,
     with the data-dependent Gershgorin ``λ`` (docs/pl.rst).  The search is numerical; the returned
     design is then re-checked with the rigorous constants of :func:`bounds.pl.pl_constants` and
-    :func:`bounds.smoothness.smoothness` (``verified``).
+    :func:`bounds.smoothness.smoothness_constant` (``verified``).
 
 Random-feature width
     A uniform bound ``sup_{‖z‖ ≤ 2ρ'} |K_q(z) − K(z)| ≤ ε`` (ε-net + Hoeffding + Markov on the
@@ -23,13 +23,13 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.optimize import minimize_scalar
 
-from .kernels import Gaussian, Matern, RandomFourierKernel
-from .kappa import regularity
-from .lzb import lzb_condition
-from .pl import pl_constants
-from .problem import Problem, lifting, output_map
-from .smoothness import smoothness
-from .validate import require_finite_array, require_int, require_positive
+from bounds.kernels import Gaussian, Matern, RandomFourierKernel
+from bounds.regularity import regularity_constants
+from bounds.lzb import lzb_condition
+from bounds.pl import pl_constants
+from bounds.problem import Problem, lifting, output_map
+from bounds.smoothness import smoothness_constant
+from bounds._core.validate import require_finite_array, require_int, require_positive
 
 __all__ = ["LiftingDesign", "lifting_recipe", "reduced_problem", "design_feasible", "rff_width", "RFFCheck", "rff_posterior_check"]
 
@@ -66,7 +66,7 @@ class LiftingDesign:
 
 
 def _constants(kernel: Matern | Gaussian) -> tuple[float, float, float]:
-    reg = regularity(kernel)
+    reg = regularity_constants(kernel)
     return float(reg.c0), float(reg.c1), float(reg.c2)
 
 
@@ -211,7 +211,7 @@ def reduced_problem(X: np.ndarray, Y: np.ndarray, kernel: Matern | Gaussian, p: 
 def _verify(X, Y, kernel, p, a, b, R, form, searched) -> LiftingDesign:
     prob = reduced_problem(X, Y, kernel, p, a, b)
     pl = pl_constants(prob, R, lam="data")
-    beta = smoothness(prob, R).value
+    beta = smoothness_constant(prob, R).value
     f0 = prob.initial_loss()
     point = lzb_condition(f0, pl.m.value, pl.M.value, beta, R)
     return LiftingDesign(
@@ -284,10 +284,10 @@ class RFFCheck:
 
 
 def rff_posterior_check(rff: RandomFourierKernel, kernel: Matern | Gaussian, lifted: np.ndarray) -> RFFCheck:
-    """Regularity constants of the sample (:func:`bounds.kappa.regularity`) and the data Gram
+    """Regularity constants of the sample (:func:`bounds.regularity.regularity_constants`) and the data Gram
     matrix of the random-feature kernel.  Kind: c1 exact, c2 rigorous upper bound, λ numerical."""
     Z = require_finite_array("lifted", lifted, ndim=2)
-    reg = regularity(rff)
+    reg = regularity_constants(rff)
     Gq = rff.gram(Z)
     G = kernel.gram(Z)
     return RFFCheck(

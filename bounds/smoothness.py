@@ -16,13 +16,13 @@ from __future__ import annotations
 
 import mpmath
 
-from .kappa import regularity
-from .problem import Problem
-from .result import Quantity
-from .rounding import MP_DPS, up
-from .validate import require_positive
+from bounds.regularity import regularity_constants
+from bounds.problem import Problem
+from bounds.result import Quantity
+from bounds._core.rounding import MP_DPS, up
+from bounds._core.validate import require_positive
 
-__all__ = ["smoothness", "residual_bound"]
+__all__ = ["smoothness_constant", "residual_bound"]
 
 REFERENCE = "docs/smoothness.rst"
 
@@ -38,7 +38,7 @@ def residual_bound(problem: Problem, R: float, c0: float = 1.0) -> float:
     return up(val, 3)
 
 
-def smoothness(problem: Problem, R: float, *, constants: str = "sharp") -> Quantity:
+def smoothness_constant(problem: Problem, R: float, *, constants: str = "sharp") -> Quantity:
     """``β(R)``, the Lipschitz constant of ``∇F`` on the ball ``‖v‖_H ≤ R`` (SPEC §6).
 
     Formula
@@ -51,7 +51,7 @@ def smoothness(problem: Problem, R: float, *, constants: str = "sharp") -> Quant
     ``constants="paper"`` replaces each of ``c0, c1, c2`` by ``κ`` (the talk's single constant).
     """
     R = require_positive("R", R, strict=False)
-    reg = regularity(problem.kernel)
+    reg = regularity_constants(problem.kernel)
     if constants == "sharp":
         c0, c1, c2 = (float(reg.c0), float(reg.c1), float(reg.c2))
     elif constants == "paper":

@@ -1,10 +1,10 @@
-"""Test configuration: hypothesis profiles (see :mod:`verify.profiles`)."""
+"""Test configuration: hypothesis profiles (see :mod:`verify.testing.profiles`)."""
 
 from __future__ import annotations
 
 from hypothesis import settings
 
-from verify.profiles import default_profile, register_profiles
+from verify.testing.profiles import default_profile, register_profiles
 
 register_profiles()
 

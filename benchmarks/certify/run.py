@@ -19,7 +19,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 RUNNER = (
     "import argparse, sys\n"
-    "from bounds.commands import certify\n"
+    "from verify.cli import certify\n"
     "p = argparse.ArgumentParser(); certify.configure(p)\n"
     "sys.exit(certify.run(p.parse_args(sys.argv[1:])))\n"
 )

@@ -7,13 +7,13 @@ N = 256 points in R^8, q = 512 frequencies from the Matérn-5/2 spectral measure
 0.1/sqrt(2q)·N(0, 1), B = [I_2, 0], fixed-step RK4 with one step per layer (32 steps), float64.
 
 Implementations, all in this process on the same data:
-  ours          verify.gradient.loss / loss_and_gradient (fused compiled RK4 + discrete adjoint,
+  ours          verify.solver.gradient.loss / loss_and_gradient (fused compiled RK4 + discrete adjoint,
                 one block of points per thread; in it, groups of 4 points each run forward and
                 then backward with a 4.25 MiB cos/sin tape of their own; 4x4 register blocks;
                 later RK stages by angle addition)
   ours-recomp   the same kernel without the cos/sin tape (the reverse pass recomputes them)
   ours-1thr     the default kernel with one thread
-  ours-generic  the per-stage engine of verify.flow (any control) with the RFF control
+  ours-generic  the per-stage engine of verify.solver.flow (any control) with the RFF control
   torch-loop    classic RK4 loop in PyTorch, gradient by autograd
   tdq-bp        torchdiffeq.odeint(method="rk4", step_size=1/n, perturb=True), backprop
                 (torchdiffeq's "rk4" is Kutta's 3/8 rule; ours is compared with it using the
@@ -42,9 +42,9 @@ import tracemalloc
 import numpy as np
 
 from bounds.kernels import Matern, RandomFourierKernel
-from verify import _fast_rff
-from verify.controls import RFFControl
-from verify.gradient import Problem, _adjoint, loss, loss_and_gradient
+from verify.solver import _fast_rff
+from verify.solver.controls import RFFControl
+from verify.solver.gradient import Objective, _adjoint, loss, loss_and_gradient
 
 try:
     import torch
@@ -144,8 +144,8 @@ def main() -> int:
     ctl, X0, Y, B = make_problem(**BASE)
     N, L, q = BASE["N"], BASE["L"], BASE["q"]
     n = L  # one RK4 step per layer
-    pb = Problem(X0, Y, B, method="rk4", steps_per_layer=1)
-    pb38 = Problem(X0, Y, B, method="rk38", steps_per_layer=1)
+    pb = Objective(X0, Y, B, method="rk4", steps_per_layer=1)
+    pb38 = Objective(X0, Y, B, method="rk38", steps_per_layer=1)
     Om, Yt, Bt, X0t = (torch.from_numpy(a) for a in (ctl.kernel.omega, Y, B, X0))
     t01 = torch.tensor([0.0, 1.0], dtype=torch.float64)
 

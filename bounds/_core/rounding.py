@@ -1,0 +1,79 @@
+"""Directed rounding for rigorous constants.
+
+The PL and smoothness constants are products of a handful of correctly rounded operations
+(``exp``, ``*``, ``/``); each contributes at most one unit in the last place (ulp) of relative
+error.  Evaluating them in mpmath at 30 significant digits and then stepping the float result
+``ulps`` times towards the safe side (down for lower bounds, up for upper bounds) keeps the
+returned float on the correct side of the exact value.
+"""
+
+from __future__ import annotations
+
+import math
+
+import mpmath
+
+__all__ = ["UNIT_ROUNDOFF", "MP_DPS", "ENCLOSURE_DPS", "gamma_k", "round_down", "round_up", "down", "up"]
+
+#: ``u = 2⁻⁵³``, the unit roundoff of IEEE double precision with round to nearest (Higham, *Accuracy
+#: and Stability of Numerical Algorithms*, 2nd ed., §2.1); machine epsilon is ``2u``.
+UNIT_ROUNDOFF = 2.0**-53
+#: Working precision (decimal digits) of the mpmath evaluation of composite constants.
+MP_DPS = 30
+#: Working precision (decimal digits) of the mpmath sums that combine a floating-point result with
+#: its rounding-error bound (the verified λ_min enclosures): their terms span ~20 orders of
+#: magnitude (``γ_N·tr`` against ``μ``), so the combination is exact to far below one ulp.
+ENCLOSURE_DPS = 50
+
+
+def gamma_k(k: int) -> float:
+    """Higham's ``γ_k = k u / (1 − k u)`` (``u`` = :data:`UNIT_ROUNDOFF`), rounded up; needs ``k u < 1``.
+
+    It bounds the relative error of ``k`` successive floating-point operations (Higham, Lemma 3.1).
+
+    >>> gamma_k(1) > UNIT_ROUNDOFF
+    True
+    """
+    if k * UNIT_ROUNDOFF >= 1:
+        raise ValueError(f"k must satisfy k*u < 1 for gamma_k, got k = {k}")
+    return math.nextafter(k * UNIT_ROUNDOFF / (1 - k * UNIT_ROUNDOFF), math.inf)
+
+
+def round_down(x: mpmath.mpf) -> float:
+    """The largest float ``<= x`` (exact directed rounding of an mpmath number)."""
+    f = float(x)
+    while mpmath.mpf(f) > x:
+        f = math.nextafter(f, -math.inf)
+    return f
+
+
+def round_up(x: mpmath.mpf) -> float:
+    """The smallest float ``>= x``."""
+    f = float(x)
+    while mpmath.mpf(f) < x:
+        f = math.nextafter(f, math.inf)
+    return f
+
+
+def _finite(x: mpmath.mpf | float) -> mpmath.mpf:
+    value = mpmath.mpf(x)
+    if not mpmath.isfinite(value):
+        raise ValueError(f"x must be finite to round, got {x!r}")
+    return value
+
+
+def down(x: mpmath.mpf | float, ulps: int = 2) -> float:
+    """A float ``<= x``: :func:`round_down`, then ``ulps`` more ulps towards ``-inf`` to cover the
+    evaluation error of ``x`` itself (a few ulps of a 30-digit mpmath computation, or of floats)."""
+    value = round_down(_finite(x))
+    for _ in range(ulps):
+        value = math.nextafter(value, -math.inf)
+    return value
+
+
+def up(x: mpmath.mpf | float, ulps: int = 2) -> float:
+    """A float ``>= x``: :func:`round_up`, then ``ulps`` more ulps towards ``+inf``."""
+    value = round_up(_finite(x))
+    for _ in range(ulps):
+        value = math.nextafter(value, math.inf)
+    return value

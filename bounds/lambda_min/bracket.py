@@ -1,0 +1,251 @@
+"""The λ(δ) bracket: ``[best rigorous lower bound, best numerical upper bound]`` of
+``λ_N(δ) = inf {λ_min(K_X) : X ⊂ R^D, #X ≤ N, sep(X) ≥ δ}`` (SPEC §4).
+
+Docs: ``docs/lambda.rst``.
+
+* :func:`best_lower_bound` — the largest of the valid rigorous lower bounds (packing–Gershgorin,
+  Fourier, Gaussian minorant; for ``N = 2`` the exact ``1 − K(δ)``), and which one won.
+* :func:`lambda_bracket` — that lower bound, the smallest upper bound from explicit feasible
+  configurations (lattice sections; optionally the adversarial search), their sources, the gap
+  ratio ``upper/lower`` and the time taken.
+
+>>> from bounds.kernels import Matern
+>>> q = lambda_two(Matern("3/2"), 1.0)
+>>> q.kind, round(q.value, 15)
+('exact', 0.516642275403492)
+>>> b = lambda_bracket(Matern("5/2"), N=50, delta=0.5, D=2)
+>>> b.lower_source, b.upper_source, b.lower.value <= b.upper.value
+('gaussian minorant', 'cubic lattice', True)
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import time
+from dataclasses import dataclass, field
+
+import mpmath
+import numpy as np
+
+from bounds.lambda_min.upper.adversarial import adversarial_upper_bound
+from bounds.lambda_min.lower.fourier import fourier_lower_bound
+from bounds.lambda_min.lower.gaussian_minorant import gaussian_minorant_lower_bound
+from bounds.kernels import Gaussian, Matern, RandomFourierKernel
+from bounds.lambda_min.upper.lattice import UpperBound, lattice_upper_bound
+from bounds._core.validate import check_lambda_inputs
+from bounds.lambda_min.lower.packing import packing_lower_bound
+from bounds.kernels.profile import profile_mp, require_radial_kernel
+from bounds.result import Quantity
+from bounds._core.validate import require_int, require_positive
+
+try:  # eigenproblems of a few hundred points run faster on one BLAS thread when cores are shared
+    from threadpoolctl import threadpool_limits
+except ImportError:  # pragma: no cover - optional
+    threadpool_limits = None
+
+__all__ = ["lambda_two", "BestLowerBound", "best_lower_bound", "LambdaBracket", "lambda_bracket"]
+
+
+def lambda_two(kernel: Matern | Gaussian, delta: float, *, dps: int = 30) -> Quantity:
+    """The exact two-point value ``λ_2(δ) = 1 − K(δ)``.
+
+    Formula: ``K_X = [[1, K(r)], [K(r), 1]]`` has eigenvalues ``1 ± K(r)``, ``r = ‖x_1 − x_2‖ ≥ δ``;
+    for ``0 ≤ K`` nonincreasing the infimum over ``r ≥ δ`` of ``1 − K(r)`` is ``1 − K(δ)``.
+    Docs: ``docs/lambda.rst#two-points``.  Hypotheses: ``K`` radial, nonnegative, nonincreasing
+    (Matérn, Gaussian).  Kind: exact (closed form evaluated at ``dps`` digits, rounded to nearest).
+    """
+    delta = require_positive("delta", delta)
+    kernel = require_radial_kernel(kernel, "exact two-point value")
+    with mpmath.workdps(dps):
+        mp_val = 1 - profile_mp(kernel, delta)
+    return Quantity(
+        name="lambda_2",
+        value=float(mp_val),
+        kind="exact",
+        formula="1 - K(delta)",
+        reference="docs/lambda.rst#two-points",
+        hypotheses=(f"{kernel.name}: K >= 0 radial and nonincreasing", "N = 2"),
+        mp=mp_val,
+        dps=dps,
+    )
+
+
+@dataclass(frozen=True)
+class BestLowerBound:
+    """The best valid rigorous lower bound on λ_N(δ) and the candidates it was chosen from.
+
+    Attributes
+    ----------
+    quantity
+        The winning bound.
+    source
+        ``"exact"`` (N = 2), ``"packing"``, ``"fourier"``, ``"gaussian minorant"`` (or
+        ``"trivial"`` in a bracket for kernels with no lower bound).
+    candidates
+        ``(source, Quantity)`` pairs of every bound evaluated.
+    """
+
+    quantity: Quantity
+    source: str
+    candidates: tuple[tuple[str, Quantity], ...]
+
+
+def best_lower_bound(kernel: Matern | Gaussian, N: int, delta: float, D: int) -> BestLowerBound:
+    """The maximum of the valid rigorous lower bounds on ``λ_N(δ)``, reporting which won.
+
+    Formula: ``max(packing–Gershgorin, Fourier, Gaussian minorant (Matérn only))``; for ``N = 2``
+    the exact ``λ_2(δ) = 1 − K(δ)``.
+    Compared through their mpmath values, so bounds below the double range still compete.
+    Docs: ``docs/lambda.rst#best-lower-bound``.  Hypotheses: those of each bound (δ-separated,
+    ``#X ≤ N``, Matérn or Gaussian kernel; RFF kernels raise ``ValueError``).  Kind: rigorous
+    (exact for N = 2).
+    """
+    N, delta, D = check_lambda_inputs(N, delta, D)
+    kernel = require_radial_kernel(kernel, "lambda_N(delta) lower bounds")
+    if N == 2:
+        exact = lambda_two(kernel, delta)
+        return BestLowerBound(exact, "exact", (("exact", exact),))
+    cands: tuple[tuple[str, Quantity], ...] = (
+        ("packing", packing_lower_bound(kernel, N, delta, D)),
+        ("fourier", fourier_lower_bound(kernel, N, delta, D)),
+    )
+    if isinstance(kernel, Matern):
+        cands += (("gaussian minorant", gaussian_minorant_lower_bound(kernel, N, delta, D)),)
+    source, q = max(cands, key=lambda c: c[1].mp)
+    return BestLowerBound(q, source, cands)
+
+
+@dataclass(frozen=True)
+class LambdaBracket:
+    """``lower ≤ λ_N(δ) ≤ upper`` with provenance (SPEC §4).
+
+    Attributes
+    ----------
+    kernel_name, N, delta, D
+        The problem.
+    lower, lower_source
+        Best rigorous lower bound and its source (``exact``, ``packing``, ``fourier``, ``trivial``).
+    upper, upper_source
+        Smallest upper bound from an explicit δ-separated configuration and its source
+        (``exact``, ``cubic lattice``, ``hexagonal lattice``, ``fcc lattice``, ``adversarial search``).
+    upper_points
+        The configuration attaining ``upper`` (``None`` for N = 2, where it is any pair at distance
+        δ); it has at most ``N`` points (fewer when ``N`` exceeds ``max_upper_points``).
+    gap
+        ``upper / lower`` (from the mpmath values; ``inf`` when the lower bound is 0).
+    seconds
+        Wall-clock time of the computation.
+    candidates
+        Every bound evaluated, as ``(source, Quantity)``.
+    """
+
+    kernel_name: str
+    N: int
+    delta: float
+    D: int
+    lower: Quantity
+    lower_source: str
+    upper: Quantity
+    upper_source: str
+    gap: float
+    seconds: float
+    upper_points: np.ndarray | None = field(default=None, compare=False, repr=False)
+    candidates: tuple[tuple[str, Quantity], ...] = field(default=(), compare=False, repr=False)
+
+    def to_dict(self) -> dict[str, object]:
+        """A JSON-ready dictionary."""
+        return {
+            "kernel": self.kernel_name,
+            "N": self.N,
+            "delta": self.delta,
+            "D": self.D,
+            "lower": self.lower.to_dict(),
+            "lower_source": self.lower_source,
+            "upper": self.upper.to_dict(),
+            "upper_source": self.upper_source,
+            "gap": self.gap if math.isfinite(self.gap) else None,
+            "seconds": self.seconds,
+            "candidates": [{"source": s, "name": q.name, "value": q.value, "mp": q.mp_string()} for s, q in self.candidates],
+        }
+
+
+def _lattices(D: int) -> tuple[str, ...]:
+    return ("cubic",) + (("hexagonal",) if D == 2 else ()) + (("fcc",) if D == 3 else ())
+
+
+def lambda_bracket(
+    kernel: object,
+    N: int,
+    delta: float,
+    D: int,
+    *,
+    adversarial_seconds: float = 0.0,
+    seed: int = 0,
+    max_upper_points: int = 1000,
+) -> LambdaBracket:
+    """The bracket ``[best rigorous lower bound, best upper bound]`` of ``λ_N(δ)``.
+
+    Formula: lower = :func:`best_lower_bound` (``0``, "trivial", for random-feature kernels:
+    their Gram matrices are PSD and no separation-based bound applies); upper = the smallest
+    verified ``λ_min`` over the ``N``-point sections of the cubic lattice (and hexagonal in D = 2,
+    FCC in D = 3) and, if ``adversarial_seconds > 0``, of the adversarial search; for N = 2 both
+    are the exact ``1 − K(δ)``.  For ``N > max_upper_points`` the configurations have
+    ``max_upper_points`` points (still feasible for λ_N, since ``λ_N ≤ λ_n`` for ``n ≤ N``; the
+    upper bound is then looser but the cost stays bounded; the adversarial search uses at most
+    ``min(N, 400)`` points).  Docs: ``docs/lambda.rst``.  Hypotheses: ``N ≥ 2``, ``δ > 0``,
+    ``D ≥ 1``.  Kind: lower rigorous (exact for N = 2); upper rigorous *as an upper bound* (an
+    explicit feasible configuration), not claimed to be λ_N(δ).
+    """
+    N, delta, D = check_lambda_inputs(N, delta, D)
+    adversarial_seconds = require_positive("adversarial_seconds", adversarial_seconds, strict=False)
+    n_up = min(N, require_int("max_upper_points", max_upper_points, minimum=2))
+    t0 = time.perf_counter()
+    name = getattr(kernel, "name", type(kernel).__name__)
+    if isinstance(kernel, RandomFourierKernel):
+        if kernel.dim != D:
+            raise ValueError(f"D must equal the random-feature kernel's dimension {kernel.dim}, got {D}")
+        lower = Quantity(
+            name="lambda_lower_trivial",
+            value=0.0,
+            kind="rigorous",
+            formula="0 (Gram matrices of a random-feature kernel are PSD; no separation-based bound)",
+            reference="docs/lambda.rst#best-lower-bound",
+            mp=mpmath.mpf(0),
+        )
+        best = BestLowerBound(lower, "trivial", (("trivial", lower),))
+    else:
+        best = best_lower_bound(kernel, N, delta, D)
+    cands: list[tuple[str, Quantity]] = list(best.candidates)
+    if N == 2 and best.source == "exact":
+        upper, upper_source, points = best.quantity, "exact", None
+    else:
+        with threadpool_limits(1) if threadpool_limits is not None else contextlib.nullcontext():
+            ups: list[UpperBound] = [lattice_upper_bound(kernel, n_up, delta, D, lat) for lat in _lattices(D)]
+        if adversarial_seconds > 0:
+            n_adv = min(n_up, 400)
+            ups.append(adversarial_upper_bound(kernel, n_adv, delta, D, seed=seed, time_budget=adversarial_seconds))
+        cands += [(u.source, u.quantity) for u in ups]
+        win = min(ups, key=lambda u: u.quantity.value)
+        upper, upper_source, points = win.quantity, win.source, win.points
+    if best.quantity.mp is not None and upper.mp is not None and best.quantity.mp > upper.mp:
+        raise ValueError(  # pragma: no cover - would mean a wrong bound
+            f"internal: lower bound {best.quantity.mp} exceeds upper bound {upper.mp}"
+        )
+    lo = best.quantity.mp if best.quantity.mp is not None else mpmath.mpf(best.quantity.value)
+    hi = upper.mp if upper.mp is not None else mpmath.mpf(upper.value)
+    gap = float(hi / lo) if lo > 0 else math.inf
+    return LambdaBracket(
+        kernel_name=name,
+        N=N,
+        delta=delta,
+        D=D,
+        lower=best.quantity,
+        lower_source=best.source,
+        upper=upper,
+        upper_source=upper_source,
+        gap=gap,
+        seconds=time.perf_counter() - t0,
+        upper_points=points,
+        candidates=tuple(cands),
+    )

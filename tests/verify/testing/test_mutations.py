@@ -1,0 +1,86 @@
+"""The suites' own test (SPEC §10): each planted constant error must be caught by a suite in the
+ci profile.  A suite that passes with a wrong constant would be a suite that cannot fail."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+import verify.testing.suites.pl as suite_pl
+from bounds.kernels import Matern
+from bounds.pl import pl_constants
+from bounds.smoothness import smoothness_constant
+from verify.testing.suites import run_suites
+
+KERNEL = Matern("5/2")
+
+
+def _scaled_pl(m_factor=1.0, M_factor=1.0):
+    def mutated(*args, **kwargs):
+        pl = pl_constants(*args, **kwargs)
+        m = dataclasses.replace(pl.m, value=pl.m.value * m_factor)
+        M = dataclasses.replace(pl.M, value=pl.M.value * M_factor)
+        return dataclasses.replace(pl, m=m, M=M)
+
+    return mutated
+
+
+def _scaled_beta(factor):
+    def mutated(*args, **kwargs):
+        b = smoothness_constant(*args, **kwargs)
+        return dataclasses.replace(b, value=b.value * factor)
+
+    return mutated
+
+
+
+def _talk_m(*args, **kwargs):
+    """The talk's m(R), which drops the factor 4/N (SPEC §5): wrong unless N = 4."""
+    pl = pl_constants(*args, **kwargs)
+    N = args[0].N
+    return dataclasses.replace(pl, m=dataclasses.replace(pl.m, value=pl.m.value * N / 4))
+
+
+MUTATIONS = {
+    "m x 2": ("pl", "pl_constants", _scaled_pl(m_factor=2.0)),
+    "m without 4/N": ("pl", "pl_constants", _talk_m),
+    "M / 2": ("pl", "pl_constants", _scaled_pl(M_factor=0.5)),
+    "beta / 2": ("smoothness", "smoothness_constant", _scaled_beta(0.5)),
+}
+
+
+@pytest.mark.parametrize("name", sorted(MUTATIONS))
+def test_planted_constant_error_is_caught(monkeypatch, name):
+    suite, attr, replacement = MUTATIONS[name]
+    monkeypatch.setattr(suite_pl, attr, replacement)
+    with pytest.raises(AssertionError):
+        run_suites(KERNEL, only=[suite], profile="ci", max_examples=5, shrink=False)
+
+
+def test_halved_c1_in_the_gronwall_factors_is_caught(monkeypatch):
+    original = suite_pl.flow_factors
+    monkeypatch.setattr(suite_pl, "flow_factors", lambda c, R, depth=None: original(c / 2, R, depth))
+    with pytest.raises(AssertionError):
+        run_suites(KERNEL, only=["flow"], profile="ci", max_examples=8, shrink=False)
+
+
+def test_unmutated_suites_pass():
+    # The control experiment: the same runs without a mutation pass.
+    run_suites(KERNEL, only=["pl", "smoothness"], profile="ci", max_examples=5)
+
+
+@pytest.mark.parametrize("which, factor", [("c2", 0.0), ("c1", 0.5), ("c2", 0.5)])
+def test_regularity_constant_errors_are_caught(monkeypatch, which, factor):
+    # "kappa without c2" (c2 = 0) and halved c1 / c2 must fail the regularity suite.
+    import verify.testing.suites.regularity as suite_reg
+    from bounds.regularity import regularity_constants
+
+    def mutated(kernel):
+        reg = regularity_constants(kernel)
+        q = getattr(reg, which)
+        return dataclasses.replace(reg, **{which: dataclasses.replace(q, value=q.value * factor)})
+
+    monkeypatch.setattr(suite_reg, "regularity_constants", mutated)
+    with pytest.raises(AssertionError):
+        run_suites(KERNEL, only=["regularity"], profile="ci", max_examples=5, shrink=False)
