@@ -34,12 +34,12 @@ from typing import Literal
 
 import mpmath
 
-from bounds.regularity import regularity_constants, regularity_constant
-from bounds.kernels import Gaussian, Matern
-from bounds.problem import Problem
-from bounds.result import Quantity, weakest_kind
 from bounds._core.rounding import MP_DPS, down, up
 from bounds._core.validate import require_int, require_positive
+from bounds.kernels import Gaussian, Matern
+from bounds.problem import Problem
+from bounds.regularity import regularity_constant, regularity_constants
+from bounds.result import Quantity, weakest_kind
 
 __all__ = [
     "flow_factors",

@@ -12,8 +12,8 @@ from functools import cached_property
 
 import numpy as np
 
-from bounds.kernels import Kernel
 from bounds._core.validate import require_finite_array, require_positive
+from bounds.kernels import Kernel
 
 __all__ = ["Problem", "lifting", "output_map"]
 

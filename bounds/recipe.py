@@ -23,13 +23,13 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.optimize import minimize_scalar
 
+from bounds._core.validate import require_finite_array, require_int, require_positive
 from bounds.kernels import Gaussian, Matern, RandomFourierKernel
-from bounds.regularity import regularity_constants
 from bounds.lzb import lzb_condition
 from bounds.pl import pl_constants
 from bounds.problem import Problem, lifting, output_map
+from bounds.regularity import regularity_constants
 from bounds.smoothness import smoothness_constant
-from bounds._core.validate import require_finite_array, require_int, require_positive
 
 __all__ = ["LiftingDesign", "lifting_recipe", "reduced_problem", "design_feasible", "rff_width", "RFFCheck", "rff_posterior_check"]
 

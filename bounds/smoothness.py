@@ -16,11 +16,11 @@ from __future__ import annotations
 
 import mpmath
 
-from bounds.regularity import regularity_constants
-from bounds.problem import Problem
-from bounds.result import Quantity
 from bounds._core.rounding import MP_DPS, up
 from bounds._core.validate import require_positive
+from bounds.problem import Problem
+from bounds.regularity import regularity_constants
+from bounds.result import Quantity
 
 __all__ = ["smoothness_constant", "residual_bound"]
 

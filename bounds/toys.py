@@ -16,9 +16,9 @@ import numpy as np
 import sympy as sp
 from scipy.linalg import expm, expm_frechet
 
+from bounds._core.validate import require_finite_array, require_int, require_positive
 from bounds.lzb import LZBCertificate, lzb_certificate
 from bounds.result import Quantity
-from bounds._core.validate import require_finite_array, require_int, require_positive
 
 __all__ = [
     "polyak_constants",

@@ -266,7 +266,7 @@ def main() -> int:
         # the same ratio within each round (measured seconds apart), then the median over rounds:
         # a burst of load that slows one round for everybody cancels out
         r["paired_speedup_vs_tdq_bp"] = statistics.median(
-            t / o for t, o in zip(tdq["grad_round_medians_ms"], r["grad_round_medians_ms"]))
+            t / o for t, o in zip(tdq["grad_round_medians_ms"], r["grad_round_medians_ms"], strict=False))
         print(f"{r['impl']:14s} {r['fwd_ms']:8.1f} {r['fwd_min_ms']:8.1f} {r['grad_ms']:9.1f} {r['grad_min_ms']:8.1f} "
               f"{r['speedup_vs_tdq_bp']:9.2f} {r['speedup_vs_torch_loop']:7.2f} {r['paired_speedup_vs_tdq_bp']:7.2f}")
     out["table"] = table
@@ -322,7 +322,7 @@ def main() -> int:
         slope = float(np.polyfit(lw, lt, 1)[0])
         print(f"  log-log slope of CPU time vs N·q·D·L: {slope:.2f} (1 = linear)")
         for key in ("N", "q", "D", "L"):
-            base = {k: v for k, v in zip("NqDL", (256, 512, 8, 32))}
+            base = {k: v for k, v in zip("NqDL", (256, 512, 8, 32), strict=False)}
             rows = [r for r in sc if all(r[k] == base[k] for k in "NqDL" if k != key)]
             if len(rows) >= 2:
                 sl = float(np.polyfit(np.log([r[key] for r in rows]), np.log([r["cpu_ms"] for r in rows]), 1)[0])

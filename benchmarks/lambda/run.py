@@ -18,12 +18,12 @@ from pathlib import Path
 
 import mpmath
 
-from bounds.lambda_min.upper.adversarial import adversarial_upper_bound
-from bounds.lambda_min.lower.fourier import fourier_lower_bound
 from bounds.kernels import Matern
 from bounds.lambda_min.bracket import lambda_bracket
-from bounds.lambda_min.upper.lattice import lattice_upper_bound
+from bounds.lambda_min.lower.fourier import fourier_lower_bound
 from bounds.lambda_min.lower.packing import packing_lower_bound, packing_sum
+from bounds.lambda_min.upper.adversarial import adversarial_upper_bound
+from bounds.lambda_min.upper.lattice import lattice_upper_bound
 
 try:
     from threadpoolctl import threadpool_limits

@@ -49,7 +49,7 @@ def _diff(a: Any, b: Any, path: str, out: list[str]) -> None:
             else:
                 _diff(a[key], b[key], f"{path}/{key}", out)
     elif isinstance(a, list) and isinstance(b, list) and len(a) == len(b):
-        for i, (x, y) in enumerate(zip(a, b)):
+        for i, (x, y) in enumerate(zip(a, b, strict=False)):
             _diff(x, y, f"{path}[{i}]", out)
     elif a != b:
         out.append(f"{path}: {a!r} != {b!r}")

@@ -30,7 +30,7 @@ import numpy as np
 import sympy as sp
 from scipy import special
 
-from bounds._core.validate import as_rational_or_float, require_positive
+from bounds._core.validate import as_rational_or_float
 from bounds.kernels.spectral import Normal, SpectralMeasure, StudentT
 
 __all__ = ["Kernel", "RadialKernel", "Matern", "Gaussian", "pairwise_differences"]

@@ -45,7 +45,7 @@ class RandomFourierKernel:
     @classmethod
     def from_kernel(
         cls, kernel: Matern | Gaussian, q: int, D: int, seed: int | np.random.Generator | None
-    ) -> "RandomFourierKernel":
+    ) -> RandomFourierKernel:
         """Draw ``q`` frequencies in ``R^D`` from ``kernel.spectral`` with ``seed``."""
         omega = kernel.spectral.sample(q, D, seed)
         return cls(omega, name=f"RFF[{kernel.name}](q={q}, D={D}, seed={seed})")

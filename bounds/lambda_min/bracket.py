@@ -28,16 +28,15 @@ from dataclasses import dataclass, field
 import mpmath
 import numpy as np
 
-from bounds.lambda_min.upper.adversarial import adversarial_upper_bound
+from bounds._core.validate import check_lambda_inputs, require_int, require_positive
+from bounds.kernels import Gaussian, Matern, RandomFourierKernel
+from bounds.kernels.profile import profile_mp, require_radial_kernel
 from bounds.lambda_min.lower.fourier import fourier_lower_bound
 from bounds.lambda_min.lower.gaussian_minorant import gaussian_minorant_lower_bound
-from bounds.kernels import Gaussian, Matern, RandomFourierKernel
-from bounds.lambda_min.upper.lattice import UpperBound, lattice_upper_bound
-from bounds._core.validate import check_lambda_inputs
 from bounds.lambda_min.lower.packing import packing_lower_bound
-from bounds.kernels.profile import profile_mp, require_radial_kernel
+from bounds.lambda_min.upper.adversarial import adversarial_upper_bound
+from bounds.lambda_min.upper.lattice import UpperBound, lattice_upper_bound
 from bounds.result import Quantity
-from bounds._core.validate import require_int, require_positive
 
 try:  # eigenproblems of a few hundred points run faster on one BLAS thread when cores are shared
     from threadpoolctl import threadpool_limits

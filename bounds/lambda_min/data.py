@@ -28,12 +28,13 @@ import mpmath
 import numpy as np
 import scipy.linalg
 
-from bounds.kernels import Gaussian, Matern, RandomFourierKernel
-from bounds._core.rounding import ENCLOSURE_DPS, UNIT_ROUNDOFF as _U, gamma_k, round_down, round_up
-from bounds.kernels.profile import require_radial_kernel
-from bounds.result import Quantity
+from bounds._core.rounding import ENCLOSURE_DPS, gamma_k, round_down, round_up
+from bounds._core.rounding import UNIT_ROUNDOFF as _U
 from bounds._core.separation import as_point_set, separation
 from bounds._core.validate import require_positive
+from bounds.kernels import Gaussian, Matern, RandomFourierKernel
+from bounds.kernels.profile import require_radial_kernel
+from bounds.result import Quantity
 
 __all__ = [
     "gram_from_differences",

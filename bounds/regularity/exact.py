@@ -24,8 +24,7 @@ and each constant is attained (derivation and sharpness witnesses: ``docs/kappa.
 
 from __future__ import annotations
 
-import math
-from functools import lru_cache
+from functools import cache, lru_cache
 
 import mpmath
 import sympy as sp
@@ -83,7 +82,7 @@ def matern_marginal_density_expr() -> sp.Expr:
     return norm * (1 + ELL**2 * _W**2 / (2 * NU)) ** (-(NU + half))
 
 
-@lru_cache(maxsize=None)
+@cache
 def _matern_moment(k: int) -> tuple[sp.Expr, sp.Expr]:
     integrand = 2 * _W ** (2 * k) * matern_marginal_density_expr()  # even integrand
     result = sp.integrate(integrand, (_W, 0, sp.oo), conds="separate")
@@ -133,7 +132,7 @@ def matern_moment_condition(k: int) -> sp.Boolean:
     return _matern_moment(k)[1]
 
 
-@lru_cache(maxsize=None)
+@cache
 def _gaussian_moment(k: int) -> sp.Expr:
     density = ELL / sp.sqrt(2 * sp.pi) * sp.exp(-(ELL**2) * _W**2 / 2)
     return sp.simplify(sp.integrate(2 * _W ** (2 * k) * density, (_W, 0, sp.oo)))

@@ -50,8 +50,8 @@ def test_paper_constants_are_never_better_than_sharp():
 def test_m_decreases_and_M_increases_with_R():
     prob = _problem()
     pls = [pl_constants(prob, R) for R in np.linspace(0, 1, 6)]
-    assert all(a.m.value >= b.m.value for a, b in zip(pls, pls[1:]))
-    assert all(a.M.value <= b.M.value for a, b in zip(pls, pls[1:]))
+    assert all(a.m.value >= b.m.value for a, b in zip(pls, pls[1:], strict=False))
+    assert all(a.M.value <= b.M.value for a, b in zip(pls, pls[1:], strict=False))
 
 
 def test_estimate_is_labelled_as_such():

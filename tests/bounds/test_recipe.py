@@ -10,8 +10,8 @@ import pytest
 from bounds.kernels import Gaussian, Matern, RandomFourierKernel
 from bounds.lzb import lzb_condition
 from bounds.pl import pl_constants
-from bounds.recipe import _failure_probability, design_feasible, lifting_recipe, rff_posterior_check, rff_width
 from bounds.problem import Problem
+from bounds.recipe import _failure_probability, design_feasible, lifting_recipe, rff_posterior_check, rff_width
 from bounds.smoothness import smoothness_constant
 
 XOR_X = np.array([[0.0, 0.0], [1.0, 0.0], [0.0, 1.0], [1.0, 1.0]])

@@ -33,16 +33,15 @@ from __future__ import annotations
 
 import math
 import platform
-import sys
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from functools import lru_cache
-from typing import Any, Callable, TextIO
+from functools import cache
+from typing import Any, TextIO
 
 import numpy as np
 
 from bounds._core.validate import as_rational_or_float, require_int, require_positive
-
 from verify.certificate.datasets import Dataset, load_dataset, make_dataset
 
 __all__ = [
@@ -163,7 +162,7 @@ class CertifyOptions:
         return asdict(self)
 
     @classmethod
-    def from_dict(cls, d: dict[str, Any]) -> "CertifyOptions":
+    def from_dict(cls, d: dict[str, Any]) -> CertifyOptions:
         known = {f for f in cls.__dataclass_fields__}
         unknown = set(d) - known
         if unknown:
@@ -332,11 +331,11 @@ def certify(opts: CertifyOptions, dataset: Dataset | None = None, *, progress: T
     ValueError
         Bad input (one-line reason): shapes, NaN, duplicates, ν ≤ 2, options out of range.
     """
-    from bounds.regularity import regularity_constants
     from bounds.kernels import RandomFourierKernel
     from bounds.lzb import iterations_to, lzb_certificate, lzb_condition
     from bounds.pl import flow_factors, pl_constants
     from bounds.problem import Problem, lifting, output_map
+    from bounds.regularity import regularity_constants
     from bounds.smoothness import smoothness_constant
 
     t_start = time.perf_counter()
@@ -423,7 +422,7 @@ def certify(opts: CertifyOptions, dataset: Dataset | None = None, *, progress: T
 
     evaluations = [0]
 
-    @lru_cache(maxsize=None)
+    @cache
     def constants_at(R: float) -> tuple[float, float, float, str, float]:
         """(m, M, β, kind of m, λ lower) at radius R."""
         evaluations[0] += 1

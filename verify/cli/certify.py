@@ -192,7 +192,7 @@ def compare(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
         if not _close(oq[name]["value"], nq[name]["value"], rtol) or oq[name]["kind"] != nq[name]["kind"]:
             diffs.append(f"quantity {name}: {oq[name]['value']!r} [{oq[name]['kind']}] != "
                          f"{nq[name]['value']!r} [{nq[name]['kind']}] (rtol {rtol:g})")
-    for h_old, h_new in zip(old.get("hypotheses", []), new.get("hypotheses", [])):
+    for h_old, h_new in zip(old.get("hypotheses", []), new.get("hypotheses", []), strict=False):
         if h_old.get("holds") != h_new.get("holds"):
             diffs.append(f"hypothesis {h_old.get('id')}: holds {h_old.get('holds')} != {h_new.get('holds')}")
     oc, nc = old.get("cross_check"), new.get("cross_check")
@@ -204,7 +204,7 @@ def compare(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
                 diffs.append(f"cross_check.{key}: {oc.get(key)!r} != {nc.get(key)!r}")
         for key in ("loss", "distance"):
             a, b = oc.get(key, []), nc.get(key, [])
-            if len(a) != len(b) or not all(_close(x, y, TRAJECTORY_RTOL) for x, y in zip(a, b)):
+            if len(a) != len(b) or not all(_close(x, y, TRAJECTORY_RTOL) for x, y in zip(a, b, strict=False)):
                 diffs.append(f"cross_check.{key}: trajectories differ beyond rtol {TRAJECTORY_RTOL:g}")
     return diffs
 

@@ -14,9 +14,9 @@ import argparse
 
 import sympy as sp
 
+from bounds._core.validate import require_int
+from bounds.kernels import Gaussian, Matern, RandomFourierKernel
 from bounds.regularity import (
-    ELL,
-    NU,
     Regularity,
     derived_kappa_expr,
     gaussian_moment_expr,
@@ -25,9 +25,7 @@ from bounds.regularity import (
     talk_proposition_bound,
     talk_proposition_expr,
 )
-from bounds.kernels import Gaussian, Matern, RandomFourierKernel
 from bounds.result import Quantity
-from bounds._core.validate import require_int
 from verify.cli.common import add_kernel_arguments, emit, kernel_from_args
 
 __all__ = ["configure", "run"]

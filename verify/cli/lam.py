@@ -13,9 +13,9 @@ import math
 import mpmath
 import numpy as np
 
+from bounds._core.validate import require_int, require_positive
 from bounds.kernels import Gaussian, Matern
 from bounds.lambda_min.bracket import LambdaBracket, lambda_bracket
-from bounds._core.validate import require_int, require_positive
 
 __all__ = ["configure", "run", "make_kernel", "plot_bracket"]
 

@@ -5,12 +5,19 @@ from __future__ import annotations
 
 import argparse
 import math
-from functools import lru_cache
+from functools import cache
 
 from bounds.lzb import GD_FORMS, lzb_certificate
 from bounds.pl import jacobian_constant, pl_constants
 from bounds.smoothness import smoothness_constant
-from verify.cli.common import add_architecture_arguments, add_data_arguments, add_kernel_arguments, depth_from_args, emit, problem_from_args
+from verify.cli.common import (
+    add_architecture_arguments,
+    add_data_arguments,
+    add_kernel_arguments,
+    depth_from_args,
+    emit,
+    problem_from_args,
+)
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -29,7 +36,7 @@ def run(args: argparse.Namespace) -> int:
     c1 = float(jacobian_constant(prob, args.constants))
     R_max = args.R_max if depth is None else min(args.R_max, 0.999 * math.sqrt(depth) / c1)
 
-    @lru_cache(maxsize=None)
+    @cache
     def pl(r: float):  # m and M share one evaluation per radius
         return pl_constants(prob, r, constants=args.constants, depth=depth, lam=args.lam)
 

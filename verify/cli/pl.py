@@ -7,7 +7,14 @@ import argparse
 
 from bounds.pl import pl_constants
 from bounds.smoothness import smoothness_constant
-from verify.cli.common import add_architecture_arguments, add_data_arguments, add_kernel_arguments, depth_from_args, emit, problem_from_args
+from verify.cli.common import (
+    add_architecture_arguments,
+    add_data_arguments,
+    add_kernel_arguments,
+    depth_from_args,
+    emit,
+    problem_from_args,
+)
 
 
 def configure(parser: argparse.ArgumentParser) -> None:

@@ -35,8 +35,8 @@ use angle addition from it (:func:`_sincos_shift_row`, error ≤ ``4.2e-16``, do
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from typing import Callable
 
 import numpy as np
 

@@ -38,14 +38,14 @@ True
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 
-from bounds.kernels import RandomFourierKernel
 from bounds._core.validate import require_finite_array, require_int
-
+from bounds.kernels import RandomFourierKernel
 from verify.solver._fast_rff import rff_stage_adjoint, rff_stage_forward, sincos
 
 __all__ = [
@@ -269,7 +269,7 @@ class RFFControl(_ControlMixin):
         """The trainable parameters (``W``)."""
         return self.W
 
-    def with_params(self, W: np.ndarray) -> "RFFControl":
+    def with_params(self, W: np.ndarray) -> RFFControl:
         """The same control with new weights ``W``."""
         return RFFControl(self.kernel, W, self.time)
 
@@ -277,15 +277,15 @@ class RFFControl(_ControlMixin):
         """A writable zero array shaped like :attr:`params` (gradient accumulator)."""
         return np.zeros_like(self.W)
 
-    def zeros_like(self) -> "RFFControl":
+    def zeros_like(self) -> RFFControl:
         """The zero control with the same kernel, time mode and depth."""
         return RFFControl(self.kernel, np.zeros_like(self.W), self.time)
 
-    def scale(self, s: float) -> "RFFControl":
+    def scale(self, s: float) -> RFFControl:
         """``s · v``."""
         return RFFControl(self.kernel, _check_scalar(s) * self.W, self.time)
 
-    def __add__(self, other: "RFFControl") -> "RFFControl":
+    def __add__(self, other: RFFControl) -> RFFControl:
         if not isinstance(other, RFFControl) or not _same_kernel(self.kernel, other.kernel):
             raise ValueError("other must be an RFFControl with the same frequencies")
         if other.W.shape != self.W.shape or other.time != self.time:
@@ -353,7 +353,7 @@ class RFFControl(_ControlMixin):
             "aj,nj,jb->nab", Wc, S, self.kernel.omega
         )
 
-    def h_gradient_from(self, grad: np.ndarray) -> "RFFControl":
+    def h_gradient_from(self, grad: np.ndarray) -> RFFControl:
         """The Riesz representer in H of the parameter gradient ``grad = ∂F/∂W``: ``M⁻¹ ∂F/∂W``.
 
         For piecewise-constant controls ``G_k = L · ∂F/∂W_k``.
@@ -424,7 +424,7 @@ class KernelControl(_ControlMixin):
             raise ValueError(f"centres must have at least {1 if self.time == 'constant' else 2} nodes")
         D = None
         cs, As = [], []
-        for m, (c, a) in enumerate(zip(self.centres, self.coeffs)):
+        for m, (c, a) in enumerate(zip(self.centres, self.coeffs, strict=False)):
             c = require_finite_array(f"centres[{m}]", c, ndim=2)
             a = require_finite_array(f"coeffs[{m}]", a, ndim=2)
             if c.shape != a.shape:
@@ -445,7 +445,7 @@ class KernelControl(_ControlMixin):
         object.__setattr__(self, "coeffs", tuple(As))
 
     @classmethod
-    def zeros(cls, kernel: Any, n_layers: int, D: int, time: str = "constant") -> "KernelControl":
+    def zeros(cls, kernel: Any, n_layers: int, D: int, time: str = "constant") -> KernelControl:
         """The zero control (no centres) with ``n_layers`` layers in ``R^D``."""
         L = require_int("n_layers", n_layers, minimum=1)
         D = require_int("D", D, minimum=1)
@@ -454,7 +454,7 @@ class KernelControl(_ControlMixin):
         return cls(kernel, empty, empty, time)
 
     @classmethod
-    def from_rff(cls, control: RFFControl, centres: Sequence[np.ndarray], coeffs: Sequence[np.ndarray]) -> "KernelControl":
+    def from_rff(cls, control: RFFControl, centres: Sequence[np.ndarray], coeffs: Sequence[np.ndarray]) -> KernelControl:
         """Convenience: a kernel control over the RFF kernel of ``control`` (same depth/time)."""
         return cls(control.kernel, tuple(centres), tuple(coeffs), control.time)
 
@@ -471,7 +471,7 @@ class KernelControl(_ControlMixin):
         """The trainable parameters (the coefficients; centres are fixed)."""
         return self.coeffs
 
-    def with_params(self, coeffs: Sequence[np.ndarray]) -> "KernelControl":
+    def with_params(self, coeffs: Sequence[np.ndarray]) -> KernelControl:
         """The same centres with new coefficients."""
         return KernelControl(self.kernel, self.centres, tuple(coeffs), self.time)
 
@@ -479,22 +479,22 @@ class KernelControl(_ControlMixin):
         """Writable zero coefficient arrays (gradient accumulator)."""
         return [np.zeros_like(a) for a in self.coeffs]
 
-    def zeros_like(self) -> "KernelControl":
+    def zeros_like(self) -> KernelControl:
         """The zero control (no centres) with the same kernel, time mode and depth."""
         return KernelControl.zeros(self.kernel, self.n_layers, self.dim, self.time)
 
-    def scale(self, s: float) -> "KernelControl":
+    def scale(self, s: float) -> KernelControl:
         """``s · v`` (same centres)."""
         s = _check_scalar(s)
         return KernelControl(self.kernel, self.centres, tuple(s * a for a in self.coeffs), self.time)
 
-    def __add__(self, other: "KernelControl") -> "KernelControl":
+    def __add__(self, other: KernelControl) -> KernelControl:
         if not isinstance(other, KernelControl) or not _same_kernel(self.kernel, other.kernel):
             raise ValueError("other must be a KernelControl with the same kernel")
         if other.n_nodes != self.n_nodes or other.time != self.time or other.dim != self.dim:
             raise ValueError("other must have the same number of nodes, time mode and dimension")
-        cs = tuple(np.concatenate([a, b]) for a, b in zip(self.centres, other.centres))
-        As = tuple(np.concatenate([a, b]) for a, b in zip(self.coeffs, other.coeffs))
+        cs = tuple(np.concatenate([a, b]) for a, b in zip(self.centres, other.centres, strict=False))
+        As = tuple(np.concatenate([a, b]) for a, b in zip(self.coeffs, other.coeffs, strict=False))
         return KernelControl(self.kernel, cs, As, self.time)
 
     @property

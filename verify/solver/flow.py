@@ -87,7 +87,7 @@ TABLEAUX: dict[str, Tableau] = {
         _DP_B,
         (0.0, 1 / 5, 3 / 10, 4 / 5, 8 / 9, 1.0, 1.0),
         5,
-        tuple(b - bh for b, bh in zip(_DP_B, _DP_BHAT)),
+        tuple(b - bh for b, bh in zip(_DP_B, _DP_BHAT, strict=False)),
     ),
 }
 ADAPTIVE_METHODS: tuple[str, ...] = ("dopri5",)

@@ -41,7 +41,6 @@ from typing import Any
 import numpy as np
 
 from bounds._core.validate import require_finite_array, require_int, require_positive
-
 from verify.solver._fast_rff import HAVE_NUMBA, rff_solve
 from verify.solver.controls import KernelControl, RFFControl, mass_matrix, time_weights
 from verify.solver.flow import TABLEAUX, FlowResult, check_initial, fixed_steps, integrate
@@ -114,7 +113,7 @@ class Objective:
             object.__setattr__(self, name, arr)
 
     @classmethod
-    def resnet(cls, X0: object, Y: object, B: object | None = None) -> "Objective":
+    def resnet(cls, X0: object, Y: object, B: object | None = None) -> Objective:
         """The T-layer ResNet problem (one explicit Euler step per layer)."""
         return cls(X0, Y, B, method="euler", steps_per_layer=1)  # type: ignore[arg-type]
 
@@ -431,8 +430,8 @@ def continuous_adjoint(problem: Objective, control: Any, steps_per_layer: int | 
             kx.append(v)
             if kernel is not None:
                 spec += w * float(np.sum(Ps * (kernel.gram(Xs, Xs) @ Ps)))
-        x = x - h * sum(b * k for b, k in zip(tab.b, kx))
-        p = p + h * sum(b * k for b, k in zip(tab.b, kp))
+        x = x - h * sum(b * k for b, k in zip(tab.b, kx, strict=False))
+        p = p + h * sum(b * k for b, k in zip(tab.b, kp, strict=False))
     if isinstance(control, KernelControl):
         grad = tuple(grad)
     return ContinuousAdjoint(F, grad, spec, p)

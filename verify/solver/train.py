@@ -27,13 +27,13 @@ from __future__ import annotations
 
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable, TextIO
+from typing import Any, TextIO
 
 import numpy as np
 
 from bounds._core.validate import require_int, require_positive
-
 from verify.solver.gradient import Gradient, Objective, loss_and_gradient
 
 __all__ = ["TrainResult", "gradient_descent", "ProgressBar"]

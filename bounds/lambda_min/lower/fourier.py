@@ -39,12 +39,11 @@ import mpmath
 import numpy as np
 from scipy import optimize, special
 
-from bounds.kernels import Gaussian, Matern
-from bounds._core.validate import check_lambda_inputs
-from bounds.lambda_min.lower.packing import neighbour_blocks
 from bounds._core.rounding import MP_DPS, round_down
-from bounds._core.rounding import UNIT_ROUNDOFF as _U
+from bounds._core.validate import check_lambda_inputs
+from bounds.kernels import Gaussian, Matern
 from bounds.kernels.profile import LOG_PROFILE_ABS_ERROR, log_density_radial, require_radial_kernel
+from bounds.lambda_min.lower.packing import neighbour_blocks
 from bounds.result import Quantity
 
 __all__ = ["LANDAU_C", "bessel_envelope", "fourier_offdiagonal_sum", "fourier_lower_bound"]

@@ -33,11 +33,11 @@ import mpmath
 import numpy as np
 from scipy import optimize
 
-from bounds.kernels import Gaussian, Matern
-from bounds._core.validate import check_lambda_inputs
-from bounds.lambda_min.lower.packing import packing_sum
 from bounds._core.rounding import MP_DPS, round_down
+from bounds._core.validate import check_lambda_inputs
+from bounds.kernels import Gaussian, Matern
 from bounds.kernels.profile import LOG_PROFILE_ABS_ERROR, log_density_radial
+from bounds.lambda_min.lower.packing import packing_sum
 from bounds.result import Quantity
 
 __all__ = ["log_minorant_constant", "gaussian_minorant_lower_bound"]

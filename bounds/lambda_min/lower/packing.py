@@ -35,12 +35,12 @@ from dataclasses import dataclass
 import mpmath
 import numpy as np
 
+from bounds._core.rounding import UNIT_ROUNDOFF as _U
+from bounds._core.rounding import round_down, round_up
+from bounds._core.validate import check_lambda_inputs
 from bounds.kernels import Gaussian, Matern
 from bounds.kernels.profile import log_profile, log_profile_margin, require_radial_kernel
 from bounds.result import Quantity
-from bounds._core.rounding import UNIT_ROUNDOFF as _U
-from bounds._core.rounding import round_down, round_up
-from bounds._core.validate import check_lambda_inputs, require_int, require_positive
 
 __all__ = [
     "EXACT_NEIGHBOURS",

@@ -31,13 +31,12 @@ try:  # small eigenproblems run much faster on one BLAS thread when cores are sh
 except ImportError:  # pragma: no cover - optional
     threadpool_limits = None
 
-from bounds.lambda_min.data import gram_from_differences, lambda_min_upper_verified
-from bounds.kernels import Gaussian, Matern, RandomFourierKernel
-from bounds.lambda_min.upper.lattice import UpperBound, lattice_points
-from bounds._core.validate import check_lambda_inputs
-from bounds.result import Quantity
 from bounds._core.separation import as_point_set, scale_to_separation, separation
-from bounds._core.validate import require_int, require_positive
+from bounds._core.validate import check_lambda_inputs, require_int, require_positive
+from bounds.kernels import Gaussian, Matern, RandomFourierKernel
+from bounds.lambda_min.data import gram_from_differences, lambda_min_upper_verified
+from bounds.lambda_min.upper.lattice import UpperBound, lattice_points
+from bounds.result import Quantity
 
 __all__ = ["lambda_min_gradient", "adversarial_upper_bound"]
 

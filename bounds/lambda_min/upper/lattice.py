@@ -33,12 +33,12 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import optimize
 
-from bounds.lambda_min.data import lambda_min_upper_verified
-from bounds.kernels import Gaussian, Matern
-from bounds._core.validate import check_lambda_inputs
-from bounds.kernels.profile import log_density_radial, log_profile, require_radial_kernel
-from bounds.result import Quantity
 from bounds._core.separation import scale_to_separation, separation
+from bounds._core.validate import check_lambda_inputs
+from bounds.kernels import Gaussian, Matern
+from bounds.kernels.profile import log_density_radial, log_profile, require_radial_kernel
+from bounds.lambda_min.data import lambda_min_upper_verified
+from bounds.result import Quantity
 
 __all__ = [
     "LATTICES",

@@ -12,8 +12,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import special
-from sklearn.gaussian_process.kernels import Matern as SkMatern
 from sklearn.gaussian_process.kernels import RBF as SkRBF
+from sklearn.gaussian_process.kernels import Matern as SkMatern
 
 from bounds.kernels import Gaussian, Matern, RandomFourierKernel
 from verify.testing.strategies import kernels, point_sets, rff_kernels
@@ -152,7 +152,7 @@ def test_spectral_density_integrates_to_one():
     from scipy import integrate
 
     for spec in (Matern(2.3, 0.8).spectral, Gaussian(1.4).spectral):
-        val, _ = integrate.quad(lambda w: spec.density(np.array([w])), -np.inf, np.inf)
+        val, _ = integrate.quad(lambda w, s=spec: s.density(np.array([w])), -np.inf, np.inf)
         assert val == pytest.approx(1.0, abs=1e-9)
 
 

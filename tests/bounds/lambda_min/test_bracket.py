@@ -10,13 +10,13 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from verify.testing.reference import EIG_TOL, gram, lambda_min
-from verify.testing.strategies import delta_separated_sets
 
-from verify.cli import lam
 from bounds.kernels import Gaussian, Matern, RandomFourierKernel
 from bounds.lambda_min.bracket import best_lower_bound, lambda_bracket, lambda_two
 from bounds.lambda_min.lower.packing import packing_lower_bound
+from verify.cli import lam
+from verify.testing.reference import EIG_TOL, gram, lambda_min
+from verify.testing.strategies import delta_separated_sets
 
 
 @pytest.mark.parametrize("kernel", [Matern("3/2"), Matern("5/2"), Gaussian(1)])
@@ -60,7 +60,7 @@ def test_bracket_is_ordered_and_its_gap_is_the_ratio(kernel, N, delta, D):
 @pytest.mark.parametrize("D", [1, 2])
 def test_bracket_monotone_in_n(kernel, D):
     brackets = [lambda_bracket(kernel, N, 0.6, D) for N in (3, 6, 12, 25, 50, 100)]
-    for a, b in zip(brackets, brackets[1:]):
+    for a, b in zip(brackets, brackets[1:], strict=False):
         assert b.lower.mp <= a.lower.mp * (1 + 1e-9)  # optimiser tolerance of the Fourier bound
         assert b.upper.value <= a.upper.value + 1e-12  # nested sections; enclosure rounding
 
@@ -69,7 +69,7 @@ def test_bracket_monotone_in_n(kernel, D):
 @pytest.mark.parametrize("D", [1, 2, 3])
 def test_bracket_monotone_in_delta(kernel, D):
     brackets = [lambda_bracket(kernel, 30, d, D) for d in np.geomspace(0.1, 4.0, 8)]
-    for a, b in zip(brackets, brackets[1:]):
+    for a, b in zip(brackets, brackets[1:], strict=False):
         assert b.lower.mp >= a.lower.mp * (1 - 1e-9)
         assert b.upper.value >= a.upper.value - 1e-12
 

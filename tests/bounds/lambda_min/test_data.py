@@ -8,9 +8,11 @@ import numpy as np
 import pytest
 from hypothesis import example, given, settings, target
 from hypothesis import strategies as st
-from verify.testing.reference import EIG_TOL, gram, lambda_min
-from verify.testing.strategies import delta_separated_sets, lambda_kernels
 
+from bounds._core.rounding import gamma_k
+from bounds._core.separation import separation
+from bounds.kernels import Gaussian, Matern, RandomFourierKernel
+from bounds.kernels.profile import profile_mp
 from bounds.lambda_min.data import (
     data_gershgorin_bound,
     entry_error_bound,
@@ -18,11 +20,9 @@ from bounds.lambda_min.data import (
     lambda_min_numerical,
     lambda_min_verified,
 )
-from bounds.kernels import Gaussian, Matern, RandomFourierKernel
 from bounds.lambda_min.lower.packing import packing_lower_bound
-from bounds.kernels.profile import profile_mp
-from bounds._core.rounding import gamma_k
-from bounds._core.separation import separation
+from verify.testing.reference import EIG_TOL, gram, lambda_min
+from verify.testing.strategies import delta_separated_sets, lambda_kernels
 
 
 def _mp_gram(kernel, X, dps=40):
@@ -32,10 +32,10 @@ def _mp_gram(kernel, X, dps=40):
         M = mpmath.matrix(N, N)
         for i in range(N):
             for j in range(N):
-                z = [mpmath.mpf(float(a)) - mpmath.mpf(float(b)) for a, b in zip(X[i], X[j])]
+                z = [mpmath.mpf(float(a)) - mpmath.mpf(float(b)) for a, b in zip(X[i], X[j], strict=False)]
                 if isinstance(kernel, RandomFourierKernel):
                     M[i, j] = mpmath.fsum(
-                        mpmath.cos(mpmath.fsum(mpmath.mpf(float(w)) * zc for w, zc in zip(om, z))) for om in kernel.omega
+                        mpmath.cos(mpmath.fsum(mpmath.mpf(float(w)) * zc for w, zc in zip(om, z, strict=False))) for om in kernel.omega
                     ) / kernel.q
                 else:
                     M[i, j] = profile_mp(kernel, mpmath.sqrt(mpmath.fsum(zc**2 for zc in z)))

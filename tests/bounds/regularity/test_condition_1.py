@@ -14,10 +14,10 @@ import pytest
 from hypothesis import example, given, settings, target
 from hypothesis import strategies as st
 
-from bounds.regularity import regularity_constants
 from bounds.kernels import Gaussian, Matern, RandomFourierKernel
-from verify.testing.suites.regularity import SectionField, fd_witness_ratios
+from bounds.regularity import regularity_constants
 from verify.testing.strategies import HALF_INTEGER_NUS, kernels, point_sets, rff_kernels, unit_vectors
+from verify.testing.suites.regularity import SectionField, fd_witness_ratios
 
 _EPS = np.finfo(float).eps
 

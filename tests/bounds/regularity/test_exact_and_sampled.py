@@ -15,6 +15,7 @@ from hypothesis import example, given, settings, target
 from hypothesis import strategies as st
 from scipy import integrate, stats
 
+from bounds.kernels import Gaussian, Matern, RandomFourierKernel, StudentT
 from bounds.regularity import (
     ELL,
     NU,
@@ -23,13 +24,12 @@ from bounds.regularity import (
     matern_moment_condition,
     matern_moment_expr,
     quartic_form_max,
-    regularity_constants,
     regularity_constant,
+    regularity_constants,
     rff_regularity,
     talk_proposition_bound,
     talk_proposition_expr,
 )
-from bounds.kernels import Gaussian, Matern, RandomFourierKernel, StudentT
 from verify.testing.strategies import rff_kernels
 
 # ---------------------------------------------------------------------------------------------

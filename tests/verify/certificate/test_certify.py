@@ -19,9 +19,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from verify.cli import certify as certify_cmd
 from verify.certificate.pipeline import CertifyOptions, certify, reduced_problem, rff_constants
 from verify.certificate.report import FILES
+from verify.cli import certify as certify_cmd
 
 SCHEMA = json.loads((Path(__file__).resolve().parents[3] / "verify" / "certificate" / "schema" / "certificate.schema.json").read_text())
 
@@ -345,8 +345,8 @@ def test_reduced_problem_reproduces_full_dimensional_gradient_descent():
 
 def test_rff_constants_against_branch_and_bound():
     # second algorithm: bounds.regularity.rff_regularity (exact c1, branch-and-bound c2) in D = 2
-    from bounds.regularity import rff_regularity
     from bounds.kernels import Matern, RandomFourierKernel
+    from bounds.regularity import rff_regularity
 
     rff = RandomFourierKernel.from_kernel(Matern("5/2"), q=40, D=2, seed=3)
     c1, c2 = rff_constants(rff.omega)

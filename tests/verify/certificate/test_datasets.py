@@ -5,7 +5,16 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from verify.certificate.datasets import BUILTIN, array_sha256, circles, load_dataset, make_dataset, sphere, two_moons, xor
+from verify.certificate.datasets import (
+    BUILTIN,
+    array_sha256,
+    circles,
+    load_dataset,
+    make_dataset,
+    sphere,
+    two_moons,
+    xor,
+)
 
 
 @pytest.mark.parametrize("name", sorted(BUILTIN))

@@ -8,10 +8,10 @@ import json
 import numpy as np
 import pytest
 
-from verify.cli import main
 from bounds.kernels import Matern
 from bounds.pl import pl_constants
 from bounds.problem import Problem, lifting, output_map
+from verify.cli import main
 
 
 def run_json(capsys, argv):

@@ -10,9 +10,9 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from scipy.linalg import expm
-from tests.verify.solver.test_flow_support import LinearControl, kernel_setup, rff_setup
 
 from bounds.kernels import Gaussian, Matern, RandomFourierKernel
+from tests.verify.solver.test_flow_support import LinearControl, kernel_setup, rff_setup
 from verify.solver.controls import KernelControl, RFFControl, mass_matrix
 from verify.solver.flow import flow, resnet
 
@@ -111,7 +111,7 @@ def test_jacobian_of_linear_flow_is_the_matrix_exponential(seed):
     X0 = np.random.default_rng(seed).standard_normal((2, 3))
     h = 1.0 / 16
     res = flow(LinearControl(th[None]), X0, "rk4", 16, return_jacobian=True)
-    for m, (t, J) in enumerate(zip(res.times, res.jacobians)):
+    for m, (t, J) in enumerate(zip(res.times, res.jacobians, strict=False)):
         bound = m * h**5 / 120 * np.exp(m * h) + 1e-13
         assert np.linalg.norm(J - expm(t * th), 2, axis=(-2, -1)).max() <= bound  # every point
 
@@ -138,7 +138,7 @@ def test_rff_and_kernel_expansion_give_the_same_flow(seed):
     C = tuple(rng.standard_normal((3, 2)) for _ in range(2))
     A = tuple(rng.standard_normal((3, 2)) for _ in range(2))
     kc = KernelControl(k, C, A)
-    W = np.stack([a.T @ k.features(c) for c, a in zip(C, A)])
+    W = np.stack([a.T @ k.features(c) for c, a in zip(C, A, strict=False)])
     rc = RFFControl(k, W)
     X0 = rng.standard_normal((5, 2))
     for method in ("rk4", "euler"):

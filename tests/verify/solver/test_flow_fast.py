@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
-from tests.verify.solver.test_flow_support import rff_setup
 
 import verify.solver.gradient as vg
+from tests.verify.solver.test_flow_support import rff_setup
 from verify.solver import _fast_rff
 from verify.solver.gradient import Objective, _adjoint, loss, loss_and_gradient
 
@@ -49,8 +49,8 @@ def test_angle_addition_is_accurate():
     assert _fast_rff._sincos_shift_row(delta, C1[0], S1[0], C, S)
     with mpmath.workdps(40):
         ref = [(mpmath.cos(mpmath.mpf(t) + mpmath.mpf(d)), mpmath.sin(mpmath.mpf(t) + mpmath.mpf(d)))
-               for t, d in zip(theta, delta)]
-    err = max(max(abs(float(c - rc)), abs(float(s - rs))) for c, s, (rc, rs) in zip(C, S, ref))
+               for t, d in zip(theta, delta, strict=False)]
+    err = max(max(abs(float(c - rc)), abs(float(s - rs))) for c, s, (rc, rs) in zip(C, S, ref, strict=False))
     assert err <= 4.2e-16
     # outside |δ| <= 1/8 it refuses (the caller then recomputes directly)
     delta[100] = np.nextafter(_fast_rff._SHIFT_MAX, 1.0)
@@ -72,8 +72,8 @@ def test_stage_features_equal_direct_sin_cos(step):
     _fast_rff._features4(Xn, 1, 0, OmT, C0, S0, C4, S4, Z4, D4, q)
     shifted = np.abs((Xn[1] - Xn[0]) @ OmT).max(axis=1) <= _fast_rff._SHIFT_MAX
     assert shifted.all() if step < 0.01 else not shifted.any()
-    for st, (C, S) in ((0, (C0, S0)), (1, (C4, S4))):
-        Cd, Sd = _fast_rff.sincos(Xn[st] @ OmT)
+    for stage, (C, S) in ((0, (C0, S0)), (1, (C4, S4))):
+        Cd, Sd = _fast_rff.sincos(Xn[stage] @ OmT)
         err = np.maximum(np.abs(C - Cd), np.abs(S - Sd))
         # each within its bound of the exact value (direct 2.3e-16, shifted 4.2e-16), plus the
         # rounding of the phases, which the two routes sum differently: a D-term dot product is
@@ -82,8 +82,8 @@ def test_stage_features_equal_direct_sin_cos(step):
         # ≤ (2γ_D + u)(|Ω||x_n| + |Ω||x_st|)
         u = np.finfo(float).eps / 2
         gD = D * u / (1 - D * u)
-        phase = (2 * gD + u) * (np.abs(Xn[0]) + np.abs(Xn[st])) @ np.abs(OmT)
-        tol = (4.6e-16 if st == 0 else 6.5e-16) + phase
+        phase = (2 * gD + u) * (np.abs(Xn[0]) + np.abs(Xn[stage])) @ np.abs(OmT)
+        tol = (4.6e-16 if stage == 0 else 6.5e-16) + phase
         assert np.all(err <= tol)
 
 

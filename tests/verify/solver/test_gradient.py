@@ -12,9 +12,9 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from tests.verify.solver.test_flow_support import LinearControl, kernel_setup, rff_setup
 
 from bounds.kernels import Gaussian, Matern, RandomFourierKernel
+from tests.verify.solver.test_flow_support import LinearControl, kernel_setup, rff_setup
 from verify.solver.controls import KernelControl, RFFControl, mass_matrix
 from verify.solver.flow import resnet
 from verify.solver.gradient import (
@@ -78,7 +78,7 @@ def test_kernel_h_gradient_equals_directional_derivatives(seed, kernel, method, 
     # the coefficient gradient, by central differences in the coefficients
     dA = tuple(np.random.default_rng(seed).standard_normal(a.shape) for a in ctl.coeffs)
     fda = directional_derivative_fd(pb, ctl, ctl.with_params(dA), FD_EPS)
-    an = sum(float(np.sum(p * d)) for p, d in zip(g.param_gradient, dA))
+    an = sum(float(np.sum(p * d)) for p, d in zip(g.param_gradient, dA, strict=False))
     scale = math.sqrt(sum(float(np.sum(p * p)) for p in g.param_gradient) * sum(float(np.sum(d * d)) for d in dA))
     assert abs(fda - an) <= 1e-7 * scale
 
@@ -125,7 +125,7 @@ def test_rff_and_kernel_expansion_give_the_same_gradient(seed):
     C = tuple(rng.standard_normal((3, 2)) for _ in range(3))
     A = tuple(0.7 * rng.standard_normal((3, 2)) for _ in range(3))
     kc = KernelControl(k, C, A)
-    W = np.stack([a.T @ k.features(c) for c, a in zip(C, A)])  # W_k = Σ_j a_j ϕ(c_j)ᵀ
+    W = np.stack([a.T @ k.features(c) for c, a in zip(C, A, strict=False)])  # W_k = Σ_j a_j ϕ(c_j)ᵀ
     rc = RFFControl(k, W)
     X0, Y = rng.standard_normal((4, 2)), rng.standard_normal((4, 2))
     for method in ("rk4", "euler"):
@@ -137,7 +137,7 @@ def test_rff_and_kernel_expansion_give_the_same_gradient(seed):
         for m in range(3):
             assert np.allclose(gk.param_gradient[m], k.features(C[m]) @ gr.param_gradient[m].T, rtol=1e-10, atol=1e-13)
         # the kernel H-gradient, written in features, is the RFF H-gradient
-        Gk = np.stack([a.T @ k.features(c) for c, a in zip(gk.h_gradient.centres, gk.h_gradient.coeffs)])
+        Gk = np.stack([a.T @ k.features(c) for c, a in zip(gk.h_gradient.centres, gk.h_gradient.coeffs, strict=False)])
         assert np.allclose(Gk, gr.h_gradient.W, rtol=1e-10, atol=1e-12)
 
 
@@ -152,7 +152,7 @@ def test_continuous_adjoint_converges_to_the_discrete_gradient(seed):
         gd = loss_and_gradient(pb, ctl).param_gradient
         gc = continuous_adjoint(pb, ctl).param_gradient
         errs.append(np.linalg.norm(gc - gd) / np.linalg.norm(gd))
-    assert all(b < a for a, b in zip(errs, errs[1:]))
+    assert all(b < a for a, b in zip(errs, errs[1:], strict=False))
     order = -np.polyfit(np.log(ns), np.log(errs), 1)[0]
     assert order > 3.5  # both are O(h⁴)-accurate, so they differ by O(h⁴)
 

@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from verify.cli import main
 from bounds.kernels import Gaussian, Matern
+from verify.cli import main
 from verify.testing.suites import SUITES, SlackRecorder, run_suites
 
 KERNELS = [Matern("5/2"), Matern(3.7, 0.8), Gaussian(1.5)]

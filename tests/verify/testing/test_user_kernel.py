@@ -7,8 +7,8 @@ import json
 
 import numpy as np
 import pytest
-from tests.verify.testing.user_kernels import RationalQuadratic, rq
 
+from tests.verify.testing.user_kernels import RationalQuadratic, rq
 from verify.cli import main
 from verify.testing.suites import run_suites
 

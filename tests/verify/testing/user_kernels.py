@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from bounds.regularity import Regularity
 from bounds.kernels import RadialKernel
+from bounds.regularity import Regularity
 from bounds.result import Quantity
 
 

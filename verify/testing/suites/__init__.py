@@ -18,7 +18,6 @@ from collections.abc import Iterable
 from hypothesis import Phase, settings
 
 from verify.testing.profiles import register_profiles
-
 from verify.testing.suites.core import BoundViolation, Property, SlackRecorder, Suite
 from verify.testing.suites.pl import FLOW, LZB, PL, SMOOTHNESS
 from verify.testing.suites.regularity import REGULARITY

@@ -15,7 +15,8 @@ from functools import lru_cache
 from typing import Any
 
 import numpy as np
-from hypothesis import given, settings as hsettings
+from hypothesis import given
+from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
 from bounds.lzb import lzb_certificate
@@ -24,12 +25,10 @@ from bounds.problem import Problem
 from bounds.smoothness import smoothness_constant
 from verify.solver.controls import KernelControl
 from verify.solver.flow import flow, resnet
-from verify.solver.gradient import Objective
-from verify.solver.gradient import loss_and_gradient
+from verify.solver.gradient import Objective, loss_and_gradient
 from verify.solver.train import gradient_descent
-
-from verify.testing.suites.core import Property, SlackRecorder, Suite, check_lower, check_upper
 from verify.testing.strategies import control_with_norm, jittered_grid, problems
+from verify.testing.suites.core import Property, SlackRecorder, Suite, check_lower, check_upper
 
 __all__ = ["PL", "FLOW", "SMOOTHNESS", "LZB"]
 

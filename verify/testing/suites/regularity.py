@@ -10,11 +10,11 @@ centre), so it works for any kernel object, ours or a user's.
 from __future__ import annotations
 
 import numpy as np
-from hypothesis import given, settings as hsettings
+from hypothesis import given
+from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
 from bounds.regularity import regularity_constants
-
 from verify.testing.suites.core import Property, SlackRecorder, Suite, check_upper
 
 __all__ = ["SectionField", "REGULARITY", "fd_witness_ratios"]
@@ -94,6 +94,18 @@ def sections(kernel, recorder: SlackRecorder | None, settings: hsettings) -> Non
     prop()
 
 
+def _section_ratio(z: np.ndarray, v: SectionField, bound: str, scale: float) -> float:
+    """``‖Dv(x)‖/(c1‖v‖)`` or ``‖D²v(x)[u, w]‖/(c2‖v‖)`` at ``z = (x, u, w)`` (``scale = c ‖v‖``)."""
+    D = v.C.shape[1]
+    x, u, w = z[:D], z[D:2 * D], z[2 * D:]
+    if bound == "regularity.c1":
+        return float(np.linalg.norm(v.jacobian(x), 2)) / scale
+    nu_, nw_ = np.linalg.norm(u), np.linalg.norm(w)
+    if nu_ == 0 or nw_ == 0:
+        return 0.0
+    return float(np.linalg.norm(v.second(x, u / nu_, w / nw_))) / scale
+
+
 def optimise_sections(kernel, recorder: SlackRecorder, budget: int = 200) -> None:
     """Optimiser pass (scipy Nelder–Mead) from hypothesis' tightest examples of
     :func:`sections`: move the evaluation point ``x`` (and the directions ``u, w``) to maximise
@@ -113,22 +125,15 @@ def optimise_sections(kernel, recorder: SlackRecorder, budget: int = 200) -> Non
         nv = v.norm_upper()
         D = v.C.shape[1]
 
-        def ratio(z):
-            x, u, w = z[:D], z[D:2 * D], z[2 * D:]
-            if bound == "regularity.c1":
-                return float(np.linalg.norm(v.jacobian(x), 2)) / (c * nv)
-            nu_, nw_ = np.linalg.norm(u), np.linalg.norm(w)
-            if nu_ == 0 or nw_ == 0:
-                return 0.0
-            return float(np.linalg.norm(v.second(x, u / nu_, w / nw_))) / (c * nv)
-
         z0 = np.concatenate([np.asarray(ex["x"]), np.asarray(ex["u"]), np.asarray(ex["w"])])
-        res = minimize(lambda z: -ratio(z), z0, method="Nelder-Mead", options={"maxfev": budget})
+        scale = c * nv
+        res = minimize(lambda z, v=v, bound=bound, scale=scale: -_section_ratio(z, v, bound, scale), z0,
+                       method="Nelder-Mead", options={"maxfev": budget})
         z = res.x
         x, u, w = z[:D], z[D:2 * D], z[2 * D:]
         new_ex = {**ex, "x": x, "u": u / max(np.linalg.norm(u), 1e-300), "w": w / max(np.linalg.norm(w), 1e-300),
                   "start_tightness": best.tightness}
-        check_upper(recorder, bound + ".optimised", ratio(z) * c * nv, c * nv, new_ex, rtol=1e-10)
+        check_upper(recorder, bound + ".optimised", _section_ratio(z, v, bound, scale) * scale, scale, new_ex, rtol=1e-10)
 
 
 def witnesses(kernel, recorder: SlackRecorder | None, settings: hsettings) -> None:

@@ -5,18 +5,17 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from hypothesis import given, settings as hsettings
+from hypothesis import given
+from hypothesis import settings as hsettings
 from hypothesis import strategies as st
-from scipy.linalg import expm
 
-from bounds.lambda_min.data import lambda_min_upper_verified
 from bounds.lambda_min.bracket import best_lower_bound, lambda_two
+from bounds.lambda_min.data import lambda_min_upper_verified
 from bounds.toys import exp_toy_certificate, exp_toy_constants, exp_toy_grad, exp_toy_loss
 from verify.solver.controls import KernelControl
 from verify.solver.flow import flow, resnet
-
-from verify.testing.suites.core import Property, SlackRecorder, Suite, check_lower, check_upper
 from verify.testing.strategies import control_with_norm, separated_sets
+from verify.testing.suites.core import Property, SlackRecorder, Suite, check_lower, check_upper
 
 __all__ = ["LAMBDA", "DEPTH", "TOYS"]
 

@@ -9,15 +9,15 @@ import numpy as np
 import pytest
 from hypothesis import example, given, settings, target
 from hypothesis import strategies as st
-from verify.testing.reference import EIG_TOL, lambda_min
-from verify.testing.strategies import delta_separated_sets, lambda_kernels
 from scipy import integrate, special
 
-from bounds.lambda_min.lower.fourier import LANDAU_C, bessel_envelope, fourier_lower_bound, fourier_offdiagonal_sum
 from bounds.kernels import Gaussian, Matern, RandomFourierKernel
-from bounds.lambda_min.bracket import lambda_two
-from bounds.lambda_min.upper.lattice import lattice_upper_bound
 from bounds.kernels.profile import LOG_PROFILE_ABS_ERROR, density_radial_mp, log_density_radial
+from bounds.lambda_min.bracket import lambda_two
+from bounds.lambda_min.lower.fourier import LANDAU_C, bessel_envelope, fourier_lower_bound, fourier_offdiagonal_sum
+from bounds.lambda_min.upper.lattice import lattice_upper_bound
+from verify.testing.reference import EIG_TOL, lambda_min
+from verify.testing.strategies import delta_separated_sets, lambda_kernels
 
 
 def _phi(t, D):
@@ -78,8 +78,8 @@ def test_density_normalisation_matches_kernel():
     for kernel in [Matern("3/2"), Gaussian(0.7)]:
         for r in [0.0, 0.5, 2.0]:
             val, _ = integrate.quad(
-                lambda w: math.exp(float(log_density_radial(kernel, w, 1))) * 2, 0, np.inf, weight="cos", wvar=r
-            ) if r > 0 else integrate.quad(lambda w: 2 * math.exp(float(log_density_radial(kernel, w, 1))), 0, np.inf)
+                lambda w, k=kernel: math.exp(float(log_density_radial(k, w, 1))) * 2, 0, np.inf, weight="cos", wvar=r
+            ) if r > 0 else integrate.quad(lambda w, k=kernel: 2 * math.exp(float(log_density_radial(k, w, 1))), 0, np.inf)
             assert val == pytest.approx(float(kernel.profile(r)), rel=1e-7, abs=1e-9)
 
 

@@ -9,15 +9,15 @@ import numpy as np
 import pytest
 from hypothesis import example, given, settings, target
 from hypothesis import strategies as st
+
+from bounds.kernels import Gaussian, Matern
+from bounds.kernels.profile import density_radial_mp
+from bounds.lambda_min.bracket import lambda_two
+from bounds.lambda_min.lower.gaussian_minorant import gaussian_minorant_lower_bound, log_minorant_constant
+from bounds.lambda_min.upper.adversarial import adversarial_upper_bound
+from bounds.lambda_min.upper.lattice import lattice_upper_bound
 from verify.testing.reference import EIG_TOL, lambda_min
 from verify.testing.strategies import delta_separated_sets
-
-from bounds.lambda_min.upper.adversarial import adversarial_upper_bound
-from bounds.lambda_min.lower.gaussian_minorant import gaussian_minorant_lower_bound, log_minorant_constant
-from bounds.kernels import Gaussian, Matern
-from bounds.lambda_min.bracket import lambda_two
-from bounds.lambda_min.upper.lattice import lattice_upper_bound
-from bounds.kernels.profile import density_radial_mp
 
 MATERNS = st.sampled_from([Matern("1/2"), Matern("3/2"), Matern("5/2"), Matern(1.3, 0.7), Matern("7/2", 2)])
 

@@ -7,12 +7,12 @@ import math
 import mpmath
 import numpy as np
 import pytest
-from hypothesis import example, given, settings, target
+from hypothesis import example, given, target
 from hypothesis import strategies as st
-from verify.testing.reference import EIG_TOL, lambda_max, lambda_min
-from verify.testing.strategies import delta_separated_sets, lambda_kernels
 
+from bounds._core.separation import separation
 from bounds.kernels import Gaussian, Matern, RandomFourierKernel
+from bounds.kernels.profile import LOG_PROFILE_ABS_ERROR, log_profile, profile_mp
 from bounds.lambda_min.bracket import lambda_two
 from bounds.lambda_min.lower.packing import (
     EXACT_NEIGHBOURS,
@@ -22,8 +22,8 @@ from bounds.lambda_min.lower.packing import (
     packing_lower_bound,
     packing_sum,
 )
-from bounds.kernels.profile import LOG_PROFILE_ABS_ERROR, log_profile, profile_mp
-from bounds._core.separation import separation
+from verify.testing.reference import EIG_TOL, lambda_max, lambda_min
+from verify.testing.strategies import delta_separated_sets, lambda_kernels
 
 
 @pytest.mark.parametrize(

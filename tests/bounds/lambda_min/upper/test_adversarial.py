@@ -6,14 +6,14 @@ import numpy as np
 import pytest
 from hypothesis import given, settings, target
 from hypothesis import strategies as st
-from verify.testing.reference import EIG_TOL, lambda_min
 
-from bounds.lambda_min.upper.adversarial import adversarial_upper_bound, lambda_min_gradient
-from bounds.lambda_min.lower.fourier import fourier_lower_bound
-from bounds.kernels import Gaussian, Matern, RandomFourierKernel
-from bounds.lambda_min.upper.lattice import lattice_upper_bound
-from bounds.lambda_min.lower.packing import packing_lower_bound
 from bounds._core.separation import separation
+from bounds.kernels import Gaussian, Matern, RandomFourierKernel
+from bounds.lambda_min.lower.fourier import fourier_lower_bound
+from bounds.lambda_min.lower.packing import packing_lower_bound
+from bounds.lambda_min.upper.adversarial import adversarial_upper_bound, lambda_min_gradient
+from bounds.lambda_min.upper.lattice import lattice_upper_bound
+from verify.testing.reference import EIG_TOL, lambda_min
 
 
 @pytest.mark.parametrize(

@@ -9,13 +9,13 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
+from bounds._core.separation import separation
+from bounds.kernels import Gaussian, Matern, RandomFourierKernel
+from bounds.lambda_min.lower.packing import packing_lower_bound
+from bounds.lambda_min.upper.lattice import lattice_points, lattice_symbol, lattice_symbol_min, lattice_upper_bound
 from verify.testing.reference import EIG_TOL, lambda_min
 from verify.testing.strategies import lambda_kernels
-
-from bounds.kernels import Gaussian, Matern, RandomFourierKernel
-from bounds.lambda_min.upper.lattice import lattice_points, lattice_symbol, lattice_symbol_min, lattice_upper_bound
-from bounds.lambda_min.lower.packing import packing_lower_bound
-from bounds._core.separation import separation
 
 
 @pytest.mark.parametrize("lattice, D, kissing", [("cubic", 1, 2), ("cubic", 3, 6), ("hexagonal", 2, 6), ("fcc", 3, 12)])
@@ -65,7 +65,7 @@ def test_upper_bound_for_random_feature_kernel():
 def test_section_upper_bound_nonincreasing_in_n(kernel):
     # Nested sections + Cauchy interlacing; the slack is the enclosure's rounding margin only.
     vals = [lattice_upper_bound(kernel, N, 0.8, 2, "cubic").quantity.value for N in (2, 5, 9, 20, 40)]
-    assert all(b <= a + 1e-12 for a, b in zip(vals, vals[1:]))
+    assert all(b <= a + 1e-12 for a, b in zip(vals, vals[1:], strict=False))
 
 
 def test_symbol_normalisation_spectral_equals_spatial():
@@ -94,7 +94,7 @@ def test_sections_converge_to_symbol_from_above_in_d1():
     sigma = lattice_symbol_min(kernel, delta, 1).value
     gaps = [lattice_upper_bound(kernel, n, delta, 1).quantity.value - sigma for n in (10, 20, 40, 80, 160)]
     assert all(g >= -EIG_TOL for g in gaps)
-    assert all(b < a for a, b in zip(gaps, gaps[1:]))
+    assert all(b < a for a, b in zip(gaps, gaps[1:], strict=False))
     assert gaps[-1] < gaps[0] / 20
 
 
