@@ -158,7 +158,10 @@ def lambda_lower(
     if lam in ("best", "data") and _gershgorin_applies(problem.kernel):
         candidates.append(_data_gershgorin(problem, s_minus))
     if lam == "data" and not candidates:
-        raise ValueError(f"lam='data' needs a Matern or Gaussian kernel (radial, nonincreasing, with a stated evaluation error), got {problem.kernel!r}")
+        raise ValueError(
+            "lam='data' needs a Matern or Gaussian kernel (radial, nonincreasing, with a stated evaluation "
+            f"error), got {problem.kernel!r}"
+        )
     if lam == "estimate":
         from bounds.lambda_min.bracket import lambda_bracket  # noqa: PLC0415
 
@@ -180,7 +183,11 @@ def lambda_lower(
 
 
 def lambda_max_upper(
-    problem: Problem, R: float, *, constants: Constants = "sharp", depth: int | None = None,
+    problem: Problem,
+    R: float,
+    *,
+    constants: Constants = "sharp",
+    depth: int | None = None,
 ) -> Quantity:
     """An upper bound ``Λ`` of ``λ_max(K_{X(t)})`` along every trajectory with ``‖v‖_H ≤ R``.
 
@@ -190,8 +197,12 @@ def lambda_max_upper(
     """
     N = problem.N
     trivial = Quantity(
-        name="Lambda_upper", value=float(N), kind="rigorous", formula="N (|K| <= K(0) = 1)",
-        reference=REFERENCE + "#upper-constant", hypotheses=("K(0) = 1",),
+        name="Lambda_upper",
+        value=float(N),
+        kind="rigorous",
+        formula="N (|K| <= K(0) = 1)",
+        reference=REFERENCE + "#upper-constant",
+        hypotheses=("K(0) = 1",),
     )
     if constants == "paper" or not _gershgorin_applies(problem.kernel):
         return trivial
@@ -205,7 +216,9 @@ def lambda_max_upper(
     if value >= N:
         return trivial
     return Quantity(
-        name="Lambda_upper", value=value, kind="rigorous",
+        name="Lambda_upper",
+        value=value,
+        kind="rigorous",
         formula="1 + max_i sum_{j!=i} K(s_-(R) |A x_i - A x_j|)",
         reference=REFERENCE + "#upper-constant",
         hypotheses=("K radial, nonincreasing, K >= 0", "||v||_H <= R"),
@@ -240,7 +253,11 @@ class PLConstants:
 
 
 def pl_constants(
-    problem: Problem, R: float, *, constants: Constants = "sharp", depth: int | None = None,
+    problem: Problem,
+    R: float,
+    *,
+    constants: Constants = "sharp",
+    depth: int | None = None,
     lam: LambdaSource = "best",
 ) -> PLConstants:
     """``m(R)`` and ``M(R)`` of the local PL inequality on ``{‖v‖_H ≤ R}`` (SPEC §5).
@@ -285,16 +302,34 @@ def pl_constants(
         f"||v||_H <= R = {R:g}",
     ) + (() if depth is None else (f"ResNet depth T = {depth} with c R / sqrt(T) < 1",))
     m_q = Quantity(
-        name="m", value=max(0.0, down(m_mp, 3)), kind=weakest_kind("rigorous", lam_q.kind),
-        formula="(4/N) sigma_min(B)^2 s_-(R)^2 lambda_lower(R)", reference=REFERENCE + "#the-pl-sandwich",
-        hypotheses=hyp, mp=m_mp, dps=MP_DPS,
+        name="m",
+        value=max(0.0, down(m_mp, 3)),
+        kind=weakest_kind("rigorous", lam_q.kind),
+        formula="(4/N) sigma_min(B)^2 s_-(R)^2 lambda_lower(R)",
+        reference=REFERENCE + "#the-pl-sandwich",
+        hypotheses=hyp,
+        mp=m_mp,
+        dps=MP_DPS,
     )
     M_q = Quantity(
-        name="M", value=up(M_mp, 3), kind="rigorous",
-        formula="(4/N) sigma_max(B)^2 s_+(R)^2 Lambda_upper(R)", reference=REFERENCE + "#the-pl-sandwich",
-        hypotheses=hyp, mp=M_mp, dps=MP_DPS,
+        name="M",
+        value=up(M_mp, 3),
+        kind="rigorous",
+        formula="(4/N) sigma_max(B)^2 s_+(R)^2 Lambda_upper(R)",
+        reference=REFERENCE + "#the-pl-sandwich",
+        hypotheses=hyp,
+        mp=M_mp,
+        dps=MP_DPS,
     )
     return PLConstants(
-        R=R, m=m_q, M=M_q, lam=lam_q, Lam=Lam_q, c=cq, s_minus=float(s_minus), s_plus=float(s_plus),
-        constants=constants, depth=depth,
+        R=R,
+        m=m_q,
+        M=M_q,
+        lam=lam_q,
+        Lam=Lam_q,
+        c=cq,
+        s_minus=float(s_minus),
+        s_plus=float(s_plus),
+        constants=constants,
+        depth=depth,
     )

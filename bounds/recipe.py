@@ -31,7 +31,15 @@ from bounds.problem import Problem, lifting, output_map
 from bounds.regularity import regularity_constants
 from bounds.smoothness import smoothness_constant
 
-__all__ = ["LiftingDesign", "lifting_recipe", "reduced_problem", "design_feasible", "rff_width", "RFFCheck", "rff_posterior_check"]
+__all__ = [
+    "LiftingDesign",
+    "lifting_recipe",
+    "reduced_problem",
+    "design_feasible",
+    "rff_width",
+    "RFFCheck",
+    "rff_posterior_check",
+]
 
 REFERENCE = "docs/recipe.rst"
 
@@ -71,8 +79,15 @@ def _constants(kernel: Matern | Gaussian) -> tuple[float, float, float]:
 
 
 def design_feasible(
-    X: np.ndarray, Y: np.ndarray, kernel: Matern | Gaussian, p: int, *, form: str = "discrete",
-    n_alpha: int = 28, n_R: int = 28, n_b: int = 57,
+    X: np.ndarray,
+    Y: np.ndarray,
+    kernel: Matern | Gaussian,
+    p: int,
+    *,
+    form: str = "discrete",
+    n_alpha: int = 28,
+    n_R: int = 28,
+    n_b: int = 57,
 ) -> tuple[float, float, float, float] | None:
     """Search ``(α, b, R)`` for lifting ``p``; return ``(margin, α, b, R)`` of the best design
     (``margin = log(allowed f0 / f0) > 0`` means the condition holds) or ``None``.
@@ -134,7 +149,11 @@ def design_feasible(
 
 
 def lifting_recipe(
-    X: np.ndarray, Y: np.ndarray, kernel: Matern | Gaussian, *, form: str = "discrete",
+    X: np.ndarray,
+    Y: np.ndarray,
+    kernel: Matern | Gaussian,
+    *,
+    form: str = "discrete",
     p_max: int = 2**20,
 ) -> LiftingDesign | None:
     """Smallest lifting ``p`` (found by search) and scalings ``(a, b, R)`` for which the LZB
@@ -215,8 +234,19 @@ def _verify(X, Y, kernel, p, a, b, R, form, searched) -> LiftingDesign:
     f0 = prob.initial_loss()
     point = lzb_condition(f0, pl.m.value, pl.M.value, beta, R)
     return LiftingDesign(
-        p=p, a=a, b=b, lengthscale=kernel.lengthscale, R=R, f0=f0, m=pl.m.value, M=pl.M.value,
-        beta=beta, rate=point.rate, form=form, verified=point.holds(form), searched=searched,
+        p=p,
+        a=a,
+        b=b,
+        lengthscale=kernel.lengthscale,
+        R=R,
+        f0=f0,
+        m=pl.m.value,
+        M=pl.M.value,
+        beta=beta,
+        rate=point.rate,
+        form=form,
+        verified=point.holds(form),
+        searched=searched,
     )
 
 
@@ -235,9 +265,7 @@ def _failure_probability(q: int, eps: float, diam: float, D: int, sigma2: float)
     return float(min(bound(res.x), 1.0))
 
 
-def rff_width(
-    kernel: Matern | Gaussian, D: int, radius: float, eps: float, eta: float = 0.01
-) -> int:
+def rff_width(kernel: Matern | Gaussian, D: int, radius: float, eps: float, eta: float = 0.01) -> int:
     """Number ``q`` of random frequencies with ``P(sup_{‖z‖ ≤ 2·radius} |K_q(z) − K(z)| > ε) ≤ η``.
 
     Formula (docs/recipe.rst, an ε-net argument in the style of Rahimi & Recht 2007, Claim 1, with
@@ -291,6 +319,8 @@ def rff_posterior_check(rff: RandomFourierKernel, kernel: Matern | Gaussian, lif
     Gq = rff.gram(Z)
     G = kernel.gram(Z)
     return RFFCheck(
-        c1=float(reg.c1), c2=float(reg.c2), lambda_min=float(np.linalg.eigvalsh(Gq)[0]),
+        c1=float(reg.c1),
+        c2=float(reg.c2),
+        lambda_min=float(np.linalg.eigvalsh(Gq)[0]),
         max_kernel_error_on_data=float(np.max(np.abs(Gq - G))),
     )

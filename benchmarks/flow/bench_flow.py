@@ -188,10 +188,13 @@ def main() -> int:
     tracemalloc.stop()
     out["memory"] = dict(group_feature_tape_bytes=tape_bytes, group_stage_states_bytes=state_bytes, threads=nthreads,
                          numpy_peak_bytes=peak)
-    print(f"taped adjoint, per thread ({nthreads} threads): one group of 4 points at a time, cos/sin tape "
-          f"{tape_bytes / 2**20:.2f} MiB (8·2·qp·4·4·n, rows padded to qp = {_fast_rff._padded_row(q)}) + stage states {state_bytes / 2**10:.0f} KiB (8·4·D·4·n), "
-          f"allocated inside the compiled kernel; tracemalloc peak of the NumPy allocations of a call "
-          f"(per-thread weight-gradient accumulators, padded copies): {peak / 2**20:.1f} MiB")
+    print(
+        f"taped adjoint, per thread ({nthreads} threads): one group of 4 points at a time, cos/sin tape "
+        f"{tape_bytes / 2**20:.2f} MiB (8·2·qp·4·4·n, rows padded to qp = {_fast_rff._padded_row(q)}) "
+        f"+ stage states {state_bytes / 2**10:.0f} KiB (8·4·D·4·n), "
+        f"allocated inside the compiled kernel; tracemalloc peak of the NumPy allocations of a call "
+        f"(per-thread weight-gradient accumulators, padded copies): {peak / 2**20:.1f} MiB"
+    )
 
     # ---------------------------------------------------------------- timings (interleaved rounds)
     W0 = torch.from_numpy(ctl.W.copy())
@@ -245,30 +248,42 @@ def main() -> int:
     rounds = args.rounds
     for k in range(rounds):  # interleave so that machine noise hits every implementation alike,
         # and rotate the order so that no implementation always runs right after the same one
-        for name, f, gfn in cells[k % len(cells):] + cells[:k % len(cells)]:
+        for name, f, gfn in cells[k % len(cells) :] + cells[: k % len(cells)]:
             rows[name]["fwd"].append(bench(f, args.budget / rounds, min_reps=2, max_reps=6))
             rows[name]["grad"].append(bench(gfn, args.budget / rounds, min_reps=2, max_reps=6))
     table = []
     for name, d in rows.items():
         fm = statistics.median(c["median_ms"] for c in d["fwd"])
         gm = statistics.median(c["median_ms"] for c in d["grad"])
-        table.append(dict(impl=name, fwd_ms=fm, fwd_min_ms=min(c["min_ms"] for c in d["fwd"]), grad_ms=gm,
-                          grad_min_ms=min(c["min_ms"] for c in d["grad"]),
-                          grad_round_medians_ms=[c["median_ms"] for c in d["grad"]]))
+        table.append(
+            dict(
+                impl=name,
+                fwd_ms=fm,
+                fwd_min_ms=min(c["min_ms"] for c in d["fwd"]),
+                grad_ms=gm,
+                grad_min_ms=min(c["min_ms"] for c in d["grad"]),
+                grad_round_medians_ms=[c["median_ms"] for c in d["grad"]],
+            )
+        )
     tdq = next(r for r in table if r["impl"] == "tdq-bp")
     tl = next(r for r in table if r["impl"] == "torch-loop")
     print(f"\ntimings, {n} RK4 steps (median over {rounds} interleaved rounds of repeats; ms)")
-    print(f"{'impl':14s} {'fwd':>8s} {'(min)':>8s} {'fwd+grad':>9s} {'(min)':>8s} {'tdq-bp/x':>9s} {'loop/x':>7s}"
-          f" {'paired':>7s}")
+    print(
+        f"{'impl':14s} {'fwd':>8s} {'(min)':>8s} {'fwd+grad':>9s} {'(min)':>8s} {'tdq-bp/x':>9s} {'loop/x':>7s}"
+        f" {'paired':>7s}"
+    )
     for r in table:
         r["speedup_vs_tdq_bp"] = tdq["grad_ms"] / r["grad_ms"]
         r["speedup_vs_torch_loop"] = tl["grad_ms"] / r["grad_ms"]
         # the same ratio within each round (measured seconds apart), then the median over rounds:
         # a burst of load that slows one round for everybody cancels out
         r["paired_speedup_vs_tdq_bp"] = statistics.median(
-            t / o for t, o in zip(tdq["grad_round_medians_ms"], r["grad_round_medians_ms"], strict=False))
-        print(f"{r['impl']:14s} {r['fwd_ms']:8.1f} {r['fwd_min_ms']:8.1f} {r['grad_ms']:9.1f} {r['grad_min_ms']:8.1f} "
-              f"{r['speedup_vs_tdq_bp']:9.2f} {r['speedup_vs_torch_loop']:7.2f} {r['paired_speedup_vs_tdq_bp']:7.2f}")
+            t / o for t, o in zip(tdq["grad_round_medians_ms"], r["grad_round_medians_ms"], strict=False)
+        )
+        print(
+            f"{r['impl']:14s} {r['fwd_ms']:8.1f} {r['fwd_min_ms']:8.1f} {r['grad_ms']:9.1f} {r['grad_min_ms']:8.1f} "
+            f"{r['speedup_vs_tdq_bp']:9.2f} {r['speedup_vs_torch_loop']:7.2f} {r['paired_speedup_vs_tdq_bp']:7.2f}"
+        )
     out["table"] = table
     out["loadavg_after"] = os.getloadavg()
 
@@ -289,18 +304,30 @@ def main() -> int:
         torch.set_num_threads(torch_threads)
         cpu_med = {name: statistics.median(v) for name, v in cpu_rows.items()}
         out["cpu_one_thread_ms"] = cpu_med
-        print("\nloss+gradient, one thread each, CPU time (median of 8 over 4 interleaved rounds; ms): "
-              + ", ".join(f"{k} {v:.0f}" for k, v in cpu_med.items())
-              + f"; tdq-bp/ours {cpu_med['tdq-bp'] / cpu_med['ours-1thr']:.2f}")
+        print(
+            "\nloss+gradient, one thread each, CPU time (median of 8 over 4 interleaved rounds; ms): "
+            + ", ".join(f"{k} {v:.0f}" for k, v in cpu_med.items())
+            + f"; tdq-bp/ours {cpu_med['tdq-bp'] / cpu_med['ours-1thr']:.2f}"
+        )
 
     # ---------------------------------------------------------------- scaling in N·q·D·L
     if not args.quick:
         # one thread and CPU time (time.process_time): the fit should measure the kernel's work, not
         # the other jobs on this shared machine
         print("\nscaling of ours (loss + gradient, RK4, 1 step per layer, 1 thread): CPU time vs N·q·D·L")
-        configs = [(64, 512, 8, 32), (128, 512, 8, 32), (256, 128, 8, 32), (256, 256, 8, 32),
-                   (256, 512, 4, 32), (256, 512, 8, 8), (256, 512, 8, 16), (256, 512, 8, 32), (512, 512, 8, 32),
-                   (256, 1024, 8, 32), (256, 512, 16, 32)]
+        configs = [
+            (64, 512, 8, 32),
+            (128, 512, 8, 32),
+            (256, 128, 8, 32),
+            (256, 256, 8, 32),
+            (256, 512, 4, 32),
+            (256, 512, 8, 8),
+            (256, 512, 8, 16),
+            (256, 512, 8, 32),
+            (512, 512, 8, 32),
+            (256, 1024, 8, 32),
+            (256, 512, 16, 32),
+        ]
         sc = []
         for Nn, qq, DD, LL in configs:
             c2, Xa, Ya, Ba = make_problem(Nn, DD, qq, LL)

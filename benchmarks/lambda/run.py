@@ -62,7 +62,11 @@ def gap_table() -> list[dict]:
                             "seconds": b.seconds,
                         }
                     )
-                    print(f"{kernel.name} D={D} N={N} δ={delta}: [{_sci(b.lower.mp)}, {b.upper.value:.3g}] gap {b.gap:.3g}", flush=True)
+                    print(
+                        f"{kernel.name} D={D} N={N} δ={delta}: "
+                        f"[{_sci(b.lower.mp)}, {b.upper.value:.3g}] gap {b.gap:.3g}",
+                        flush=True,
+                    )
     return rows
 
 
@@ -99,8 +103,15 @@ def adversarial(seconds: float) -> dict:
     ub = adversarial_upper_bound(k, 200, 1.0, 8, seed=0, time_budget=seconds)
     el = time.perf_counter() - t
     lat = lattice_upper_bound(k, 200, 1.0, 8).quantity.value
-    return {"N": 200, "D": 8, "delta": 1.0, "seconds": el, "adversarial": ub.quantity.value, "cubic_lattice": lat,
-            "iterations": ub.quantity.hypotheses[3]}
+    return {
+        "N": 200,
+        "D": 8,
+        "delta": 1.0,
+        "seconds": el,
+        "adversarial": ub.quantity.value,
+        "cubic_lattice": lat,
+        "iterations": ub.quantity.hypotheses[3],
+    }
 
 
 def main() -> None:
@@ -119,7 +130,11 @@ def main() -> None:
             for N in NS:
                 cells = []
                 for d in DELTAS:
-                    r = next(r for r in res["gaps"] if r["kernel"] == kernel.name and r["D"] == D and r["N"] == N and r["delta"] == d)
+                    r = next(
+                        r
+                        for r in res["gaps"]
+                        if r["kernel"] == kernel.name and r["D"] == D and r["N"] == N and r["delta"] == d
+                    )
                     g = r["gap"]
                     cells.append(("∞" if not math.isfinite(g) else f"{g:.3g}") + f" ({r['lower_source'][0]})")
                 print(f"| {kernel.name} | {D} | {N} | " + " | ".join(cells) + " |")

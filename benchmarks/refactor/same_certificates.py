@@ -35,7 +35,8 @@ def write(out: Path) -> int:
         target = out / name
         proc = subprocess.run(["resnet-pl", "certify", *argv, "--quiet", "--out", str(target)],
                               capture_output=True, text=True)
-        print(f"{name}: exit {proc.returncode} {proc.stdout.strip().splitlines()[0] if proc.stdout else proc.stderr[-200:]}")
+        first = proc.stdout.strip().splitlines()[0] if proc.stdout else proc.stderr[-200:]
+        print(f"{name}: exit {proc.returncode} {first}")
     return 0
 
 

@@ -13,7 +13,7 @@ Distances are computed from the coordinate differences ``x_i − x_j`` (never fr
 >>> separation(np.array([[0.0], [0.0]]))
 Traceback (most recent call last):
 ...
-ValueError: X contains duplicate points (rows 0 and 1): the separation is 0 and λ_min(K_X) = 0; remove duplicates before computing separation-based bounds
+ValueError: X contains duplicate points (rows 0 and 1): the separation is 0 and λ_min(K_X) = 0; ...
 """
 
 from __future__ import annotations
@@ -41,7 +41,9 @@ def as_point_set(X: object, *, name: str = "X", min_points: int = 2) -> np.ndarr
         arr = arr[:, None]
     arr = require_finite_array(name, arr, ndim=2)
     if arr.shape[0] < min_points:
-        raise ValueError(f"{name} must contain at least {min_points} points (N >= {min_points}), got N = {arr.shape[0]}")
+        raise ValueError(
+            f"{name} must contain at least {min_points} points (N >= {min_points}), got N = {arr.shape[0]}"
+        )
     if arr.shape[1] < 1:
         raise ValueError(f"{name} must have dimension D >= 1, got shape {arr.shape}")
     return arr

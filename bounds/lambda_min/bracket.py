@@ -165,7 +165,9 @@ class LambdaBracket:
             "upper_source": self.upper_source,
             "gap": self.gap if math.isfinite(self.gap) else None,
             "seconds": self.seconds,
-            "candidates": [{"source": s, "name": q.name, "value": q.value, "mp": q.mp_string()} for s, q in self.candidates],
+            "candidates": [
+                {"source": s, "name": q.name, "value": q.value, "mp": q.mp_string()} for s, q in self.candidates
+            ],
         }
 
 

@@ -54,7 +54,10 @@ def regularity_constants(kernel: Matern | Gaussian | RandomFourierKernel, dps: i
         if callable(own):  # a user's kernel supplies its own constants (and their provenance)
             reg = own()
             if not isinstance(reg, Regularity):
-                raise ValueError(f"kernel.regularity_constants() must return a bounds.regularity.Regularity, got {type(reg).__name__}")
+                raise ValueError(
+                    "kernel.regularity_constants() must return a bounds.regularity.Regularity, "
+                    f"got {type(reg).__name__}"
+                )
             return reg
         raise ValueError(
             f"kernel must be a Matern, Gaussian or RandomFourierKernel, or provide its own "

@@ -286,7 +286,8 @@ def _exact_value(expr_sym: sp.Expr, params: dict[sp.Symbol, sp.Expr]) -> sp.Expr
 
 @lru_cache(maxsize=256)
 def regularity_exact(kernel: Matern | Gaussian, dps: int) -> Regularity:
-    """:func:`~bounds.regularity.regularity_constants` for Matérn/Gaussian; cached (kernels and results are immutable)."""
+    """:func:`~bounds.regularity.regularity_constants` for Matérn/Gaussian; cached (kernels and
+    results are immutable)."""
     c = [regularity_constant(kernel, order, dps) for order in (0, 1, 2)]
     dps_used = c[0].dps or MP_DPS
     c1_sym, c2_sym = _symbolic_constants(kernel)

@@ -119,5 +119,7 @@ def test_reduced_problem_has_the_lifted_constants(p):
     assert red.sigma_A == pytest.approx(full.sigma_A) and red.sigma_B == pytest.approx(full.sigma_B)
     assert red.rho == pytest.approx(full.rho) and red.initial_loss() == pytest.approx(full.initial_loss())
     for R in (0.0, 0.3):
-        assert pl_constants(red, R, lam="data").m.value == pytest.approx(pl_constants(full, R, lam="data").m.value, rel=1e-12)
+        assert pl_constants(red, R, lam="data").m.value == pytest.approx(
+            pl_constants(full, R, lam="data").m.value, rel=1e-12
+        )
         assert smoothness_constant(red, R).value == pytest.approx(smoothness_constant(full, R).value, rel=1e-12)

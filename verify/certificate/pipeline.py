@@ -310,6 +310,10 @@ def reduced_problem(lifted: np.ndarray, B: np.ndarray) -> tuple[np.ndarray, np.n
 # ------------------------------------------------------------------------------- the chain
 
 
+def _lifted_separation(problem: Any) -> float:
+    return float(np.min(problem.lifted_distances + np.diag(np.full(problem.N, np.inf))))
+
+
 def _progress(stream: TextIO | None, text: str) -> None:
     if stream is not None:
         stream.write(f"[certify] {text}\n")
@@ -357,7 +361,7 @@ def certify(opts: CertifyOptions, dataset: Dataset | None = None, *, progress: T
     f0 = problem.initial_loss()
     N = ds.N
     sA, sB = problem.sigma_A, problem.sigma_B
-    lifted_sep = float(np.min(problem.lifted_distances + np.diag(np.full(N, np.inf))))
+    lifted_sep = _lifted_separation(problem)
 
     Q: dict[str, dict[str, Any]] = {}
     Q["N"] = _q(N, "exact", "SPEC-1.N", "number of data points", DOCS + "#inputs")
@@ -575,9 +579,11 @@ def certify(opts: CertifyOptions, dataset: Dataset | None = None, *, progress: T
         its = Q.get("iterations", {}).get("value")
         model = (("infinite-width" if opts.width is None else f"width-{opts.width}") + " "
                  + ("neural ODE" if opts.depth is None else f"{opts.depth}-layer ResNet"))
-        conclusion = (f"GUARANTEED ({model}): gradient descent with step 1/beta from v0 = 0 converges to a global minimiser "
-                      f"at rate {point.rate:.6g} per step (loss <= {opts.target:g} after {its:.0f} iterations), "
-                      f"staying within R = {R_star:.4g}.")
+        conclusion = (
+            f"GUARANTEED ({model}): gradient descent with step 1/beta from v0 = 0 converges to a global minimiser "
+            f"at rate {point.rate:.6g} per step (loss <= {opts.target:g} after {its:.0f} iterations), "
+            f"staying within R = {R_star:.4g}."
+        )
     else:
         first = failures[0]
         conclusion = f"NOT GUARANTEED: {first['reason']} Fix: {first['fix']}"
@@ -593,18 +599,35 @@ def certify(opts: CertifyOptions, dataset: Dataset | None = None, *, progress: T
             "depth": "inf" if opts.depth is None else opts.depth,
             "initialisation": "zero",
         },
-        "seeds": {"data": opts.seed, "rff": opts.rff_seed if opts.width is not None else None,
-                  "cross_check": opts.rff_seed},
+        "seeds": {
+            "data": opts.seed,
+            "rff": opts.rff_seed if opts.width is not None else None,
+            "cross_check": opts.rff_seed,
+        },
         "argv": list(argv) if argv is not None else None,
     }
     return Certificate(
-        schema_version=SCHEMA_VERSION, conclusion=conclusion, guaranteed=guaranteed,
-        exit_code=0 if guaranteed else 1, failures=tuple(failures), inputs=inputs, environment=environment(),
-        quantities=Q, hypotheses=tuple(hyps),
-        lzb={"form": opts.form, "guaranteed": lzb.best is not None, "feasible": [list(iv) for iv in lzb.feasible],
-             "R_best": lzb.best.R if lzb.best is not None else None, "rate": point.rate,
-             "recipe": fix_recipe},
-        curves=curves, lambda_bracket=lambda_bracket, cross_check=cross, timing=timing,
+        schema_version=SCHEMA_VERSION,
+        conclusion=conclusion,
+        guaranteed=guaranteed,
+        exit_code=0 if guaranteed else 1,
+        failures=tuple(failures),
+        inputs=inputs,
+        environment=environment(),
+        quantities=Q,
+        hypotheses=tuple(hyps),
+        lzb={
+            "form": opts.form,
+            "guaranteed": lzb.best is not None,
+            "feasible": [list(iv) for iv in lzb.feasible],
+            "R_best": lzb.best.R if lzb.best is not None else None,
+            "rate": point.rate,
+            "recipe": fix_recipe,
+        },
+        curves=curves,
+        lambda_bracket=lambda_bracket,
+        cross_check=cross,
+        timing=timing,
     )
 
 
@@ -616,8 +639,13 @@ _FORM_TEXT = {
 }
 
 
-def _refine(lzb: Any, f0: float, constants_at: Callable[[float], tuple], opts: CertifyOptions,
-            lzb_certificate: Callable[..., Any]) -> Any:
+def _refine(
+    lzb: Any,
+    f0: float,
+    constants_at: Callable[[float], tuple],
+    opts: CertifyOptions,
+    lzb_certificate: Callable[..., Any],
+) -> Any:
     """A feasible window the grid stepped over: maximise the margin ``log(allowed_f0/f0)`` in log R
     between the neighbours of the best grid radius (bounded Brent search); if it is ``≥ 0`` there,
     rerun the LZB search on that window (whose bisection returns its smallest feasible radius).
@@ -634,21 +662,34 @@ def _refine(lzb: Any, f0: float, constants_at: Callable[[float], tuple], opts: C
     radii = [p.R for p in lzb.grid]
     k = int(np.argmax([margin(R) for R in radii]))
     lo, hi = radii[max(k - 1, 0)], radii[min(k + 1, len(radii) - 1)]
-    res = minimize_scalar(lambda t: -margin(math.exp(t)), bounds=(math.log(lo), math.log(hi)), method="bounded",
-                          options={"xatol": 1e-10})
+    res = minimize_scalar(
+        lambda t: -margin(math.exp(t)), bounds=(math.log(lo), math.log(hi)), method="bounded", options={"xatol": 1e-10}
+    )
     if -res.fun < 0:
         return None
     R_opt = math.exp(res.x)
     window = lzb_certificate(
-        f0, lambda R: constants_at(float(R))[0], lambda R: constants_at(float(R))[1],
-        lambda R: constants_at(float(R))[2], form=opts.form, R_min=lo, R_max=hi,
-        grid_size=9, target=opts.target,
+        f0,
+        lambda R: constants_at(float(R))[0],
+        lambda R: constants_at(float(R))[1],
+        lambda R: constants_at(float(R))[2],
+        form=opts.form,
+        R_min=lo,
+        R_max=hi,
+        grid_size=9,
+        target=opts.target,
     )
     if window.best is None:  # the optimum lies between the window's grid points: start there
         window = lzb_certificate(
-            f0, lambda R: constants_at(float(R))[0], lambda R: constants_at(float(R))[1],
-            lambda R: constants_at(float(R))[2], form=opts.form, R_min=R_opt, R_max=hi,
-            grid_size=2, target=opts.target,
+            f0,
+            lambda R: constants_at(float(R))[0],
+            lambda R: constants_at(float(R))[1],
+            lambda R: constants_at(float(R))[2],
+            form=opts.form,
+            R_min=R_opt,
+            R_max=hi,
+            grid_size=2,
+            target=opts.target,
         )
     return window if window.best is not None else None
 
@@ -680,33 +721,44 @@ def _rff_error_estimate(rff: Any, base: Any, lifted: np.ndarray, seed: int) -> f
     return float(np.max(np.abs(rff(Z) - base(Z))))
 
 
-def _lambda_bracket(problem: Any, base: Any, c1: float, opts: CertifyOptions, R_star: float, lam_data: Any,
-                    curves: dict[str, Any]) -> dict[str, Any]:
+def _lambda_bracket(
+    problem: Any, base: Any, c1: float, opts: CertifyOptions, R_star: float, lam_data: Any, curves: dict[str, Any]
+) -> dict[str, Any]:
     """λ along the flow: the data-dependent lower bound vs R, the verified λ_min(K_X) of the
     lifted data (an upper bound of every lower bound: v = 0 is in the ball), and the worst-case
     bracket [packing lower, lattice upper] of λ_N at the separation after the flow, if D is small."""
     out: dict[str, Any] = {
-        "R": curves["R"], "data_lower": curves["lambda_lower"],
-        "data_upper": lam_data.value, "data_upper_kind": lam_data.kind,
-        "worst_case": None, "note": "",
+        "R": curves["R"],
+        "data_lower": curves["lambda_lower"],
+        "data_upper": lam_data.value,
+        "data_upper_kind": lam_data.kind,
+        "worst_case": None,
+        "note": "",
     }
     if problem.D > 8:
-        out["note"] = (f"worst-case lambda_N bracket skipped: D = {problem.D} > 8 (the packing bound is "
-                       "trivial and lattice sections are expensive in high dimension)")
+        out["note"] = (
+            f"worst-case lambda_N bracket skipped: D = {problem.D} > 8 (the packing bound is "
+            "trivial and lattice sections are expensive in high dimension)"
+        )
         return out
     try:
         from bounds.lambda_min.bracket import lambda_bracket
         from bounds.pl import flow_factors
 
         radii = np.geomspace(curves["R"][0], curves["R"][-1], 7)
-        deltas = [problem.sigma_A[0] * problem.separation * float(flow_factors(c1, float(R), opts.depth)[0])
-                  for R in radii]
+        deltas = [
+            problem.sigma_A[0] * problem.separation * float(flow_factors(c1, float(R), opts.depth)[0]) for R in radii
+        ]
         brackets = [lambda_bracket(base, problem.N, dl, problem.D) for dl in deltas]
         out["worst_case"] = {
-            "R": list(map(float, radii)), "delta": deltas,
-            "lower": [b.lower.value for b in brackets], "lower_source": [b.lower_source for b in brackets],
-            "upper": [b.upper.value for b in brackets], "upper_source": [b.upper_source for b in brackets],
-            "lower_kind": "rigorous", "upper_kind": "rigorous (an explicit feasible configuration)",
+            "R": list(map(float, radii)),
+            "delta": deltas,
+            "lower": [b.lower.value for b in brackets],
+            "lower_source": [b.lower_source for b in brackets],
+            "upper": [b.upper.value for b in brackets],
+            "upper_source": [b.upper_source for b in brackets],
+            "lower_kind": "rigorous",
+            "upper_kind": "rigorous (an explicit feasible configuration)",
             "provenance": "docs/lambda.rst",
         }
     except Exception as exc:  # an engineer's module missing or refusing this N, D
@@ -726,22 +778,35 @@ def _recipe(ds: Dataset, base: Any, opts: CertifyOptions) -> dict[str, Any] | No
         return {"error": f"{type(exc).__name__}: {exc}"}
     if design is None:
         return {"error": f"no lifting p <= {p_max} found by the recipe's search"}
-    return {"p": design.p, "a": design.a, "b": design.b, "R": design.R, "rate": design.rate,
-            "verified": design.verified, "form": design.form}
+    return {
+        "p": design.p,
+        "a": design.a,
+        "b": design.b,
+        "R": design.R,
+        "rate": design.rate,
+        "verified": design.verified,
+        "form": design.form,
+    }
 
 
 def _reason(h: dict[str, Any], problem: Any, opts: CertifyOptions, eps_hat: float = 0.0) -> str:
     if h["id"] == "H4" and opts.width is not None:
-        return (f"no positive lower bound on lambda_min along the flow at width q = {opts.width}: the Weyl "
-                f"correction N eps = {problem.N} x {eps_hat:.3g} (estimated sup|K_q - K|) exceeds the kernel's "
-                f"lambda lower bound, so m(R) = 0.")
+        return (
+            f"no positive lower bound on lambda_min along the flow at width q = {opts.width}: the Weyl "
+            f"correction N eps = {problem.N} x {eps_hat:.3g} (estimated sup|K_q - K|) exceeds the kernel's "
+            f"lambda lower bound, so m(R) = 0."
+        )
     if h["id"] == "H4":
-        return (f"no positive lower bound on lambda_min along the flow: the lifted data are too close for "
-                f"the kernel (lifted separation {float(np.min(problem.lifted_distances + np.diag(np.full(problem.N, np.inf)))):.3g}, "
-                f"length scale {opts.lengthscale:g}), so m(R) = 0 and there is no local PL inequality.")
+        return (
+            f"no positive lower bound on lambda_min along the flow: the lifted data are too close for "
+            f"the kernel (lifted separation {_lifted_separation(problem):.3g}, "
+            f"length scale {opts.lengthscale:g}), so m(R) = 0 and there is no local PL inequality."
+        )
     if h["id"] == "H5":
-        return (f"the Liu-Zhu-Belkin radius condition ({opts.form}) fails at every R: the initial loss "
-                f"f0 = {problem.initial_loss():.4g} is too large for the PL constants the data allow ({h['detail']}).")
+        return (
+            f"the Liu-Zhu-Belkin radius condition ({opts.form}) fails at every R: the initial loss "
+            f"f0 = {problem.initial_loss():.4g} is too large for the PL constants the data allow ({h['detail']})."
+        )
     if h["id"] == "H6":
         return "the finite-width lambda rests on an estimated kernel error sup|K_q - K|, not a rigorous bound."
     return h["detail"]
@@ -749,25 +814,39 @@ def _reason(h: dict[str, Any], problem: Any, opts: CertifyOptions, eps_hat: floa
 
 def _fix(h: dict[str, Any], recipe: dict[str, Any] | None, opts: CertifyOptions, ds: Dataset) -> str:
     if h["id"] == "H6" or (h["id"] == "H4" and opts.width is not None):
-        return ("use the infinite-width kernel model (omit --width), or a larger --width (sup|K_q - K| "
-                "shrinks like q^(-1/2); bounds.recipe.rff_width gives a width with a probability bound).")
+        return (
+            "use the infinite-width kernel model (omit --width), or a larger --width (sup|K_q - K| "
+            "shrinks like q^(-1/2); bounds.recipe.rff_width gives a width with a probability bound)."
+        )
     if recipe is not None and "p" in recipe:
-        return (f"lift to p >= {recipe['p']} with a = {recipe['a']:.4g}, b = {recipe['b']:.4g} "
-                f"(the smallest p found by the lifting recipe's search, "
-                f"{'verified' if recipe['verified'] else 'NOT verified'} with rigorous constants: "
-                f"--p {recipe['p']} --a {recipe['a']:.6g} --b {recipe['b']:.6g}).")
+        return (
+            f"lift to p >= {recipe['p']} with a = {recipe['a']:.4g}, b = {recipe['b']:.4g} "
+            f"(the smallest p found by the lifting recipe's search, "
+            f"{'verified' if recipe['verified'] else 'NOT verified'} with rigorous constants: "
+            f"--p {recipe['p']} --a {recipe['a']:.6g} --b {recipe['b']:.6g})."
+        )
     why = "" if recipe is None else f" (recipe: {recipe.get('error')})"
     if h["id"] == "H4":
-        return ("spread the lifted points: larger a (separation a sqrt(p) delta) or a smaller length scale; "
-                "remove near-duplicate points" + why + ".")
+        return (
+            "spread the lifted points: larger a (separation a sqrt(p) delta) or a smaller length scale; "
+            "remove near-duplicate points" + why + "."
+        )
     return "lift the data (--auto, or a larger --p with a smaller a and a larger b)" + why + "."
 
 
 # ------------------------------------------------------------------------------- cross-check
 
 
-def _cross_check(problem: Any, opts: CertifyOptions, ds: Dataset, f0: float, point: Any, rff: Any,
-                 progress: TextIO | None, guaranteed: bool) -> dict[str, Any]:
+def _cross_check(
+    problem: Any,
+    opts: CertifyOptions,
+    ds: Dataset,
+    f0: float,
+    point: Any,
+    rff: Any,
+    progress: TextIO | None,
+    guaranteed: bool,
+) -> dict[str, Any]:
     """Gradient descent with step 1/β(R) from v0 = 0 on the solver, against the guarantee.
 
     ``agrees`` is ``None`` when there is no guarantee to compare with (the run is then shown for
@@ -785,8 +864,9 @@ def _cross_check(problem: Any, opts: CertifyOptions, ds: Dataset, f0: float, poi
         disc = f"the T = {L}-layer ResNet (exact discrete model)"
     else:
         sp = Objective(Z0, problem.Y, Bred, method="rk4", steps_per_layer=1)
-        disc = (f"piecewise-constant controls with L = {L} layers, one RK4 step per layer "
-                "(approximation of the neural ODE)")
+        disc = (
+            f"piecewise-constant controls with L = {L} layers, one RK4 step per layer (approximation of the neural ODE)"
+        )
     stages = 1 if opts.depth is not None else 4  # Euler (ResNet) or RK4 stages per layer
     exact_width = rff is None and ds.N * stages * opts.gd_iterations <= opts.gd_max_centres
     if exact_width:
@@ -796,13 +876,23 @@ def _cross_check(problem: Any, opts: CertifyOptions, ds: Dataset, f0: float, poi
         q = opts.width if opts.width is not None else opts.gd_width
         k = RandomFourierKernel.from_kernel(problem.kernel, q, r, opts.rff_seed)
         v0 = RFFControl(k, np.zeros((L, r, 2 * q)))
-        width = (f"random Fourier features, q = {q} drawn in the reduced space R^{r} with seed {opts.rff_seed} "
-                 "(an approximation of the kernel model" + ("" if rff is None else
-                                                              "; the drawn q x D sample itself is not reused") + ")")
+        width = (
+            f"random Fourier features, q = {q} drawn in the reduced space R^{r} with seed {opts.rff_seed} "
+            "(an approximation of the kernel model"
+            + ("" if rff is None else "; the drawn q x D sample itself is not reused")
+            + ")"
+        )
     exact = exact_width and opts.depth is not None
     step = 1.0 / point.beta
-    run = gradient_descent(sp, v0, step=step, iterations=opts.gd_iterations, seed=opts.rff_seed,
-                           progress=progress is not None, stream=progress)
+    run = gradient_descent(
+        sp,
+        v0,
+        step=step,
+        iterations=opts.gd_iterations,
+        seed=opts.rff_seed,
+        progress=progress is not None,
+        stream=progress,
+    )
     k = np.arange(run.loss.shape[0])
     envelope = f0 * point.rate**k
     # a loss of a different discretisation/width differs at k = 0 only by rounding (v0 = 0)

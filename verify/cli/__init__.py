@@ -18,7 +18,10 @@ __all__ = ["main", "SUBCOMMANDS"]
 #: subcommand name -> (module, one-line help)
 SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "kappa": ("verify.cli.kappa", "regularity constants c0, c1, c2 and kappa of a kernel"),
-    "lambda": ("verify.cli.lam", "bracket of lambda_N(delta): rigorous lower bound, explicit-configuration upper bound"),
+    "lambda": (
+        "verify.cli.lam",
+        "bracket of lambda_N(delta): rigorous lower bound, explicit-configuration upper bound",
+    ),
     "pl": ("verify.cli.pl", "local PL constants m(R), M(R) and smoothness beta(R)"),
     "lzb": ("verify.cli.lzb", "Liu-Zhu-Belkin radius condition: is GD guaranteed to converge?"),
     "recipe": ("verify.cli.recipe", "smallest lifting and scalings that guarantee convergence"),

@@ -54,7 +54,9 @@ def load_object(spec: str) -> object:
 def add_data_arguments(parser: argparse.ArgumentParser) -> None:
     g = parser.add_argument_group("data")
     g.add_argument("--dataset", default="xor", help="built-in dataset: moons, circles, sphere, xor (default xor)")
-    g.add_argument("--data", metavar="FILE", help=".npy/.npz/.csv file (features then targets; see docs/certificate.rst)")
+    g.add_argument(
+        "--data", metavar="FILE", help=".npy/.npz/.csv file (features then targets; see docs/certificate.rst)"
+    )
     g.add_argument("--target-dim", type=int, default=1, help="number of target columns in --data (default 1)")
     g.add_argument("--n", type=int, default=None, help="number of points of the built-in dataset")
     g.add_argument("--seed", type=int, default=0, help="seed of the built-in dataset (default 0)")
@@ -64,7 +66,11 @@ def data_from_args(args: argparse.Namespace) -> tuple[Any, Any]:
     """``(X, Y)`` from ``--data`` or the built-in ``--dataset``."""
     from verify.certificate.datasets import load_dataset, make_dataset  # noqa: PLC0415 (optional heavy import)
 
-    ds = load_dataset(args.data, target_dim=args.target_dim) if args.data else make_dataset(args.dataset, n=args.n, seed=args.seed)
+    ds = (
+        load_dataset(args.data, target_dim=args.target_dim)
+        if args.data
+        else make_dataset(args.dataset, n=args.n, seed=args.seed)
+    )
     return ds.X, ds.Y
 
 
@@ -74,10 +80,18 @@ def add_architecture_arguments(parser: argparse.ArgumentParser, *, with_radius: 
     g.add_argument("--a", type=float, default=1.0, help="lifting scale a > 0 (default 1)")
     g.add_argument("--b", type=float, default=1.0, help="output scale b > 0 (default 1)")
     g.add_argument("--depth", default="inf", help="ResNet depth T, or inf for the neural ODE (default inf)")
-    g.add_argument("--constants", choices=("sharp", "paper"), default="sharp",
-                   help="sharp: c1 and Gershgorin Lambda; paper: kappa everywhere, Lambda = N")
-    g.add_argument("--lam", choices=("best", "worst-case", "data", "estimate"), default="best",
-                   help="source of the lambda lower bound (default best rigorous one)")
+    g.add_argument(
+        "--constants",
+        choices=("sharp", "paper"),
+        default="sharp",
+        help="sharp: c1 and Gershgorin Lambda; paper: kappa everywhere, Lambda = N",
+    )
+    g.add_argument(
+        "--lam",
+        choices=("best", "worst-case", "data", "estimate"),
+        default="best",
+        help="source of the lambda lower bound (default best rigorous one)",
+    )
     if with_radius:
         g.add_argument("--R", type=float, default=0.5, help="radius of the ball in H (default 0.5)")
 

@@ -97,12 +97,18 @@ def _exact_payload(kernel: Matern | Gaussian, dps: int) -> tuple[dict[str, objec
         lines += [
             "",
             "Talk's Proposition: " + str(prop["statement"]),
-            f"  = {value}; symbolically equal to the derived kappa at l = 1: {prop['equals_derived_kappa_at_lengthscale_1']}",
+            f"  = {value}; symbolically equal to the derived kappa at l = 1: "
+            f"{prop['equals_derived_kappa_at_lengthscale_1']}",
         ]
         if not prop["applies_here"]:
-            lines.append(f"  (it is the l = 1 case; for l = {sp.sstr(kernel.lengthscale_exact)} kappa is the value above)")
-    lines += ["", "The PL constants m(R), M(R) need only c1; beta(R) needs c2 (SPEC §5-6).",
-              f"Reference: {reg.c1.reference}"]
+            lines.append(
+                f"  (it is the l = 1 case; for l = {sp.sstr(kernel.lengthscale_exact)} kappa is the value above)"
+            )
+    lines += [
+        "",
+        "The PL constants m(R), M(R) need only c1; beta(R) needs c2 (SPEC §5-6).",
+        f"Reference: {reg.c1.reference}",
+    ]
     return payload, "\n".join(lines)
 
 
@@ -124,8 +130,11 @@ def _rff_payload(rff: RandomFourierKernel, kernel: Matern | Gaussian | None, dps
     if isinstance(kernel, Gaussian) or (isinstance(kernel, Matern) and kernel.nu > 2):
         base = regularity_constants(kernel, dps=dps)
         payload["base_kernel"] = base.to_dict()
-        lines += ["", f"  for comparison, {kernel.name}: c1 = {base.c1.value:.12g}, c2 = {base.c2.value:.12g}, "
-                      f"kappa = {base.kappa.value:.12g}"]
+        lines += [
+            "",
+            f"  for comparison, {kernel.name}: c1 = {base.c1.value:.12g}, c2 = {base.c2.value:.12g}, "
+            f"kappa = {base.kappa.value:.12g}",
+        ]
     lines.append(f"Reference: {reg.c1.reference}")
     return payload, "\n".join(lines)
 

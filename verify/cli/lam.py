@@ -22,7 +22,9 @@ __all__ = ["configure", "run", "make_kernel", "plot_bracket"]
 
 def configure(parser: argparse.ArgumentParser) -> None:
     """Arguments of ``resnet-pl lambda``."""
-    parser.add_argument("--kernel", choices=("matern", "gaussian"), default="matern", help="kernel family (default matern)")
+    parser.add_argument(
+        "--kernel", choices=("matern", "gaussian"), default="matern", help="kernel family (default matern)"
+    )
     parser.add_argument("--nu", default="5/2", help="Matérn smoothness, e.g. 5/2 or 2.5 (default 5/2)")
     parser.add_argument("--lengthscale", default="1", help="length scale ℓ > 0 (default 1)")
     parser.add_argument("--N", type=int, required=True, help="number of points N >= 2")
@@ -58,7 +60,9 @@ def _text(b: LambdaBracket) -> str:
         f"  gap upper/lower = {gap}",
     ]
     if b.upper_points is not None and b.upper_points.shape[0] < b.N:
-        lines.append(f"  (upper-bound configuration has {b.upper_points.shape[0]} <= N points: lambda_N <= lambda_n for n <= N)")
+        lines.append(
+            f"  (upper-bound configuration has {b.upper_points.shape[0]} <= N points: lambda_N <= lambda_n for n <= N)"
+        )
     lines += [
         f"  time {b.seconds:.3f} s",
     ]

@@ -40,6 +40,8 @@ def run(args: argparse.Namespace) -> int:
         radius = design.a * design.p**0.5 * float(abs(X).max()) * X.shape[1] ** 0.5 + design.R
         q = rff_width(kernel, design.p * X.shape[1], radius, args.rff_eps, args.eta)
         payload["rff_width"] = {"q": q, "eps": args.rff_eps, "eta": args.eta, "radius": radius}
-        text += f"\n  random features: q = {q} frequencies give sup|K_q - K| <= {args.rff_eps:g} w.p. >= {1 - args.eta:g}"
+        text += (
+            f"\n  random features: q = {q} frequencies give sup|K_q - K| <= {args.rff_eps:g} w.p. >= {1 - args.eta:g}"
+        )
     emit(args, payload, text)
     return 0 if design.verified else 1

@@ -45,10 +45,20 @@ def run(args: argparse.Namespace) -> int:
             break
     summary = recorder.summary()
     for bound, s in summary.items():
-        print(f"{bound:34s} n={s['count']:4d}  tightness min {s['min']:.3g}  median {s['median']:.3g}  max {s['max']:.6g}")
+        print(
+            f"{bound:34s} n={s['count']:4d}  tightness min {s['min']:.3g}  median {s['median']:.3g}  max {s['max']:.6g}"
+        )
     if args.report:
-        path = write_slack_report(recorder, args.report, meta={"kernel": repr(kernel), "profile": args.profile,
-                                                               "suites": names, "seconds": time.perf_counter() - t0})
+        path = write_slack_report(
+            recorder,
+            args.report,
+            meta={
+                "kernel": repr(kernel),
+                "profile": args.profile,
+                "suites": names,
+                "seconds": time.perf_counter() - t0,
+            },
+        )
         print(f"slack report: {path}", file=sys.stderr)
     print("all bounds held" if status == 0 else "a bound was VIOLATED", file=sys.stderr)
     return status

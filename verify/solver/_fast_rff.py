@@ -592,7 +592,8 @@ def rff_solve(
     The tape is per group of 4 points: the stage states (``8·4·D·S·n`` bytes, ``n = L ·
     steps_per_layer``) and, with ``tape_features``, ``cos``/``sin`` of every stage
     (``8·2·qp·4·S·n`` bytes with ``qp`` = :func:`_padded_row` ``(q)``: 4.25 MiB on the
-    benchmark workload, reused by the next group, so it stays in cache).  Without it the reverse pass recomputes ``Ωx`` and ``cos``/``sin``.  The
+    benchmark workload, reused by the next group, so it stays in cache).  Without it the reverse
+    pass recomputes ``Ωx`` and ``cos``/``sin``.  The
     default (``None``) tapes when that is at most :data:`BLOCK_TAPE_LIMIT` bytes: beyond the
     cache, writing and reading the tape at memory speed costs more than recomputing
     (``benchmarks/flow/README.md``).  Either way the numbers are the same, bit for bit.

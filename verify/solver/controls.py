@@ -454,7 +454,9 @@ class KernelControl(_ControlMixin):
         return cls(kernel, empty, empty, time)
 
     @classmethod
-    def from_rff(cls, control: RFFControl, centres: Sequence[np.ndarray], coeffs: Sequence[np.ndarray]) -> KernelControl:
+    def from_rff(
+        cls, control: RFFControl, centres: Sequence[np.ndarray], coeffs: Sequence[np.ndarray]
+    ) -> KernelControl:
         """Convenience: a kernel control over the RFF kernel of ``control`` (same depth/time)."""
         return cls(control.kernel, tuple(centres), tuple(coeffs), control.time)
 

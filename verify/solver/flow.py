@@ -208,7 +208,8 @@ def integrate(
     else:
         planned = fixed_steps(L, steps_per_layer)
     x = X0
-    J = np.broadcast_to(np.eye(X0.shape[1]), (X0.shape[0], X0.shape[1], X0.shape[1])).copy() if return_jacobian else None
+    N, D = X0.shape
+    J = np.broadcast_to(np.eye(D), (N, D, D)).copy() if return_jacobian else None
     want_traj = return_trajectory or return_jacobian
     times, states, jacs = [0.0], [x], [J]
     tape: list = []
@@ -222,8 +223,9 @@ def integrate(
             jacs.append(J_new)
 
     with np.errstate(over="ignore", invalid="ignore"):  # divergence is detected and raised below
-        x, J, n_eval = _run_steps(control, tab, planned, x, J, keep_tape, tape, steps, record, rtol, atol,
-                                  max_steps, steps_per_layer)
+        x, J, n_eval = _run_steps(
+            control, tab, planned, x, J, keep_tape, tape, steps, record, rtol, atol, max_steps, steps_per_layer
+        )
     if not np.all(np.isfinite(x)):
         raise ValueError("the flow produced non-finite states (the control is too large for this step count)")
     res = FlowResult(
@@ -344,5 +346,11 @@ def resnet(control: Any, X0: object, return_trajectory: bool = False, *, return_
 
     With ``time="linear"`` the layer-``k`` field is the node at ``t = k/T``.
     """
-    return flow(control, X0, method="euler", steps_per_layer=1, return_trajectory=return_trajectory,
-                return_jacobian=return_jacobian)
+    return flow(
+        control,
+        X0,
+        method="euler",
+        steps_per_layer=1,
+        return_trajectory=return_trajectory,
+        return_jacobian=return_jacobian,
+    )

@@ -254,7 +254,9 @@ def delta_separated_sets(max_n: int = 12, max_d: int = 3, min_delta: float = 0.0
     return st.one_of(_random_delta_set(*args), _lattice_delta_set(*args))
 
 
-def matrices_with_sv(rows: int, cols: int, svals: st.SearchStrategy[float] | None = None) -> st.SearchStrategy[np.ndarray]:
+def matrices_with_sv(
+    rows: int, cols: int, svals: st.SearchStrategy[float] | None = None
+) -> st.SearchStrategy[np.ndarray]:
     """``rows × cols`` matrices ``U diag(s) Vᵀ`` with random orthogonal factors and singular values
     drawn from ``svals`` (default in [0.5, 2]): injective liftings (rows ≥ cols) and surjective
     output maps (rows ≤ cols) with known ``σ_min``, ``σ_max``."""
@@ -310,5 +312,8 @@ def datasets(n: int = 12) -> st.SearchStrategy:
     """Built-in datasets of :mod:`verify.certificate.datasets` (moons, circles, sphere, xor) with a seed."""
     from verify.certificate.datasets import make_dataset  # noqa: PLC0415
 
-    return st.builds(lambda name, seed: make_dataset(name, n=None if name == "xor" else n, seed=seed),
-                     st.sampled_from(["moons", "circles", "sphere", "xor"]), st.integers(0, 1000))
+    return st.builds(
+        lambda name, seed: make_dataset(name, n=None if name == "xor" else n, seed=seed),
+        st.sampled_from(["moons", "circles", "sphere", "xor"]),
+        st.integers(0, 1000),
+    )

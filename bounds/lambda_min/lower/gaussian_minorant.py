@@ -97,7 +97,9 @@ def gaussian_minorant_lower_bound(kernel: Matern, N: int, delta: float, D: int) 
     if math.isfinite(vals[i]):
         lo, hi = grid[max(i - 1, 0)], grid[min(i + 1, len(grid) - 1)]
         res = optimize.minimize_scalar(
-            lambda g: -_log_bound(kernel, N, delta, D, g) if math.isfinite(_log_bound(kernel, N, delta, D, g)) else 1e300,
+            lambda g: (
+                -_log_bound(kernel, N, delta, D, g) if math.isfinite(_log_bound(kernel, N, delta, D, g)) else 1e300
+            ),
             bounds=(lo, hi),
             method="bounded",
             options={"xatol": 1e-8},
@@ -112,7 +114,9 @@ def gaussian_minorant_lower_bound(kernel: Matern, N: int, delta: float, D: int) 
     # (A rounded minimiser x* only changes the convex log-ratio to second order, ~ (ν + D/2) u².)
     margin = LOG_PROFILE_ABS_ERROR * (2 + abs(log_p) + abs(log_g))
     with mpmath.workdps(MP_DPS):
-        mp_val = mpmath.mpf(0) if S_up >= 1 else mpmath.exp(mpmath.mpf(log_a) - mpmath.mpf(margin)) * (1 - mpmath.mpf(S_up))
+        mp_val = (
+            mpmath.mpf(0) if S_up >= 1 else mpmath.exp(mpmath.mpf(log_a) - mpmath.mpf(margin)) * (1 - mpmath.mpf(S_up))
+        )
     return Quantity(
         name="lambda_lower_gaussian_minorant",
         value=round_down(mp_val),

@@ -52,7 +52,11 @@ def _kernel_gradients(kernel: object, Z: np.ndarray) -> np.ndarray:
         else:  # K'(r)/r for r > 0 by a central difference (only a search direction)
             rs = np.where(r > 0, r, 1.0)
             h = 1e-6 * np.maximum(rs, 1e-3)
-            g = (kernel.profile(rs + h) - kernel.profile(np.maximum(rs - h, 0.0))) / (rs + h - np.maximum(rs - h, 0.0)) / rs
+            g = (
+                (kernel.profile(rs + h) - kernel.profile(np.maximum(rs - h, 0.0)))
+                / (rs + h - np.maximum(rs - h, 0.0))
+                / rs
+            )
         g = np.where(r > 0, g, 0.0)
         return g[..., None] * Z
     return np.asarray(kernel.grad(Z), dtype=float)
@@ -163,7 +167,15 @@ def adversarial_upper_bound(
 
 
 def _search(
-    kernel: object, N: int, delta: float, D: int, seed: int, time_budget: float, max_iter: int, init: object, restarts: int
+    kernel: object,
+    N: int,
+    delta: float,
+    D: int,
+    seed: int,
+    time_budget: float,
+    max_iter: int,
+    init: object,
+    restarts: int,
 ) -> UpperBound:
     rng = np.random.default_rng(seed)
     t0 = time.perf_counter()

@@ -134,7 +134,8 @@ def test_cli_text_json_and_plot(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "lower" in out and "upper" in out and "gap upper/lower" in out
     plot = tmp_path / "bracket.png"
-    assert _run(["--kernel", "gaussian", "--N", "20", "--delta", "0.7", "--dim", "1", "--json", "--plot", str(plot)]) == 0
+    argv = ["--kernel", "gaussian", "--N", "20", "--delta", "0.7", "--dim", "1", "--json", "--plot", str(plot)]
+    assert _run(argv) == 0
     data = json.loads(capsys.readouterr().out)
     b = lambda_bracket(Gaussian(1), 20, 0.7, 1)
     assert data["lower"]["value"] == b.lower.value and data["upper"]["value"] == b.upper.value

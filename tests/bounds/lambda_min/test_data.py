@@ -34,9 +34,13 @@ def _mp_gram(kernel, X, dps=40):
             for j in range(N):
                 z = [mpmath.mpf(float(a)) - mpmath.mpf(float(b)) for a, b in zip(X[i], X[j], strict=False)]
                 if isinstance(kernel, RandomFourierKernel):
-                    M[i, j] = mpmath.fsum(
-                        mpmath.cos(mpmath.fsum(mpmath.mpf(float(w)) * zc for w, zc in zip(om, z, strict=False))) for om in kernel.omega
-                    ) / kernel.q
+                    M[i, j] = (
+                        mpmath.fsum(
+                            mpmath.cos(mpmath.fsum(mpmath.mpf(float(w)) * zc for w, zc in zip(om, z, strict=False)))
+                            for om in kernel.omega
+                        )
+                        / kernel.q
+                    )
                 else:
                     M[i, j] = profile_mp(kernel, mpmath.sqrt(mpmath.fsum(zc**2 for zc in z)))
     return M
@@ -82,8 +86,25 @@ def test_entry_error_bound_holds_for_random_features():
 
 @settings(max_examples=12)
 @given(lambda_kernels(), delta_separated_sets(max_n=9, max_d=3, min_delta=0.2))
-@example(Matern("7/2"), (np.array([[1.40066179], [-2.35431499], [-4.69431166], [-4.94431166], [3.20371093],
-                                   [4.22111451], [1.09052874], [2.34698528], [0.44613833]]), 0.25))
+@example(
+    Matern("7/2"),
+    (
+        np.array(
+            [
+                [1.40066179],
+                [-2.35431499],
+                [-4.69431166],
+                [-4.94431166],
+                [3.20371093],
+                [4.22111451],
+                [1.09052874],
+                [2.34698528],
+                [0.44613833],
+            ]
+        ),
+        0.25,
+    ),
+)
 def test_verified_enclosure_below_and_close_to_high_precision_eigenvalue(kernel, Xd):
     # Independent source: mpmath.eigsy at 40 digits on the mpmath Gram matrix.
     X, _ = Xd

@@ -171,7 +171,10 @@ def test_regularity_repr_and_dict_are_readable():
     [
         (lambda: regularity_constants(Matern(1)), ["nu must be > 1", "E[w_1^2]", "Dv"]),
         (lambda: regularity_constants(Matern("1/2")), ["nu must be > 1", "c1"]),
-        (lambda: regularity_constants(Matern("3/2")), ["nu must be > 2", "E[w_1^4]", "D^2 v", "beta(R)", "gradient descent"]),
+        (
+            lambda: regularity_constants(Matern("3/2")),
+            ["nu must be > 2", "E[w_1^4]", "D^2 v", "beta(R)", "gradient descent"],
+        ),
         (lambda: regularity_constants(Matern(2)), ["nu must be > 2", "c2"]),
         (lambda: regularity_constant(Matern("3/2"), 2), ["nu must be > 2"]),
         (lambda: regularity_constant(Matern(1), 1), ["nu must be > 1"]),

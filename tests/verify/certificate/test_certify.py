@@ -23,7 +23,9 @@ from verify.certificate.pipeline import CertifyOptions, certify, reduced_problem
 from verify.certificate.report import FILES
 from verify.cli import certify as certify_cmd
 
-SCHEMA = json.loads((Path(__file__).resolve().parents[3] / "verify" / "certificate" / "schema" / "certificate.schema.json").read_text())
+SCHEMA = json.loads(
+    (Path(__file__).resolve().parents[3] / "verify" / "certificate" / "schema" / "certificate.schema.json").read_text()
+)
 
 
 # ------------------------------------------------------------------ a small JSON Schema validator
@@ -46,8 +48,10 @@ def validate(instance, schema, root=None, path="$"):
     if types is not None:
         types = [types] if isinstance(types, str) else types
         checks = {
-            "object": lambda v: isinstance(v, dict), "array": lambda v: isinstance(v, list),
-            "string": lambda v: isinstance(v, str), "boolean": lambda v: isinstance(v, bool),
+            "object": lambda v: isinstance(v, dict),
+            "array": lambda v: isinstance(v, list),
+            "string": lambda v: isinstance(v, str),
+            "boolean": lambda v: isinstance(v, bool),
             "null": lambda v: v is None,
             "integer": lambda v: isinstance(v, int) and not isinstance(v, bool),
             "number": lambda v: isinstance(v, (int, float)) and not isinstance(v, bool),
@@ -83,8 +87,23 @@ def validate(instance, schema, root=None, path="$"):
     return errors
 
 
-KEYWORDS_USED = {"$schema", "$id", "title", "description", "type", "required", "additionalProperties", "properties",
-                 "items", "enum", "pattern", "minimum", "exclusiveMinimum", "$ref", "$defs"}
+KEYWORDS_USED = {
+    "$schema",
+    "$id",
+    "title",
+    "description",
+    "type",
+    "required",
+    "additionalProperties",
+    "properties",
+    "items",
+    "enum",
+    "pattern",
+    "minimum",
+    "exclusiveMinimum",
+    "$ref",
+    "$defs",
+}
 
 
 def test_validator_covers_every_keyword_of_the_schema():
@@ -131,8 +150,21 @@ def test_registered_in_cli_and_bad_input_through_the_real_entry_point(tmp_path):
     from verify.cli import SUBCOMMANDS
 
     assert SUBCOMMANDS["certify"][0] == "verify.cli.certify"
-    proc = subprocess.run([sys.executable, "-m", "verify.cli", "certify", "--data", str(tmp_path / "nope.csv"),
-                           "--out", str(tmp_path / "o")], capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "verify.cli",
+            "certify",
+            "--data",
+            str(tmp_path / "nope.csv"),
+            "--out",
+            str(tmp_path / "o"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert proc.returncode == 2
     assert proc.stderr.strip() == f"resnet-pl certify: error: data file {str(tmp_path / 'nope.csv')!r} not found"
     assert not (tmp_path / "o").exists()
@@ -216,7 +248,9 @@ def test_check_detects_changed_data(tmp_path, capsys):
     X = np.array([[0.0], [3.0]])
     np.savez(tmp_path / "d.npz", X=X, Y=0.9 * X)
     out = tmp_path / "out"
-    assert cli(["--data", str(tmp_path / "d.npz"), "--gd-iterations", "2", "--no-recipe", "--quiet", "--out", str(out)]) in (0, 1)
+    assert cli(
+        ["--data", str(tmp_path / "d.npz"), "--gd-iterations", "2", "--no-recipe", "--quiet", "--out", str(out)]
+    ) in (0, 1)
     np.savez(tmp_path / "d.npz", X=X, Y=0.8 * X)
     capsys.readouterr()
     assert cli(["--check", str(out / "certificate.json"), "--quiet"]) == 1
@@ -226,8 +260,22 @@ def test_check_detects_changed_data(tmp_path, capsys):
 @pytest.mark.parametrize("name, n", [("moons", 6), ("circles", 6), ("sphere", 6), ("xor", 4)])
 def test_each_builtin_dataset_end_to_end(name, n, tmp_path):
     out = tmp_path / name
-    code = cli(["--dataset", name, "--n", str(n), "--gd-iterations", "3", "--no-recipe", "--quiet",
-                "--out", str(out), "--grid-size", "9"])
+    code = cli(
+        [
+            "--dataset",
+            name,
+            "--n",
+            str(n),
+            "--gd-iterations",
+            "3",
+            "--no-recipe",
+            "--quiet",
+            "--out",
+            str(out),
+            "--grid-size",
+            "9",
+        ]
+    )
     doc = json.loads((out / "certificate.json").read_text())
     assert code == doc["exit_code"] in (0, 1)
     assert validate(doc, SCHEMA) == []
@@ -249,12 +297,24 @@ def test_minus_identity_without_lifting_is_not_guaranteed_and_the_recipe_says_li
     assert re.search(r"lift to p >= \d+", doc["failures"][0]["fix"])
     # independent check of the recipe's fix: certify the suggested design -> guaranteed
     rec = doc["lzb"]["recipe"]
-    fixed = certify(CertifyOptions(data=str(tmp_path / "negid.npz"), p=rec["p"], a=rec["a"], b=rec["b"],
-                                   gd_iterations=0, recipe=False))
+    fixed = certify(
+        CertifyOptions(
+            data=str(tmp_path / "negid.npz"), p=rec["p"], a=rec["a"], b=rec["b"], gd_iterations=0, recipe=False
+        )
+    )
     assert fixed.guaranteed and fixed.exit_code == 0
     # a grid too coarse to hit the feasible window: the refinement between grid points finds it
-    coarse = certify(CertifyOptions(data=str(tmp_path / "negid.npz"), p=rec["p"], a=rec["a"], b=rec["b"],
-                                    gd_iterations=0, recipe=False, grid_size=3))
+    coarse = certify(
+        CertifyOptions(
+            data=str(tmp_path / "negid.npz"),
+            p=rec["p"],
+            a=rec["a"],
+            b=rec["b"],
+            gd_iterations=0,
+            recipe=False,
+            grid_size=3,
+        )
+    )
     assert max(coarse.curves["margin"]) < 0 and coarse.guaranteed
     assert coarse.quantities["f0"]["value"] <= coarse.quantities["allowed_f0"]["value"]
 
@@ -263,8 +323,20 @@ def test_unseparated_points_fail_the_local_pl_hypothesis(tmp_path):
     X = np.array([[0.0, 0.0], [1e-3, 0.0], [1.0, 1.0]])
     np.savez(tmp_path / "close.npz", X=X, Y=np.array([1.0, -1.0, 1.0]))
     out = tmp_path / "out"
-    code = cli(["--data", str(tmp_path / "close.npz"), "--gd-iterations", "0", "--no-recipe", "--quiet",
-                "--out", str(out), "--grid-size", "9"])
+    code = cli(
+        [
+            "--data",
+            str(tmp_path / "close.npz"),
+            "--gd-iterations",
+            "0",
+            "--no-recipe",
+            "--quiet",
+            "--out",
+            str(out),
+            "--grid-size",
+            "9",
+        ]
+    )
     doc = json.loads((out / "certificate.json").read_text())
     assert code == 1 and doc["failures"][0]["hypothesis"] == "H4"
     # the data-dependent lower bound 1 - K(1e-3) - K(sqrt 2)... is far below 0 (Gershgorin row sum)
@@ -356,8 +428,7 @@ def test_rff_constants_against_branch_and_bound():
 
 
 def test_finite_width_is_labelled_estimate(tmp_path):
-    cert = certify(CertifyOptions(data="xor", p=2, a=2.0, b=1.0, width=32, gd_iterations=3, recipe=False,
-                                  grid_size=7))
+    cert = certify(CertifyOptions(data="xor", p=2, a=2.0, b=1.0, width=32, gd_iterations=3, recipe=False, grid_size=7))
     assert cert.quantities["rff_kernel_error"]["kind"] == "estimate"
     assert cert.quantities["m"]["kind"] == "estimate"
     assert not cert.guaranteed  # never rigorous at finite width: H6 (or an earlier one) fails
@@ -386,9 +457,21 @@ def test_html_renders_in_headless_chromium(default_run, tmp_path):
             im.verify()
             assert im.format == "PNG" and min(im.size) > 100
     proc = subprocess.run(
-        ["chromium", "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         f"--user-data-dir={tmp_path / 'profile'}", "--enable-logging=stderr", "--v=0", "--dump-dom", html.as_uri()],
-        capture_output=True, text=True, timeout=120,
+        [
+            "chromium",
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            f"--user-data-dir={tmp_path / 'profile'}",
+            "--enable-logging=stderr",
+            "--v=0",
+            "--dump-dom",
+            html.as_uri(),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert proc.returncode == 0, proc.stderr[-2000:]
     for bad in ("Uncaught", "Not allowed to load", "ERR_FILE_NOT_FOUND", "CONSOLE"):

@@ -89,11 +89,21 @@ def test_stage_features_equal_direct_sin_cos(step):
 
 @pytest.mark.skipif(not _fast_rff.HAVE_NUMBA, reason="the fused solver needs numba")
 @settings(max_examples=10)
-@given(seed=seeds, method=st.sampled_from(["rk4", "rk38", "euler"]), spl=st.integers(1, 3),
-       tape=st.sampled_from([None, True, False]), threads=st.sampled_from([1, 2, 3]), N=st.integers(1, 9), D=st.integers(1, 9),
-       scale=st.sampled_from([0.01, 1.0]), q=st.sampled_from([8, 13, 512]))
+@given(
+    seed=seeds,
+    method=st.sampled_from(["rk4", "rk38", "euler"]),
+    spl=st.integers(1, 3),
+    tape=st.sampled_from([None, True, False]),
+    threads=st.sampled_from([1, 2, 3]),
+    N=st.integers(1, 9),
+    D=st.integers(1, 9),
+    scale=st.sampled_from([0.01, 1.0]),
+    q=st.sampled_from([8, 13, 512]),
+)
 @example(seed=0, method="rk4", spl=1, tape=False, threads=2, N=8, D=8, scale=1.0, q=8)  # no padding at all
-@example(seed=1, method="rk4", spl=1, tape=True, threads=3, N=1, D=5, scale=1.0, q=8)  # 1 live point of 4, D padded to 8
+@example(
+    seed=1, method="rk4", spl=1, tape=True, threads=3, N=1, D=5, scale=1.0, q=8
+)  # 1 live point of 4, D padded to 8
 @example(seed=2, method="rk38", spl=2, tape=False, threads=1, N=5, D=3, scale=0.01, q=8)  # stages by angle addition
 @example(seed=117068448, method="rk4", spl=2, tape=False, threads=1, N=6, D=7, scale=1.0, q=8)  # a small entry of xb
 @example(seed=3, method="rk4", spl=1, tape=None, threads=2, N=7, D=4, scale=0.01, q=512)  # rows padded 512 -> 544

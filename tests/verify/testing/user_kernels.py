@@ -64,9 +64,13 @@ class RationalQuadratic(RadialKernel):
         c1 = math.sqrt(self.spectral.moment(1))
         c2 = math.sqrt(self.spectral.moment(2))
         ref = "tests/verify/testing/user_kernels.py (Gaussian scale mixture moments)"
-        q = [Quantity(f"c{i}", v, "numerical", f"c{i} of the rational quadratic", ref) for i, v in enumerate((1.0, c1, c2))]
-        return Regularity(q[0], q[1], q[2], Quantity("kappa", 1 + c1 + c2, "numerical", "c0 + c1 + c2", ref),
-                          kernel=self.name)
+        q = [
+            Quantity(f"c{i}", v, "numerical", f"c{i} of the rational quadratic", ref)
+            for i, v in enumerate((1.0, c1, c2))
+        ]
+        return Regularity(
+            q[0], q[1], q[2], Quantity("kappa", 1 + c1 + c2, "numerical", "c0 + c1 + c2", ref), kernel=self.name
+        )
 
 
 rq = RationalQuadratic(alpha=2.0, lengthscale=1.0)

@@ -133,7 +133,8 @@ def optimise_sections(kernel, recorder: SlackRecorder, budget: int = 200) -> Non
         x, u, w = z[:D], z[D:2 * D], z[2 * D:]
         new_ex = {**ex, "x": x, "u": u / max(np.linalg.norm(u), 1e-300), "w": w / max(np.linalg.norm(w), 1e-300),
                   "start_tightness": best.tightness}
-        check_upper(recorder, bound + ".optimised", _section_ratio(z, v, bound, scale) * scale, scale, new_ex, rtol=1e-10)
+        observed = _section_ratio(z, v, bound, scale) * scale
+        check_upper(recorder, bound + ".optimised", observed, scale, new_ex, rtol=1e-10)
 
 
 def witnesses(kernel, recorder: SlackRecorder | None, settings: hsettings) -> None:
@@ -160,17 +161,36 @@ def witnesses(kernel, recorder: SlackRecorder | None, settings: hsettings) -> No
         t1 = check_upper(recorder, "regularity.c1.sharp", r1, c1, ex, rtol=1e-6)
         t2 = check_upper(recorder, "regularity.c2.sharp", r2, c2, ex, rtol=1e-3)
         v0 = SectionField(kernel, np.zeros((1, D)), np.eye(D)[:1])
-        t0 = check_upper(recorder, "regularity.c0.sharp", float(np.linalg.norm(v0.value(np.zeros(D)))),
-                         reg.c0.value * np.sqrt(v0.norm2), ex, rtol=1e-12)
+        t0 = check_upper(
+            recorder,
+            "regularity.c0.sharp",
+            float(np.linalg.norm(v0.value(np.zeros(D)))),
+            reg.c0.value * np.sqrt(v0.norm2),
+            ex,
+            rtol=1e-12,
+        )
         if min(t0, t1, t2 if omega is None else 1.0) < 0.99:
             raise AssertionError(f"regularity witness below 99% of its constant: {t0!r}, {t1!r}, {t2!r} ({ex})")
 
     prop()
 
 
-REGULARITY = Suite("regularity", (
-    Property("sections", ("regularity.c0", "regularity.c1", "regularity.c2"), sections, sections.__doc__ or "",
-             optimise=optimise_sections),
-    Property("witnesses", ("regularity.c0.sharp", "regularity.c1.sharp", "regularity.c2.sharp"), witnesses,
-             witnesses.__doc__ or ""),
-), "Condition 1: |v| + |Dv| + |D^2 v| <= (c0 + c1 + c2) |v|_V (SPEC §3)")
+REGULARITY = Suite(
+    "regularity",
+    (
+        Property(
+            "sections",
+            ("regularity.c0", "regularity.c1", "regularity.c2"),
+            sections,
+            sections.__doc__ or "",
+            optimise=optimise_sections,
+        ),
+        Property(
+            "witnesses",
+            ("regularity.c0.sharp", "regularity.c1.sharp", "regularity.c2.sharp"),
+            witnesses,
+            witnesses.__doc__ or "",
+        ),
+    ),
+    "Condition 1: |v| + |Dv| + |D^2 v| <= (c0 + c1 + c2) |v|_V (SPEC §3)",
+)

@@ -25,8 +25,9 @@ __all__ = ["LAMBDA", "DEPTH", "TOYS"]
 
 def lambda_lower_bounds(kernel, recorder: SlackRecorder | None, settings: hsettings) -> None:
     """Every rigorous lower bound on ``λ_N(δ)`` is ≤ ``λ_min(K_X)`` of δ-separated sets (random,
-    lattice sections, and clustered sets with many pairs at exactly δ); a violation is only declared against a *verified upper* bound of
-    ``λ_min`` (Rayleigh quotient with rounding bounds), so it is never a rounding artefact."""
+    lattice sections, and clustered sets with many pairs at exactly δ); a violation is only
+    declared against a *verified upper* bound of ``λ_min`` (Rayleigh quotient with rounding
+    bounds), so it is never a rounding artefact."""
 
     @settings
     @given(st.data(), st.integers(2, 12), st.integers(1, 3), st.floats(0.3, 3.0))
@@ -156,15 +157,26 @@ def toys_certificate(kernel, recorder: SlackRecorder | None, settings: hsettings
     prop()
 
 
-LAMBDA = Suite("lambda", (
-    Property("lower", ("lambda.lower",), lambda_lower_bounds, lambda_lower_bounds.__doc__ or "",
-             optimise=optimise_lambda),
-    Property("two_points", ("lambda.two_points",), lambda_two_points, lambda_two_points.__doc__ or ""),
-), "rigorous lower bounds of lambda_N(delta) (SPEC §4)")
-DEPTH = Suite("depth", (
-    Property("limit", ("depth.order",), depth_limit, depth_limit.__doc__ or ""),
-), "the T-layer ResNet converges to the neural ODE at first order (SPEC §10.7)")
-TOYS = Suite("toys", (
-    Property("identity", ("toys.m", "toys.M"), toys_identity, toys_identity.__doc__ or ""),
-    Property("certificate", ("toys.envelope", "toys.ball"), toys_certificate, toys_certificate.__doc__ or ""),
-), "the talk's toy theorems (SPEC §9)")
+LAMBDA = Suite(
+    "lambda",
+    (
+        Property(
+            "lower", ("lambda.lower",), lambda_lower_bounds, lambda_lower_bounds.__doc__ or "", optimise=optimise_lambda
+        ),
+        Property("two_points", ("lambda.two_points",), lambda_two_points, lambda_two_points.__doc__ or ""),
+    ),
+    "rigorous lower bounds of lambda_N(delta) (SPEC §4)",
+)
+DEPTH = Suite(
+    "depth",
+    (Property("limit", ("depth.order",), depth_limit, depth_limit.__doc__ or ""),),
+    "the T-layer ResNet converges to the neural ODE at first order (SPEC §10.7)",
+)
+TOYS = Suite(
+    "toys",
+    (
+        Property("identity", ("toys.m", "toys.M"), toys_identity, toys_identity.__doc__ or ""),
+        Property("certificate", ("toys.envelope", "toys.ball"), toys_certificate, toys_certificate.__doc__ or ""),
+    ),
+    "the talk's toy theorems (SPEC §9)",
+)

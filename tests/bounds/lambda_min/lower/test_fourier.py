@@ -77,9 +77,17 @@ def test_density_normalisation_matches_kernel():
     # Independent source: K(r) = ∫ p(ω) cos(ω r) dω numerically in D = 1 (the stated normalisation).
     for kernel in [Matern("3/2"), Gaussian(0.7)]:
         for r in [0.0, 0.5, 2.0]:
-            val, _ = integrate.quad(
-                lambda w, k=kernel: math.exp(float(log_density_radial(k, w, 1))) * 2, 0, np.inf, weight="cos", wvar=r
-            ) if r > 0 else integrate.quad(lambda w, k=kernel: 2 * math.exp(float(log_density_radial(k, w, 1))), 0, np.inf)
+            val, _ = (
+                integrate.quad(
+                    lambda w, k=kernel: math.exp(float(log_density_radial(k, w, 1))) * 2,
+                    0,
+                    np.inf,
+                    weight="cos",
+                    wvar=r,
+                )
+                if r > 0
+                else integrate.quad(lambda w, k=kernel: 2 * math.exp(float(log_density_radial(k, w, 1))), 0, np.inf)
+            )
             assert val == pytest.approx(float(kernel.profile(r)), rel=1e-7, abs=1e-9)
 
 

@@ -18,7 +18,13 @@ from verify.testing.reference import EIG_TOL, lambda_min
 
 @pytest.mark.parametrize(
     "kernel",
-    [Matern("1/2"), Matern("5/2"), Matern(1.3), Gaussian(0.8), RandomFourierKernel.from_kernel(Matern("5/2"), 40, 2, 0)],
+    [
+        Matern("1/2"),
+        Matern("5/2"),
+        Matern(1.3),
+        Gaussian(0.8),
+        RandomFourierKernel.from_kernel(Matern("5/2"), 40, 2, 0),
+    ],
 )
 def test_eigenvalue_gradient_matches_finite_differences(kernel):
     # Independent source: central differences of eigvalsh (the smallest eigenvalue is simple here).

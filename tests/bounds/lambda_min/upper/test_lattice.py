@@ -72,7 +72,12 @@ def test_symbol_normalisation_spectral_equals_spatial():
     # Two algorithms: the Poisson-summed spectral density vs the spatial lattice sum.  Tolerance:
     # the spectral box |m| <= 499 (D = 2) drops a tail of relative size ~ 499^(-2ν) < 1e-10 for
     # ν = 5/2, and the Gaussian tails are far smaller.
-    for kernel, D, delta in [(Gaussian(1), 1, 0.7), (Gaussian(1), 2, 1.1), (Matern("5/2"), 1, 1.0), (Matern("5/2"), 2, 0.6)]:
+    for kernel, D, delta in [
+        (Gaussian(1), 1, 0.7),
+        (Gaussian(1), 2, 1.1),
+        (Matern("5/2"), 1, 1.0),
+        (Matern("5/2"), 2, 0.6),
+    ]:
         for theta in (np.full(D, math.pi), np.linspace(0.3, 2.0, D)):
             a = lattice_symbol(kernel, delta, D, theta, method="spatial")
             b = lattice_symbol(kernel, delta, D, theta, method="spectral")
