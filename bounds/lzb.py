@@ -26,16 +26,56 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Protocol
 
 import numpy as np
 
 from bounds._core.validate import require_positive
+from bounds.result import Kind, Quantity, weakest_kind
 
-__all__ = ["FORMS", "LZBPoint", "LZBCertificate", "lzb_condition", "lzb_certificate", "iterations_to"]
+__all__ = [
+    "FORMS",
+    "GD_FORMS",
+    "RadiusConstants",
+    "Constants",
+    "LZBPoint",
+    "LZBCertificate",
+    "lzb_condition",
+    "lzb_certificate",
+    "iterations_to",
+]
 
 FORMS = ("discrete", "simplified", "sqrt", "lzb", "flow")
 GD_FORMS = ("discrete", "simplified", "sqrt", "lzb")
 REFERENCE = "docs/lzb.rst"
+
+
+class Constants(Protocol):
+    """What the radius condition needs at one radius: ``m``, ``M`` and ``β`` valid on the ball."""
+
+    @property
+    def m(self) -> Quantity: ...
+
+    @property
+    def M(self) -> Quantity: ...
+
+    @property
+    def beta(self) -> Quantity: ...
+
+
+@dataclass(frozen=True)
+class RadiusConstants:
+    """``m``, ``M``, ``β`` valid on a ball (the simplest :class:`Constants`)."""
+
+    m: Quantity
+    M: Quantity
+    beta: Quantity
+
+
+def _quantity(name: str, value: float | Quantity) -> Quantity:
+    if isinstance(value, Quantity):
+        return value
+    return Quantity(name=name, value=float(value), kind="numerical", formula="given by the caller", reference=REFERENCE)
 
 
 @dataclass(frozen=True)
@@ -43,7 +83,9 @@ class LZBPoint:
     """The radius condition evaluated at one ``R``.
 
     ``allowed_f0[form]`` is the largest initial loss the form allows at this radius; the form
-    holds when ``f0 <= allowed_f0[form]`` (so all forms are comparable on one scale).
+    holds when ``f0 <= allowed_f0[form]`` (so all forms are comparable on one scale).  ``kind`` is
+    that of the verdict: the weakest of the kinds of ``m``, ``M`` and ``β`` (plain floats given by
+    a caller count as ``numerical``).
     """
 
     R: float
@@ -53,6 +95,7 @@ class LZBPoint:
     f0: float
     rate: float
     allowed_f0: dict[str, float]
+    kind: Kind = "numerical"
 
     def holds(self, form: str = "discrete") -> bool:
         if form not in FORMS:
@@ -81,17 +124,18 @@ def _allowed_f0(m: float, M: float, beta: float, R: float) -> dict[str, float]:
 
 
 def lzb_condition(
-    f0: float, m: float, M: float, beta: float, R: float
+    f0: float, m: float | Quantity, M: float | Quantity, beta: float | Quantity, R: float
 ) -> LZBPoint:
     """Evaluate every form of the radius condition at one radius (constants already at
-    ``‖θ0‖ + R``).  Kind of the verdict: as rigorous as the constants fed in."""
+    ``‖θ0‖ + R``).  Kind of the verdict: the weakest kind of the constants fed in."""
+    mq, Mq, bq = _quantity("m", m), _quantity("M", M), _quantity("beta", beta)
     f0 = require_positive("f0", f0, strict=False)
-    m = require_positive("m", m, strict=False)
-    M = require_positive("M", M)
-    beta = require_positive("beta", beta)
+    m_ = require_positive("m", mq.value, strict=False)
+    M_ = require_positive("M", Mq.value)
+    beta_ = require_positive("beta", bq.value)
     R = require_positive("R", R, strict=False)
-    return LZBPoint(R=R, m=m, M=M, beta=beta, f0=f0, rate=1.0 - m / (2.0 * beta),
-                    allowed_f0=_allowed_f0(m, M, beta, R))
+    return LZBPoint(R=R, m=m_, M=M_, beta=beta_, f0=f0, rate=1.0 - m_ / (2.0 * beta_),
+                    allowed_f0=_allowed_f0(m_, M_, beta_, R), kind=weakest_kind(mq.kind, Mq.kind, bq.kind))
 
 
 def iterations_to(target: float, f0: float, rate: float) -> int:
@@ -134,9 +178,7 @@ class LZBCertificate:
 
 def lzb_certificate(
     f0: float,
-    m: Callable[[float], float],
-    M: Callable[[float], float],
-    beta: Callable[[float], float],
+    constants: Callable[[float], Constants],
     *,
     theta0_norm: float = 0.0,
     form: str = "discrete",
@@ -151,9 +193,11 @@ def lzb_certificate(
     ----------
     f0
         ``f(θ0)``.
-    m, M, beta
-        Functions of the *absolute* radius ``ρ`` returning the constants valid on ``‖θ‖ ≤ ρ``; they
-        are evaluated at ``ρ = ‖θ0‖ + R``.
+    constants
+        Function of the *absolute* radius ``ρ`` returning ``m``, ``M``, ``β`` valid on ``‖θ‖ ≤ ρ``
+        (any object with those :class:`~bounds.result.Quantity` attributes, e.g.
+        :class:`RadiusConstants` or :class:`bounds.chain.ChainPoint`); evaluated at
+        ``ρ = ‖θ0‖ + R``.
     theta0_norm
         ``‖θ0‖`` (0 for the zero initialisation).
     form
@@ -181,8 +225,8 @@ def lzb_certificate(
         raise ValueError(f"grid_size must be >= 2, got {grid_size}")
 
     def point(R: float) -> LZBPoint:
-        rho = theta0_norm + R
-        return lzb_condition(f0, m(rho), M(rho), beta(rho), R)
+        c = constants(theta0_norm + R)
+        return lzb_condition(f0, c.m, c.M, c.beta, R)
 
     radii = np.geomspace(R_min, R_max, grid_size)
     grid = tuple(point(float(R)) for R in radii)

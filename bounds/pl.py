@@ -43,6 +43,8 @@ from bounds.result import Quantity, weakest_kind
 
 __all__ = [
     "flow_factors",
+    "pl_from_parts",
+    "lambda_lower_weyl",
     "PLConstants",
     "pl_constants",
     "lambda_lower",
@@ -252,29 +254,83 @@ class PLConstants:
         )
 
 
-def pl_constants(
-    problem: Problem,
-    R: float,
-    *,
+def lambda_lower_weyl(
+    problem: Problem, R: float, eps: Quantity, c: Quantity, *, depth: int | None = None,
+) -> Quantity:
+    """λ lower bound of a random-feature kernel ``K_q`` by Weyl's inequality:
+    ``λ_min(K_q(X_t)) ≥ λ_min(K(X_t)) − N ε`` with ``ε ≥ sup |K_q − K|`` on the region the
+    trajectories visit, and ``λ_min(K(X_t))`` bounded by the data-dependent Gershgorin bound of the
+    base kernel ``problem.kernel`` with the sample's Grönwall constant ``c``.
+
+    Formula: ``max(0, λ_Gershgorin(K; s_-(R)) − N ε)``, rounded down (docs/pl.rst).
+    Kind: the weakest of ``eps`` and rigorous (an estimated ε gives an estimate).
+    """
+    s_minus, _ = flow_factors(float(c), R, depth)
+    base = _data_gershgorin(problem, s_minus)
+    N = problem.N
+    with mpmath.workdps(MP_DPS):
+        value = mpmath.mpf(base.value) - N * mpmath.mpf(eps.value)
+    kind = weakest_kind("rigorous", eps.kind)
+    return Quantity(
+        name="lambda_lower", value=max(0.0, down(value, 2)), kind=kind,
+        formula="max(0, 1 - max_i sum_j K(s_- |Ax_i - Ax_j|) - N eps)", reference=REFERENCE + "#finite-width",
+        hypotheses=(f"R = {R:.6g}", f"Weyl: lambda(K_q) >= lambda(K) - N eps, eps = {eps.value:.3g} ({eps.kind})"),
+    )
+
+
+def pl_from_parts(
+    problem: Problem, R: float, c: Quantity, lam: Quantity, Lam: Quantity, *, depth: int | None = None,
     constants: Constants = "sharp",
-    depth: int | None = None,
-    lam: LambdaSource = "best",
 ) -> PLConstants:
-    """``m(R)`` and ``M(R)`` of the local PL inequality on ``{‖v‖_H ≤ R}`` (SPEC §5).
+    """``m(R)`` and ``M(R)`` from their parts: the Grönwall constant ``c`` and the bounds ``λ``,
+    ``Λ`` of the kernel matrix along the flow (the one implementation of the formulas).
 
     Formula
-        ``m(R) = (4/N) σ_min(B)² s_-(R)² λ_lower(R)``,
-        ``M(R) = (4/N) σ_max(B)² s_+(R)² Λ_upper(R)`` (docs/pl.rst, "The PL sandwich").
-    Hypotheses
-        distinct data (δ > 0), ``A`` injective, ``B`` surjective, Condition 1 for the kernel
-        (``c1 < ∞``), ``‖v‖_H ≤ R``; for a ResNet of depth T also ``cR/√T < 1``.
+        ``m(R) = (4 w_min/n) σ_min(B)² s_-(R)² λ``, ``M(R) = (4 w_max/n) σ_max(B)² s_+(R)² Λ``
+        (docs/pl.rst, "The PL sandwich"; ``w`` the multiplicities of the rows, ``n = Σ w``).
     Kind
-        ``rigorous`` (rounded outward), or ``estimate`` when ``lam="estimate"``.
+        ``m``: the weakest of rigorous and ``λ``'s kind; ``M``: the weakest of rigorous and ``Λ``'s.
+    """
+    s_minus, s_plus = flow_factors(float(c), R, depth)
+    n = problem.n
+    w_min, w_max = problem.weight_range
+    sBmin, sBmax = problem.sigma_B
+    with mpmath.workdps(MP_DPS):
+        lam_mp = lam.mp if lam.mp is not None else mpmath.mpf(lam.value)
+        m_mp = 4 * mpmath.mpf(w_min) * mpmath.mpf(sBmin) ** 2 * s_minus**2 * max(lam_mp, 0) / n
+        M_mp = 4 * mpmath.mpf(w_max) * mpmath.mpf(sBmax) ** 2 * s_plus**2 * mpmath.mpf(Lam.value) / n
+    hyp = (
+        f"data separation delta = {problem.separation:.6g} > 0",
+        "A injective, B surjective",
+        f"{c.name} = {c.value:.6g} < inf (Condition 1)",
+        f"||v||_H <= R = {R:g}",
+    ) + (() if depth is None else (f"ResNet depth T = {depth} with c R / sqrt(T) < 1",))
+    m_q = Quantity(
+        name="m", value=max(0.0, down(m_mp, 3)), kind=weakest_kind("rigorous", lam.kind),
+        formula="(4/N) sigma_min(B)^2 s_-(R)^2 lambda_lower(R)", reference=REFERENCE + "#the-pl-sandwich",
+        hypotheses=hyp, mp=m_mp, dps=MP_DPS,
+    )
+    M_q = Quantity(
+        name="M", value=up(M_mp, 3), kind=weakest_kind("rigorous", Lam.kind),
+        formula="(4/N) sigma_max(B)^2 s_+(R)^2 Lambda_upper(R)", reference=REFERENCE + "#the-pl-sandwich",
+        hypotheses=hyp, mp=M_mp, dps=MP_DPS,
+    )
+    return PLConstants(
+        R=R, m=m_q, M=M_q, lam=lam, Lam=Lam, c=c, s_minus=float(s_minus), s_plus=float(s_plus),
+        constants=constants, depth=depth,
+    )
+
+
+def pl_constants(
+    problem: Problem, R: float, *, constants: Constants = "sharp", depth: int | None = None,
+    lam: LambdaSource = "best",
+) -> PLConstants:
+    """``m(R)`` and ``M(R)`` of the local PL inequality on ``{‖v‖_H ≤ R}`` (docs/pl.rst).
 
     Parameters
     ----------
     problem
-        Data, targets, lifting, output map and kernel.
+        Data, targets, lifting, read-out and kernel.
     R
         Radius of the ball in ``H`` (``R >= 0``).
     constants
@@ -283,53 +339,19 @@ def pl_constants(
         ``None`` for the neural ODE, ``T`` for the T-layer ResNet.
     lam
         Source of the ``λ`` lower bound (module docstring).
+
+    Formula
+        :func:`pl_from_parts` with ``c`` = :func:`jacobian_constant`, ``λ`` = :func:`lambda_lower`,
+        ``Λ`` = :func:`lambda_max_upper`.
+    Hypotheses
+        distinct data (δ > 0), ``A`` injective, ``B`` surjective, Condition 1 for the kernel
+        (``c1 < ∞``), ``‖v‖_H ≤ R``; for a ResNet of depth T also ``cR/√T < 1``.
+    Kind
+        ``rigorous`` (rounded outward), or ``estimate`` when ``lam="estimate"``.
     """
     R = require_positive("R", R, strict=False)
     cq = jacobian_constant(problem, constants)
-    s_minus, s_plus = flow_factors(float(cq), R, depth)
+    flow_factors(float(cq), R, depth)  # validates R against the depth before the λ work
     lam_q = lambda_lower(problem, R, constants=constants, depth=depth, lam=lam)
     Lam_q = lambda_max_upper(problem, R, constants=constants, depth=depth)
-    N = problem.N
-    sBmin, sBmax = problem.sigma_B
-    with mpmath.workdps(MP_DPS):
-        lam_mp = lam_q.mp if lam_q.mp is not None else mpmath.mpf(lam_q.value)
-        m_mp = 4 * mpmath.mpf(sBmin) ** 2 * s_minus**2 * max(lam_mp, 0) / N
-        M_mp = 4 * mpmath.mpf(sBmax) ** 2 * s_plus**2 * mpmath.mpf(Lam_q.value) / N
-    hyp = (
-        f"data separation delta = {problem.separation:.6g} > 0",
-        "A injective, B surjective",
-        f"{cq.name} = {cq.value:.6g} < inf (Condition 1)",
-        f"||v||_H <= R = {R:g}",
-    ) + (() if depth is None else (f"ResNet depth T = {depth} with c R / sqrt(T) < 1",))
-    m_q = Quantity(
-        name="m",
-        value=max(0.0, down(m_mp, 3)),
-        kind=weakest_kind("rigorous", lam_q.kind),
-        formula="(4/N) sigma_min(B)^2 s_-(R)^2 lambda_lower(R)",
-        reference=REFERENCE + "#the-pl-sandwich",
-        hypotheses=hyp,
-        mp=m_mp,
-        dps=MP_DPS,
-    )
-    M_q = Quantity(
-        name="M",
-        value=up(M_mp, 3),
-        kind="rigorous",
-        formula="(4/N) sigma_max(B)^2 s_+(R)^2 Lambda_upper(R)",
-        reference=REFERENCE + "#the-pl-sandwich",
-        hypotheses=hyp,
-        mp=M_mp,
-        dps=MP_DPS,
-    )
-    return PLConstants(
-        R=R,
-        m=m_q,
-        M=M_q,
-        lam=lam_q,
-        Lam=Lam_q,
-        c=cq,
-        s_minus=float(s_minus),
-        s_plus=float(s_plus),
-        constants=constants,
-        depth=depth,
-    )
+    return pl_from_parts(problem, R, cq, lam_q, Lam_q, depth=depth, constants=constants)

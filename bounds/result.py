@@ -20,7 +20,7 @@ Kinds
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, cast
 
 import mpmath
 import sympy as sp
@@ -31,12 +31,12 @@ Kind = Literal["exact", "rigorous", "numerical", "estimate"]
 KINDS: tuple[str, ...] = ("exact", "rigorous", "numerical", "estimate")
 
 
-def weakest_kind(*kinds: str) -> str:
+def weakest_kind(*kinds: str) -> Kind:
     """The kind of a number computed from numbers of the given kinds (the weakest one wins)."""
     for kind in kinds:
         if kind not in KINDS:
             raise ValueError(f"kind must be one of {KINDS}, got {kind!r}")
-    return max(kinds, key=KINDS.index) if kinds else "exact"
+    return cast(Kind, max(kinds, key=KINDS.index)) if kinds else "exact"
 
 
 @dataclass(frozen=True)

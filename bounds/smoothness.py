@@ -19,7 +19,7 @@ import mpmath
 from bounds._core.rounding import MP_DPS, up
 from bounds._core.validate import require_positive
 from bounds.problem import Problem
-from bounds.regularity import regularity_constants
+from bounds.regularity import Regularity, regularity_constants
 from bounds.result import Quantity
 
 __all__ = ["smoothness_constant", "residual_bound"]
@@ -38,7 +38,9 @@ def residual_bound(problem: Problem, R: float, c0: float = 1.0) -> float:
     return up(val, 3)
 
 
-def smoothness_constant(problem: Problem, R: float, *, constants: str = "sharp") -> Quantity:
+def smoothness_constant(
+    problem: Problem, R: float, *, constants: str = "sharp", regularity: Regularity | None = None,
+) -> Quantity:
     """``β(R)``, the Lipschitz constant of ``∇F`` on the ball ``‖v‖_H ≤ R`` (SPEC §6).
 
     Formula
@@ -49,9 +51,11 @@ def smoothness_constant(problem: Problem, R: float, *, constants: str = "sharp")
         ``rigorous`` (evaluated at 30 digits, rounded up).
 
     ``constants="paper"`` replaces each of ``c0, c1, c2`` by ``κ`` (the talk's single constant).
+    ``regularity`` overrides the constants of ``problem.kernel`` (e.g. those of a drawn
+    random-feature sample, whose kernel is not the problem's base kernel).
     """
     R = require_positive("R", R, strict=False)
-    reg = regularity_constants(problem.kernel)
+    reg = regularity_constants(problem.kernel) if regularity is None else regularity
     if constants == "sharp":
         c0, c1, c2 = (float(reg.c0), float(reg.c1), float(reg.c2))
     elif constants == "paper":

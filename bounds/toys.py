@@ -17,7 +17,7 @@ import sympy as sp
 from scipy.linalg import expm, expm_frechet
 
 from bounds._core.validate import require_finite_array, require_int, require_positive
-from bounds.lzb import LZBCertificate, lzb_certificate
+from bounds.lzb import LZBCertificate, RadiusConstants, lzb_certificate
 from bounds.result import Quantity
 
 __all__ = [
@@ -157,9 +157,7 @@ def exp_toy_certificate(theta0: np.ndarray, *, form: str = "discrete", target: f
         raise ValueError(f"theta0 must have shape (2,), got {theta0.shape}")
     return lzb_certificate(
         exp_toy_loss(theta0),
-        m=lambda r: 4 * np.exp(-2 * r),
-        M=lambda r: 4 * np.exp(2 * r),
-        beta=lambda r: 4 * np.exp(2 * r) + 2 * np.exp(r),
+        lambda r: RadiusConstants(*exp_toy_constants(r)),
         theta0_norm=abs(float(theta0[0])),
         form=form,
         R_max=R_max,

@@ -21,7 +21,7 @@ from bounds.regularity.exact import (
     talk_proposition_expr,
 )
 from bounds.regularity.record import Regularity
-from bounds.regularity.sampled import QuarticMax, quartic_form_max, rff_regularity
+from bounds.regularity.sampled import QuarticMax, quartic_form_max, rff_regularity, rff_regularity_moments
 
 __all__ = [
     "NU",
@@ -38,5 +38,6 @@ __all__ = [
     "talk_proposition_expr",
     "derived_kappa_expr",
     "rff_regularity",
+    "rff_regularity_moments",
     "quartic_form_max",
 ]

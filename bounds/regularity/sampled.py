@@ -17,7 +17,7 @@ from bounds.regularity.record import CONDITION_1 as _COND1
 from bounds.regularity.record import REFERENCE, Regularity
 from bounds.result import Quantity
 
-__all__ = ["QuarticMax", "quartic_form_max", "rff_regularity"]
+__all__ = ["QuarticMax", "quartic_form_max", "rff_regularity", "rff_regularity_moments"]
 
 _EPS = 2 * UNIT_ROUNDOFF  # machine epsilon
 
@@ -219,3 +219,32 @@ def rff_regularity(kernel: RandomFourierKernel, rtol: float = 1e-3, max_boxes: i
         hyp + (_COND1,),
     )
     return Regularity(c0, c1, c2, kappa, kernel=kernel.name, c2_lower=c2_lower)
+
+
+def rff_regularity_moments(kernel: RandomFourierKernel) -> Regularity:
+    """Condition 1's constants of a random-feature sample in any dimension ``D``, without the
+    branch and bound of :func:`rff_regularity` (which is for small ``D``).
+
+    Formula: ``c0 = 1``; ``c1 = √λ_max((1/q) ΩᵀΩ) = √λ_max((1/q) ΩΩᵀ)`` (the ``q × q`` Gram has the
+    same nonzero spectrum), rounded up by a relative ``(q + D) 2⁻⁵⁰`` margin; ``c2 ≤ √((1/q) Σ ‖ω_j‖⁴)``
+    (from ``(ω·u)⁴ ≤ ‖ω‖⁴``); ``κ = c0 + c1 + c2``.  Docs: docs/kappa.rst#random-features.
+    Kind: rigorous upper bounds (``c1`` sharp for the sample, ``c2`` possibly loose).
+    """
+    if not isinstance(kernel, RandomFourierKernel):
+        raise ValueError(f"kernel must be a RandomFourierKernel, got {kernel!r}")
+    omega = kernel.omega
+    q, D = omega.shape
+    G = omega @ omega.T / q
+    lam = float(np.linalg.eigvalsh(G)[-1])
+    margin = 1 + (q + D + 10) * 2.0**-50
+    c1_val = math.sqrt(lam + (q + D) * 2.0**-50 * float(np.trace(G))) * margin
+    n4 = np.sum(omega**2, axis=1) ** 2
+    c2_val = math.sqrt(float(np.mean(n4)) * margin) * margin
+    ref = REFERENCE + "#random-features"
+    hyp = (f"the drawn sample ({kernel.name})", "features q^(-1/2)[cos, sin]")
+    c0 = Quantity("c0", 1.0, "exact", "c0 = sqrt(K_q(0)) = 1", ref, hyp, expr=sp.Integer(1))
+    c1 = Quantity("c1", c1_val, "rigorous", "sqrt(lambda_max((1/q) W W^T)), rounded up", ref, hyp)
+    c2 = Quantity("c2", c2_val, "rigorous", "sqrt((1/q) sum |w_j|^4) >= c2 of the sample", ref, hyp)
+    kappa = Quantity("kappa", (1.0 + c1_val + c2_val) * (1 + 4 * _EPS), "rigorous",
+                     "kappa = c0 + c1 + c2 (upper bound)", ref, hyp + (_COND1,))
+    return Regularity(c0, c1, c2, kappa, kernel=kernel.name)

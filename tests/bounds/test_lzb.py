@@ -9,7 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bounds.lzb import FORMS, iterations_to, lzb_certificate, lzb_condition
+from bounds.lzb import FORMS, RadiusConstants, iterations_to, lzb_certificate, lzb_condition
+from bounds.result import Quantity
 
 pos = st.floats(1e-3, 1e3, allow_nan=False)
 
@@ -70,9 +71,14 @@ def test_iterations_to_matches_brute_force(target, f0, rate):
     assert rate**k * f0 <= target * (1 + 1e-9)
 
 
+def _given(m: float, M: float, beta: float) -> tuple[Quantity, Quantity, Quantity]:
+    return tuple(Quantity(name, value, "exact", "toy constant", "docs/lzb.rst")  # type: ignore[return-value]
+                 for name, value in (("m", m), ("M", M), ("beta", beta)))
+
+
 def test_certificate_best_radius_is_feasible_and_minimal():
     # Toy constants with a closed form: m(r) = e^{-r}, M = 1, beta = 1, f0 small.
-    cert = lzb_certificate(1e-4, lambda r: math.exp(-r), lambda r: 1.0, lambda r: 1.0, form="simplified")
+    cert = lzb_certificate(1e-4, lambda r: RadiusConstants(*_given(math.exp(-r), 1.0, 1.0)), form="simplified")
     assert cert.guaranteed
     R0 = cert.best.R
     # Closed form: f0 <= e^{-2R} R^2/16 <=> R e^{-R} >= 4e-2; the smaller root of that.
@@ -84,7 +90,7 @@ def test_certificate_best_radius_is_feasible_and_minimal():
 
 
 def test_certificate_not_guaranteed_when_f0_too_large():
-    cert = lzb_certificate(10.0, lambda r: math.exp(-r), lambda r: 1.0, lambda r: 1.0)
+    cert = lzb_certificate(10.0, lambda r: RadiusConstants(*_given(math.exp(-r), 1.0, 1.0)))
     assert not cert.guaranteed and cert.best is None and cert.feasible == ()
 
 
@@ -105,7 +111,7 @@ def test_bad_input(kwargs, match):
 
 def test_bad_form_and_target():
     with pytest.raises(ValueError, match="form must be one of"):
-        lzb_certificate(1.0, lambda r: 1.0, lambda r: 1.0, lambda r: 1.0, form="flow")
+        lzb_certificate(1.0, lambda r: RadiusConstants(*_given(1.0, 1.0, 1.0)), form="flow")
     with pytest.raises(ValueError, match="rate must be in"):
         iterations_to(1e-3, 1.0, 1.0)
     assert set(FORMS) >= {"discrete", "simplified", "sqrt", "lzb", "flow"}

@@ -5,11 +5,10 @@ from __future__ import annotations
 
 import argparse
 import math
-from functools import cache
 
-from bounds.lzb import GD_FORMS, lzb_certificate
-from bounds.pl import jacobian_constant, pl_constants
-from bounds.smoothness import smoothness_constant
+from bounds.chain import lzb_for_problem
+from bounds.lzb import GD_FORMS
+from bounds.pl import jacobian_constant
 from verify.cli.common import (
     add_architecture_arguments,
     add_data_arguments,
@@ -35,18 +34,8 @@ def run(args: argparse.Namespace) -> int:
     depth = depth_from_args(args)
     c1 = float(jacobian_constant(prob, args.constants))
     R_max = args.R_max if depth is None else min(args.R_max, 0.999 * math.sqrt(depth) / c1)
-
-    @cache
-    def pl(r: float):  # m and M share one evaluation per radius
-        return pl_constants(prob, r, constants=args.constants, depth=depth, lam=args.lam)
-
-    cert = lzb_certificate(
-        prob.initial_loss(),
-        m=lambda r: pl(r).m.value,
-        M=lambda r: pl(r).M.value,
-        beta=lambda r: smoothness_constant(prob, r, constants=args.constants).value,
-        form=args.form, R_max=R_max, target=args.target,
-    )
+    cert = lzb_for_problem(prob, constants=args.constants, depth=depth, lam=args.lam, form=args.form, R_max=R_max,
+                           target=args.target)
     best = cert.best
     payload = {
         "guaranteed": cert.guaranteed, "form": cert.form, "f0": cert.f0,

@@ -25,18 +25,18 @@ True
 
 from __future__ import annotations
 
-import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, TextIO
+from typing import Any
 
 import numpy as np
 
 from bounds._core.validate import require_int, require_positive
+from verify.progress import Progress
 from verify.solver.gradient import Gradient, Objective, loss_and_gradient
 
-__all__ = ["TrainResult", "gradient_descent", "ProgressBar"]
+__all__ = ["TrainResult", "gradient_descent"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -74,35 +74,13 @@ class TrainResult:
         return int(self.loss.shape[0] - 1)
 
 
-class ProgressBar:
-    """A plain-text progress bar on a stream (default ``sys.stderr``), no dependencies."""
-
-    def __init__(self, total: int, stream: TextIO | None = None, width: int = 30) -> None:
-        self.total = max(int(total), 1)
-        self.stream = sys.stderr if stream is None else stream
-        self.width = width
-        self._last = -1
-
-    def update(self, k: int, text: str = "") -> None:
-        pct = int(100 * k / self.total)
-        if pct == self._last and k != self.total:
-            return
-        self._last = pct
-        fill = int(self.width * k / self.total)
-        self.stream.write(f"\r[{'#' * fill}{'.' * (self.width - fill)}] {k}/{self.total} {text}")
-        if k >= self.total:
-            self.stream.write("\n")
-        self.stream.flush()
-
-
 def gradient_descent(
     problem: Objective | Callable[[Any], Gradient],
     control0: Any,
     step: float,
     iterations: int,
     seed: int | None = None,
-    progress: bool = False,
-    stream: TextIO | None = None,
+    progress: Progress | None = None,
 ) -> TrainResult:
     """Fixed-step gradient descent in H from ``control0``.
 
@@ -120,7 +98,7 @@ def gradient_descent(
     seed
         Recorded in the result for provenance.
     progress
-        Draw a progress bar on ``stream`` (default stderr).
+        Where to show a progress bar (:class:`verify.progress.Progress`); ``None``: silent.
 
     Returns
     -------
@@ -142,7 +120,7 @@ def gradient_descent(
     else:
         raise ValueError(f"problem must be a Objective or a callable control -> Gradient, got {type(problem).__name__}")
     t0 = time.perf_counter()
-    bar = ProgressBar(iterations, stream) if progress else None
+    bar = (progress or Progress(None)).bar(iterations, "gradient descent")
     losses, dists, gnorms = [], [], []
     theta = control0
     delta = None  # θ_k − θ_0, accumulated exactly
@@ -153,13 +131,14 @@ def gradient_descent(
         losses.append(g.loss)
         gnorms.append(g.h_norm)
         dists.append(0.0 if delta is None else delta.h_norm())
-        if bar is not None:
-            bar.update(k, f"loss={g.loss:.3e} |grad|={g.h_norm:.2e}")
+        bar.set_postfix_str(f"loss={g.loss:.3e} |grad|={g.h_norm:.2e}")
         if k == iterations:
             break
+        bar.update(1)
         upd = g.h_gradient.scale(-step)
         theta = theta + upd
         delta = upd if delta is None else delta + upd
+    bar.close()
     return TrainResult(
         control=theta,
         loss=np.array(losses),

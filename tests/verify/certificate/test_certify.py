@@ -19,7 +19,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from verify.certificate.pipeline import CertifyOptions, certify, reduced_problem, rff_constants
+from verify.certificate.cross_check import span_coordinates
+from verify.certificate.options import CertifyOptions
+from verify.certificate.pipeline import certify
 from verify.certificate.report import FILES
 from verify.cli import certify as certify_cmd
 
@@ -315,8 +317,8 @@ def test_minus_identity_without_lifting_is_not_guaranteed_and_the_recipe_says_li
             grid_size=3,
         )
     )
-    assert max(coarse.curves["margin"]) < 0 and coarse.guaranteed
-    assert coarse.quantities["f0"]["value"] <= coarse.quantities["allowed_f0"]["value"]
+    assert max(coarse.curves.margin) < 0 and coarse.guaranteed
+    assert coarse.quantities["f0"].value <= coarse.quantities["allowed_f0"].value
 
 
 def test_unseparated_points_fail_the_local_pl_hypothesis(tmp_path):
@@ -407,7 +409,7 @@ def test_reduced_problem_reproduces_full_dimensional_gradient_descent():
     A, B = lifting(2, 3, 0.7), output_map(1, 6, 1.3)
     k = Matern("5/2")
     Z = X @ A.T
-    Q, Zr, Br = reduced_problem(Z, B)
+    Q, Zr, Br = span_coordinates(Z, B)
     assert Q.shape == (6, 3) and np.allclose(Q.T @ Q, np.eye(3), atol=1e-14)
     full = gradient_descent(SP.resnet(Z, Y, B), KernelControl.zeros(k, 2, 6), step=0.05, iterations=6)
     red = gradient_descent(SP.resnet(Zr, Y, Br), KernelControl.zeros(k, 2, 3), step=0.05, iterations=6)
@@ -418,10 +420,11 @@ def test_reduced_problem_reproduces_full_dimensional_gradient_descent():
 def test_rff_constants_against_branch_and_bound():
     # second algorithm: bounds.regularity.rff_regularity (exact c1, branch-and-bound c2) in D = 2
     from bounds.kernels import Matern, RandomFourierKernel
-    from bounds.regularity import rff_regularity
+    from bounds.regularity import rff_regularity, rff_regularity_moments
 
     rff = RandomFourierKernel.from_kernel(Matern("5/2"), q=40, D=2, seed=3)
-    c1, c2 = rff_constants(rff.omega)
+    moments = rff_regularity_moments(rff)
+    c1, c2 = moments.c1.value, moments.c2.value
     reg = rff_regularity(rff)
     assert math.isclose(c1, reg.c1.value, rel_tol=1e-10) and c1 >= reg.c1.value * (1 - 1e-15)
     assert c2 >= reg.c2_lower.value  # an upper bound of the sample's c2
@@ -429,11 +432,11 @@ def test_rff_constants_against_branch_and_bound():
 
 def test_finite_width_is_labelled_estimate(tmp_path):
     cert = certify(CertifyOptions(data="xor", p=2, a=2.0, b=1.0, width=32, gd_iterations=3, recipe=False, grid_size=7))
-    assert cert.quantities["rff_kernel_error"]["kind"] == "estimate"
-    assert cert.quantities["m"]["kind"] == "estimate"
+    assert cert.quantities["rff_kernel_error"].kind == "estimate"
+    assert cert.quantities["m"].kind == "estimate"
     assert not cert.guaranteed  # never rigorous at finite width: H6 (or an earlier one) fails
-    assert cert.failures and all("--width" in f["fix"] or "lift" in f["fix"] for f in cert.failures)
-    assert "approximation" == cert.cross_check["label"]
+    assert cert.failures and all("--width" in f.fix or "lift" in f.fix for f in cert.failures)
+    assert cert.cross_check is not None and cert.cross_check.label == "approximation"
 
 
 # ------------------------------------------------------------------ HTML in a real browser

@@ -10,6 +10,7 @@ import pytest
 
 from bounds.kernels import Gaussian, Matern, RandomFourierKernel
 from tests.verify.solver.test_flow_support import kernel_setup, rff_setup
+from verify.progress import Progress
 from verify.solver.controls import KernelControl, RFFControl
 from verify.solver.gradient import Objective, loss, loss_and_gradient
 from verify.solver.train import gradient_descent
@@ -67,9 +68,10 @@ def test_progress_bar_and_callable_problem():
     ctl, X0, Y, B = rff_setup(6)
     pb = Objective(X0, Y, B)
     buf = io.StringIO()
-    run = gradient_descent(lambda c: loss_and_gradient(pb, c), ctl, 0.01, 3, progress=True, stream=buf)
+    run = gradient_descent(lambda c: loss_and_gradient(pb, c), ctl, 0.01, 3, progress=Progress(buf, "train"))
     out = buf.getvalue()
-    assert "3/3" in out and "loss=" in out and out.endswith("\n")
+    # a stream that is not a terminal gets the final line only
+    assert out.count("\n") == 1 and "3/3" in out and "loss=" in out and out.endswith("\n")
     assert run.loss.shape == (4,)
 
 

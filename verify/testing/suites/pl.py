@@ -11,7 +11,6 @@ instances are loose by orders of magnitude (SPEC §10).
 from __future__ import annotations
 
 import math
-from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -19,6 +18,7 @@ from hypothesis import given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
+from bounds.chain import chain_point
 from bounds.lzb import lzb_certificate
 from bounds.pl import flow_factors, jacobian_constant, pl_constants
 from bounds.problem import Problem
@@ -247,12 +247,9 @@ def lzb_descent(kernel, recorder: SlackRecorder | None, settings: hsettings) -> 
         Y = X + noise * rng.normal(size=X.shape)
         prob = Problem(X, Y, np.eye(2), np.eye(2), kernel)
         c1 = float(jacobian_constant(prob))
-        pl = lru_cache(maxsize=None)(lambda r: pl_constants(prob, r, depth=T, lam="data"))  # m, M: one call
         cert = lzb_certificate(
             prob.initial_loss(),
-            m=lambda r: pl(r).m.value,
-            M=lambda r: pl(r).M.value,
-            beta=lambda r: smoothness_constant(prob, r).value,
+            lambda r: chain_point(prob, r, depth=T, lam="data"),
             R_max=0.99 * math.sqrt(T) / c1, grid_size=25,
         )
         if not cert.guaranteed:

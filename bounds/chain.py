@@ -1,0 +1,116 @@
+"""The chain of constants at one radius: ``c``, the Grönwall factors, ``λ``, ``Λ``, ``m(R)``,
+``M(R)`` and ``β(R)`` for a problem (docs/pl.rst, docs/smoothness.rst), and the LZB certificate
+of a problem without hand-written callables (docs/lzb.rst).
+
+>>> import numpy as np
+>>> from bounds.kernels import Matern
+>>> from bounds.problem import Problem
+>>> X = np.array([[0.0, 0.0], [3.0, 0.0], [0.0, 3.0]])
+>>> prob = Problem.augmented(X, np.array([[1.0], [-1.0], [1.0]]), Matern("5/2"), alpha=2.0, b=50.0)
+>>> cert = lzb_for_problem(prob)
+>>> cert.guaranteed, cert.best.kind
+(True, 'rigorous')
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+from bounds.kernels import RandomFourierKernel
+from bounds.lzb import LZBCertificate, lzb_certificate
+from bounds.pl import (
+    Constants,
+    LambdaSource,
+    PLConstants,
+    jacobian_constant,
+    lambda_lower_weyl,
+    lambda_max_upper,
+    pl_constants,
+    pl_from_parts,
+)
+from bounds.problem import Problem
+from bounds.regularity import Regularity
+from bounds.result import Quantity
+from bounds.smoothness import smoothness_constant
+
+__all__ = ["FiniteWidth", "ChainPoint", "chain_point", "lzb_for_problem"]
+
+
+@dataclass(frozen=True, eq=False)
+class FiniteWidth:
+    """A drawn random-feature sample standing in for the problem's kernel: the sample, its own
+    Condition 1 constants, and a bound ``eps`` on ``sup |K_q − K|`` over the region the trajectories
+    visit (its kind decides the kind of ``m``)."""
+
+    sample: RandomFourierKernel
+    regularity: Regularity
+    eps: Quantity
+
+
+@dataclass(frozen=True)
+class ChainPoint:
+    """Every constant of the chain on the ball ``‖v‖_H ≤ R``."""
+
+    R: float
+    pl: PLConstants
+    beta: Quantity
+
+    @property
+    def m(self) -> Quantity:
+        return self.pl.m
+
+    @property
+    def M(self) -> Quantity:
+        return self.pl.M
+
+    @property
+    def lam(self) -> Quantity:
+        return self.pl.lam
+
+    @property
+    def Lam(self) -> Quantity:
+        return self.pl.Lam
+
+    @property
+    def c(self) -> Quantity:
+        return self.pl.c
+
+
+def chain_point(
+    problem: Problem, R: float, *, constants: Constants = "sharp", depth: int | None = None,
+    lam: LambdaSource = "best", width: FiniteWidth | None = None,
+) -> ChainPoint:
+    """``m(R)``, ``M(R)`` (:func:`bounds.pl.pl_constants`) and ``β(R)``
+    (:func:`bounds.smoothness.smoothness_constant`) at one radius.
+
+    With ``width``, the residual fields live in the sample's RKHS: ``c`` and ``β`` use the sample's
+    constants, ``λ`` is :func:`bounds.pl.lambda_lower_weyl` and ``Λ = N`` (``|K_q| ≤ 1``).
+    """
+    if width is None:
+        pl = pl_constants(problem, R, constants=constants, depth=depth, lam=lam)
+        return ChainPoint(R=R, pl=pl, beta=smoothness_constant(problem, R, constants=constants))
+    reg = width.regularity
+    c = reg.kappa if constants == "paper" else reg.c1
+    lam_q = lambda_lower_weyl(problem, R, width.eps, c, depth=depth)
+    Lam_q = lambda_max_upper(problem, R, constants="paper")
+    pl = pl_from_parts(problem, R, c, lam_q, Lam_q, depth=depth, constants=constants)
+    return ChainPoint(R=R, pl=pl, beta=smoothness_constant(problem, R, constants=constants, regularity=reg))
+
+
+def lzb_for_problem(
+    problem: Problem, *, constants: Constants = "sharp", depth: int | None = None, lam: LambdaSource = "best",
+    form: str = "discrete", R_min: float = 1e-4, R_max: float | None = None, grid_size: int = 121,
+    target: float | None = None,
+) -> LZBCertificate:
+    """The LZB certificate of gradient descent from ``v0 = 0`` on ``problem`` (docs/lzb.rst): the
+    radius search of :func:`bounds.lzb.lzb_certificate` over :func:`chain_point`.
+
+    ``R_max`` defaults to ``3/c`` (and ``0.999 √T / c`` for a ResNet of depth ``T``).
+    """
+    c = float(jacobian_constant(problem, constants))
+    if R_max is None:
+        R_max = 3.0 / c if depth is None else min(3.0, 0.999 * depth**0.5) / c
+    at = lru_cache(maxsize=None)(lambda R: chain_point(problem, R, constants=constants, depth=depth, lam=lam))
+    return lzb_certificate(problem.initial_loss(), at, form=form, R_min=R_min, R_max=R_max, grid_size=grid_size,
+                           target=target)

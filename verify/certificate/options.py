@@ -1,0 +1,130 @@
+"""The options of a certificate (docs/certificate.rst): one frozen record, validated once, serialised
+into the certificate's ``inputs.options`` and read back by ``--check``."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, fields
+from typing import Any, Literal
+
+from bounds._core.validate import as_rational_or_float, require_int, require_positive
+from bounds.kernels import Gaussian, Matern
+
+__all__ = ["CertifyOptions", "KernelName", "ConstantsName", "LambdaName", "FormName"]
+
+KernelName = Literal["matern", "gaussian"]
+ConstantsName = Literal["sharp", "paper"]
+LambdaName = Literal["data", "best", "worst-case", "estimate"]
+FormName = Literal["discrete", "simplified", "sqrt", "lzb"]
+
+_CHOICES: dict[str, tuple[str, ...]] = {
+    "kernel": ("matern", "gaussian"),
+    "constants": ("sharp", "paper"),
+    "lam": ("data", "best", "worst-case", "estimate"),
+    "form": ("discrete", "simplified", "sqrt", "lzb"),
+}
+_POSITIVE_INTS = {"p": 1, "grid_size": 2, "gd_layers": 1, "gd_width": 1}
+_NONNEGATIVE_INTS = ("gd_iterations", "gd_max_centres", "seed", "rff_seed")
+
+
+@dataclass(frozen=True)
+class CertifyOptions:
+    """Everything that determines a certificate.
+
+    Parameters
+    ----------
+    data
+        A built-in dataset name (``moons``, ``circles``, ``sphere``, ``xor``) or a file path.
+    n, seed, target_dim
+        Size and seed of a built-in dataset; number of target columns of a file.
+    kernel, nu, lengthscale
+        ``"matern"`` (smoothness ``nu`` > 2 for Condition 1) or ``"gaussian"``; length scale ℓ.
+    width, rff_seed
+        ``None`` for the infinite-width kernel model; ``q`` for random Fourier features drawn
+        with ``rff_seed`` (finite width).
+    p, a, b
+        Lifting ``A = a (I_d, …, I_d)ᵀ`` with ``p`` blocks and read-out ``B = b (I_{d'}, 0)``.
+    depth
+        ``None`` for the neural ODE (infinitely deep), ``T`` for the T-layer ResNet.
+    constants, lam, form
+        Passed to :func:`bounds.pl.pl_constants` / :func:`bounds.lzb.lzb_certificate`.
+    R_min, R_max, grid_size
+        Radii searched (``R_max=None``: ``3/c1``).
+    target
+        Target loss for the iteration count.
+    gd_iterations, gd_layers, gd_max_centres, gd_width
+        Cross-check budget, layers of the ODE's approximation, the largest number of kernel
+        centres per layer the exact infinite-width run may accumulate (``N`` × stages per layer ×
+        iterations; its cost grows like the cube of it), RFF width used above it.
+    recipe
+        Run the lifting recipe when the certificate fails, to say what would fix it.
+
+    Raises
+    ------
+    ValueError
+        Any option out of its range (the message names it).
+    """
+
+    data: str = "xor"
+    n: int | None = None
+    seed: int = 0
+    target_dim: int = 1
+    kernel: KernelName = "matern"
+    nu: str = "5/2"
+    lengthscale: float = 1.0
+    width: int | None = None
+    rff_seed: int = 0
+    p: int = 1
+    a: float = 1.0
+    b: float = 1.0
+    depth: int | None = None
+    constants: ConstantsName = "sharp"
+    lam: LambdaName = "data"
+    form: FormName = "discrete"
+    R_min: float = 1e-3
+    R_max: float | None = None
+    grid_size: int = 41
+    target: float = 1e-6
+    gd_iterations: int = 100
+    gd_layers: int = 4
+    gd_max_centres: int = 2000
+    gd_width: int = 256
+    recipe: bool = True
+
+    def __post_init__(self) -> None:
+        for name, choices in _CHOICES.items():
+            if getattr(self, name) not in choices:
+                raise ValueError(f"{name} must be one of {', '.join(choices)}; got {getattr(self, name)!r}")
+        require_positive("lengthscale", self.lengthscale)
+        if self.kernel == "matern" and float(as_rational_or_float("nu", self.nu)) <= 2:
+            raise ValueError(
+                f"nu must be > 2 for Condition 1 (got nu = {self.nu}): c2 = sqrt(E[w_1^4]) is infinite "
+                "for Matern nu <= 2, so the smoothness beta(R) and the certificate do not exist"
+            )
+        for name, minimum in _POSITIVE_INTS.items():
+            require_int(name, getattr(self, name), minimum=minimum)
+        for name in _NONNEGATIVE_INTS:
+            require_int(name, getattr(self, name), minimum=0)
+        for name in ("width", "depth"):
+            if getattr(self, name) is not None:
+                require_int(name, getattr(self, name), minimum=1)
+        for name in ("a", "b", "R_min", "target"):
+            require_positive(name, getattr(self, name))
+        if self.R_max is not None and self.R_max <= self.R_min:
+            raise ValueError(f"R_max must be > R_min = {self.R_min}, got {self.R_max}")
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> CertifyOptions:
+        known = {f.name for f in fields(cls)}
+        unknown = set(d) - known
+        if unknown:
+            raise ValueError(f"options: unknown keys {sorted(unknown)}")
+        return cls(**d)
+
+    def base_kernel(self) -> Matern | Gaussian:
+        """The kernel of the infinite-width model."""
+        if self.kernel == "gaussian":
+            return Gaussian(self.lengthscale)
+        return Matern(self.nu, self.lengthscale)

@@ -1,0 +1,115 @@
+"""Step 4 of the certificate: the hypotheses H1–H6, the verdict, and for each failed hypothesis
+the reason and what would fix it (docs/certificate.rst, "The verdict")."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from verify.certificate.datasets import Dataset
+from verify.certificate.design import MAX_PAIRWISE_ENTRIES, Design
+from verify.certificate.options import CertifyOptions
+from verify.certificate.record import Failure, Hypothesis
+from verify.certificate.search import Search
+from verify.progress import Progress
+
+__all__ = ["Verdict", "decide"]
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The hypotheses, whether all hold, the failures and the design search's fix (if it ran)."""
+
+    hypotheses: tuple[Hypothesis, ...]
+    guaranteed: bool
+    failures: tuple[Failure, ...]
+    recipe: dict[str, Any] | None
+
+
+def _hypotheses(design: Design, search: Search, opts: CertifyOptions) -> tuple[Hypothesis, ...]:
+    prob, curves = design.problem, search.curves
+    sA, sB = prob.sigma_A, prob.sigma_B
+    rigorous_m = search.chain.m.kind in ("exact", "rigorous")
+    kind_note = "" if rigorous_m else " (finite width: the kernel error is estimated)"
+    k_best = max(range(len(curves.margin)), key=lambda k: curves.margin[k])
+    found = search.lzb.best is not None
+    feasible_note = f"; smallest feasible R = {search.R:.6g} (best rate)" if found else ""
+    return (
+        Hypothesis("H1", "data distinct (delta > 0)", True, f"delta = {prob.separation:.6g}"),
+        Hypothesis("H2", "A injective, B surjective", True,
+                   f"sigma_min(A) = {sA[0]:.6g}, sigma_min(B) = {sB[0]:.6g}"),
+        Hypothesis("H3", "Condition 1: c0, c1, c2 finite", True, f"c1 = {design.c1:.6g}, c2 = {design.c2:.6g}"),
+        Hypothesis("H4", "lambda lower bound > 0 along the flow for some R (local PL, m(R) > 0)",
+                   any(v > 0 for v in curves.lambda_lower), f"lambda_lower(R_min) = {curves.lambda_lower[0]:.6g}"),
+        Hypothesis("H5", f"LZB radius condition ({opts.form} form) at some R", found,
+                   f"largest margin log(allowed_f0/f0) on the grid = {curves.margin[k_best]:.4g} at R = "
+                   f"{curves.R[k_best]:.4g}{feasible_note}"),
+        Hypothesis("H6", "constants of kind exact/rigorous (not estimates)", rigorous_m,
+                   f"m is {search.chain.m.kind}{kind_note}"),
+    )
+
+
+def _recipe(ds: Dataset, design: Design, opts: CertifyOptions) -> dict[str, Any] | None:
+    from bounds.recipe import lifting_recipe  # noqa: PLC0415 (the design search is heavy)
+
+    p_max = max(1, MAX_PAIRWISE_ENTRIES // (ds.N**2 * ds.d))  # a design certify can then check
+    form = opts.form if opts.form != "lzb" else "discrete"
+    try:
+        design_found = lifting_recipe(ds.X, ds.Y, design.base, form=form, p_max=p_max)
+    except ValueError as exc:  # e.g. d' > d: the recipe's search does not cover this data
+        return {"error": str(exc)}
+    if design_found is None:
+        return {"error": f"no lifting p <= {p_max} found by the recipe's search"}
+    return {"p": design_found.p, "a": design_found.a, "b": design_found.b, "R": design_found.R,
+            "rate": design_found.rate, "verified": design_found.verified, "form": design_found.form}
+
+
+def _reason(h: Hypothesis, design: Design, opts: CertifyOptions) -> str:
+    prob = design.problem
+    if h.id == "H4" and design.width is not None:
+        eps = design.width.eps.value
+        return (f"no positive lower bound on lambda_min along the flow at width q = {opts.width}: the Weyl "
+                f"correction N eps = {prob.N} x {eps:.3g} (estimated sup|K_q - K|) exceeds the kernel's "
+                f"lambda lower bound, so m(R) = 0.")
+    if h.id == "H4":
+        return (f"no positive lower bound on lambda_min along the flow: the lifted data are too close for "
+                f"the kernel (lifted separation {prob.lifted_separation:.3g}, "
+                f"length scale {opts.lengthscale:g}), so m(R) = 0 and there is no local PL inequality.")
+    if h.id == "H5":
+        return (f"the Liu-Zhu-Belkin radius condition ({opts.form}) fails at every R: the initial loss "
+                f"f0 = {design.f0:.4g} is too large for the PL constants the data allow ({h.detail}).")
+    if h.id == "H6":
+        return "the finite-width lambda rests on an estimated kernel error sup|K_q - K|, not a rigorous bound."
+    return h.detail
+
+
+def _fix(h: Hypothesis, recipe: dict[str, Any] | None, opts: CertifyOptions) -> str:
+    if h.id == "H6" or (h.id == "H4" and opts.width is not None):
+        return ("use the infinite-width kernel model (omit --width), or a larger --width (sup|K_q - K| "
+                "shrinks like q^(-1/2); bounds.recipe.rff_width gives a width with a probability bound).")
+    if recipe is not None and "p" in recipe:
+        return (f"lift to p >= {recipe['p']} with a = {recipe['a']:.4g}, b = {recipe['b']:.4g} "
+                f"(the smallest p found by the lifting recipe's search, "
+                f"{'verified' if recipe['verified'] else 'NOT verified'} with rigorous constants: "
+                f"--p {recipe['p']} --a {recipe['a']:.6g} --b {recipe['b']:.6g}).")
+    why = "" if recipe is None else f" (recipe: {recipe.get('error')})"
+    if h.id == "H4":
+        return ("spread the lifted points: larger a (separation a sqrt(p) delta) or a smaller length scale; "
+                "remove near-duplicate points" + why + ".")
+    return "lift the data (--auto, or a larger --p with a smaller a and a larger b)" + why + "."
+
+
+def decide(ds: Dataset, design: Design, search: Search, opts: CertifyOptions, progress: Progress) -> Verdict:
+    """The verdict: guaranteed iff every hypothesis holds; otherwise the failures, with the design
+    search's fix when it applies (not for a finite-width estimate that only lacks rigour)."""
+    hyps = _hypotheses(design, search, opts)
+    guaranteed = all(h.holds for h in hyps)
+    if guaranteed:
+        return Verdict(hyps, True, (), None)
+    recipe = None
+    rigorous_m = search.chain.m.kind in ("exact", "rigorous")
+    if opts.recipe and not (search.lzb.best is not None and not rigorous_m):
+        progress.note("not guaranteed: running the lifting recipe for a fix")
+        recipe = _recipe(ds, design, opts)
+    failures = tuple(Failure(h.id, _reason(h, design, opts), _fix(h, recipe, opts)) for h in hyps if not h.holds)
+    return Verdict(hyps, False, failures, recipe)
