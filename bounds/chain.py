@@ -112,5 +112,5 @@ def lzb_for_problem(
     if R_max is None:
         R_max = 3.0 / c if depth is None else min(3.0, 0.999 * depth**0.5) / c
     at = lru_cache(maxsize=None)(lambda R: chain_point(problem, R, constants=constants, depth=depth, lam=lam))
-    return lzb_certificate(problem.initial_loss(), at, form=form, R_min=R_min, R_max=R_max, grid_size=grid_size,
+    return lzb_certificate(problem.initial_loss_upper(), at, form=form, R_min=R_min, R_max=R_max, grid_size=grid_size,
                            target=target)

@@ -28,8 +28,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 
+import mpmath
 import numpy as np
 
+from bounds._core.rounding import MP_DPS, down, up
 from bounds._core.validate import require_positive
 from bounds.result import Kind, Quantity, weakest_kind
 
@@ -48,6 +50,8 @@ __all__ = [
 FORMS = ("discrete", "simplified", "sqrt", "lzb", "flow")
 GD_FORMS = ("discrete", "simplified", "sqrt", "lzb")
 REFERENCE = "docs/lzb.rst"
+#: Relative room ``allowed_f0 ≥ (1 + INTERIOR) f0`` sought at the radius reported.
+INTERIOR = 1e-6
 
 
 class Constants(Protocol):
@@ -104,23 +108,34 @@ class LZBPoint:
 
 
 def _allowed_f0(m: float, M: float, beta: float, R: float) -> dict[str, float]:
-    """Largest ``f0`` each form allows at this ``(m, M, β, R)`` (0 when ``m = 0``)."""
+    """Largest ``f0`` each form allows at this ``(m, M, β, R)`` (0 when ``m = 0``), evaluated at
+    :data:`~bounds._core.rounding.MP_DPS` digits and rounded down, so that ``f0 <= allowed`` in
+    floats implies the exact inequality (docs/lzb.rst, "Rounding")."""
     if m <= 0 or R <= 0:
         return {form: 0.0 for form in FORMS}
     if m > M * (1 + 1e-12):
         raise ValueError(f"m must be <= M (a PL sandwich), got m = {m!r} > M = {M!r}")
-    q = 1.0 - m / (2.0 * beta)
-    if q < 0:
+    if m > 2.0 * beta:
         raise ValueError(f"m/(2 beta) must be <= 1, got m = {m!r}, beta = {beta!r}: inconsistent constants")
-    one_minus_sqrt_q = (1.0 - q) / (1.0 + math.sqrt(q))  # = 1 - sqrt(q), without cancellation
-    return {
-        # sqrt(M f0)/(beta (1 - sqrt q)) <= R  <=>  f0 <= (R beta (1 - sqrt q))^2 / M
-        "discrete": (R * beta * one_minus_sqrt_q) ** 2 / M,
-        "simplified": m**2 * R**2 / (16.0 * M),
-        "sqrt": m * R**2 / 16.0 if m * M <= 16.0 * beta**2 else 0.0,
-        "lzb": m**2 * R**2 / (32.0 * beta),
-        "flow": m**2 * R**2 / (4.0 * M),
-    }
+    with mpmath.workdps(MP_DPS):
+        m_, M_, b_, R_ = (mpmath.mpf(x) for x in (m, M, beta, R))
+        q = 1 - m_ / (2 * b_)
+        one_minus_sqrt_q = (1 - q) / (1 + mpmath.sqrt(q))  # = 1 - sqrt(q), without cancellation
+        values = {
+            # sqrt(M f0)/(beta (1 - sqrt q)) <= R  <=>  f0 <= (R beta (1 - sqrt q))^2 / M
+            "discrete": (R_ * b_ * one_minus_sqrt_q) ** 2 / M_,
+            "simplified": m_**2 * R_**2 / (16 * M_),
+            "sqrt": m_ * R_**2 / 16 if m_ * M_ <= 16 * b_**2 else mpmath.mpf(0),
+            "lzb": m_**2 * R_**2 / (32 * b_),
+            "flow": m_**2 * R_**2 / (4 * M_),
+        }
+        return {form: max(0.0, down(value, 1)) for form, value in values.items()}
+
+
+def _rate(m: float, beta: float) -> float:
+    """``1 − m/(2β)`` rounded up (a slower rate is the safe side)."""
+    with mpmath.workdps(MP_DPS):
+        return min(1.0, up(1 - mpmath.mpf(m) / (2 * mpmath.mpf(beta)), 1))
 
 
 def lzb_condition(
@@ -134,7 +149,7 @@ def lzb_condition(
     M_ = require_positive("M", Mq.value)
     beta_ = require_positive("beta", bq.value)
     R = require_positive("R", R, strict=False)
-    return LZBPoint(R=R, m=m_, M=M_, beta=beta_, f0=f0, rate=1.0 - m_ / (2.0 * beta_),
+    return LZBPoint(R=R, m=m_, M=M_, beta=beta_, f0=f0, rate=_rate(m_, beta_),
                     allowed_f0=_allowed_f0(m_, M_, beta_, R), kind=weakest_kind(mq.kind, Mq.kind, bq.kind))
 
 
@@ -258,11 +273,19 @@ def lzb_certificate(
 
 def _bisect(point: Callable[[float], LZBPoint], form: str, a: float, b: float, *, want_low: bool) -> float:
     """Refine the boundary between ``a`` and ``b`` (one side holds, the other does not); return
-    the radius on the side where the condition holds."""
+    a radius on the side where the condition holds.  When the grid radius that holds does so with
+    room (``(1 + INTERIOR) f0 ≤ allowed``), the boundary of *that* region is refined instead, so
+    the reported verdict never rests on the last digits."""
     good, bad = (b, a) if want_low else (a, b)
+
+    def roomy(R: float) -> bool:
+        p = point(R)
+        return p.f0 * (1 + INTERIOR) <= p.allowed_f0[form]
+
+    test = roomy if roomy(good) else (lambda R: point(R).holds(form))
     for _ in range(40):
         mid = math.sqrt(good * bad)
-        if point(mid).holds(form):
+        if test(mid):
             good = mid
         else:
             bad = mid

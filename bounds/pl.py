@@ -28,13 +28,14 @@ Sources of ``λ_lower`` (argument ``lam``):
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
 
 import mpmath
 
-from bounds._core.rounding import MP_DPS, down, up
+from bounds._core.rounding import MP_DPS, UNIT_ROUNDOFF, down, round_up, up
 from bounds._core.validate import require_int, require_positive
 from bounds.kernels import Gaussian, Matern
 from bounds.problem import Problem
@@ -65,6 +66,16 @@ def _jacobian_constant(kernel: object, constants: str) -> Quantity:
     if constants == "paper":
         return regularity_constants(kernel).kappa
     raise ValueError(f"constants must be 'sharp' or 'paper', got {constants!r}")
+
+
+def upper_value(q: Quantity) -> float:
+    """The value of ``q`` rounded up: an ``exact`` quantity's float is its nearest double, so the
+    next one up is taken unless its ``mp`` value decides; other kinds are upper bounds already."""
+    if q.kind != "exact":
+        return q.value
+    if q.mp is not None:
+        return round_up(q.mp)
+    return math.nextafter(q.value, math.inf)
 
 
 def jacobian_constant(problem: Problem, constants: Constants = "sharp") -> Quantity:
@@ -139,6 +150,12 @@ def _data_gershgorin_at(problem: Problem, shrink: float) -> Quantity:
     return data_gershgorin_bound(problem.kernel, problem.lifted, shrink=shrink)
 
 
+def _separation_lower(problem: Problem) -> mpmath.mpf:
+    """The separation of the data rounded down: the float distance of the closest pair carries a
+    relative error below ``(d/2 + 3) u`` (difference, squares, sum, square root)."""
+    return mpmath.mpf(problem.separation) * (1 - mpmath.mpf(problem.d + 6) * mpmath.mpf(UNIT_ROUNDOFF))
+
+
 def lambda_lower(
     problem: Problem, R: float, *, constants: Constants = "sharp", depth: int | None = None,
     lam: LambdaSource = "best",
@@ -148,9 +165,9 @@ def lambda_lower(
     See the module docstring for the sources.  Kind: ``rigorous`` except for ``lam="estimate"``.
     A negative Gershgorin value is reported as the trivial bound 0.
     """
-    c = float(jacobian_constant(problem, constants))
+    c = upper_value(jacobian_constant(problem, constants))
     s_minus, _ = flow_factors(c, R, depth)
-    delta_R = down(mpmath.mpf(problem.sigma_A[0]) * mpmath.mpf(problem.separation) * s_minus, 2)
+    delta_R = down(mpmath.mpf(problem.sigma_A[0]) * _separation_lower(problem) * s_minus, 2)
     candidates: list[Quantity] = []
     if lam in ("best", "worst-case"):
         from bounds.lambda_min.bracket import best_lower_bound  # noqa: PLC0415 (heavy module, import lazily)
@@ -208,7 +225,7 @@ def lambda_max_upper(
     )
     if constants == "paper" or not _gershgorin_applies(problem.kernel):
         return trivial
-    c = float(jacobian_constant(problem, constants))
+    c = upper_value(jacobian_constant(problem, constants))
     s_minus, _ = flow_factors(c, R, depth)
     low = _data_gershgorin(problem, s_minus)
     if low.value <= 0:  # the row sum exceeded 1: only the trivial bound is known
@@ -265,7 +282,7 @@ def lambda_lower_weyl(
     Formula: ``max(0, λ_Gershgorin(K; s_-(R)) − N ε)``, rounded down (docs/pl.rst).
     Kind: the weakest of ``eps`` and rigorous (an estimated ε gives an estimate).
     """
-    s_minus, _ = flow_factors(float(c), R, depth)
+    s_minus, _ = flow_factors(upper_value(c), R, depth)
     base = _data_gershgorin(problem, s_minus)
     N = problem.N
     with mpmath.workdps(MP_DPS):
@@ -291,7 +308,7 @@ def pl_from_parts(
     Kind
         ``m``: the weakest of rigorous and ``λ``'s kind; ``M``: the weakest of rigorous and ``Λ``'s.
     """
-    s_minus, s_plus = flow_factors(float(c), R, depth)
+    s_minus, s_plus = flow_factors(upper_value(c), R, depth)
     n = problem.n
     w_min, w_max = problem.weight_range
     sBmin, sBmax = problem.sigma_B
@@ -306,12 +323,12 @@ def pl_from_parts(
         f"||v||_H <= R = {R:g}",
     ) + (() if depth is None else (f"ResNet depth T = {depth} with c R / sqrt(T) < 1",))
     m_q = Quantity(
-        name="m", value=max(0.0, down(m_mp, 3)), kind=weakest_kind("rigorous", lam.kind),
+        name="m", value=max(0.0, down(m_mp, 3)), kind=weakest_kind("rigorous", lam.kind, problem.sigma_kind),
         formula="(4/N) sigma_min(B)^2 s_-(R)^2 lambda_lower(R)", reference=REFERENCE + "#the-pl-sandwich",
         hypotheses=hyp, mp=m_mp, dps=MP_DPS,
     )
     M_q = Quantity(
-        name="M", value=up(M_mp, 3), kind=weakest_kind("rigorous", Lam.kind),
+        name="M", value=up(M_mp, 3), kind=weakest_kind("rigorous", Lam.kind, problem.sigma_kind),
         formula="(4/N) sigma_max(B)^2 s_+(R)^2 Lambda_upper(R)", reference=REFERENCE + "#the-pl-sandwich",
         hypotheses=hyp, mp=M_mp, dps=MP_DPS,
     )
@@ -351,7 +368,7 @@ def pl_constants(
     """
     R = require_positive("R", R, strict=False)
     cq = jacobian_constant(problem, constants)
-    flow_factors(float(cq), R, depth)  # validates R against the depth before the λ work
+    flow_factors(upper_value(cq), R, depth)  # validates R against the depth before the λ work
     lam_q = lambda_lower(problem, R, constants=constants, depth=depth, lam=lam)
     Lam_q = lambda_max_upper(problem, R, constants=constants, depth=depth)
     return pl_from_parts(problem, R, cq, lam_q, Lam_q, depth=depth, constants=constants)

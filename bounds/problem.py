@@ -22,11 +22,15 @@ import math
 from dataclasses import dataclass, field
 from functools import cached_property
 
+import mpmath
 import numpy as np
 
+from bounds._core.rounding import MP_DPS, gamma_k, up
 from bounds._core.separation import closest_pair
+from bounds._core.singular import singular_value_bounds
 from bounds._core.validate import require_finite_array, require_int, require_positive
 from bounds.kernels import Kernel
+from bounds.result import Kind, weakest_kind
 
 __all__ = ["Architecture", "Problem", "lifting", "output_map", "merge_duplicates", "augmented_maps", "copy_maps"]
 
@@ -285,16 +289,27 @@ class Problem:
         return out
 
     @cached_property
-    def sigma_A(self) -> tuple[float, float]:
-        """``(σ_min(A), σ_max(A))``, ``σ_min`` the d-th singular value."""
-        s = np.linalg.svd(self.A, compute_uv=False)
-        return float(s[-1]), float(s[0])
+    def _singular_bounds(self) -> tuple[tuple[float, float, Kind], tuple[float, float, Kind]]:
+        return singular_value_bounds(self.A), singular_value_bounds(self.B)
 
-    @cached_property
+    @property
+    def sigma_A(self) -> tuple[float, float]:
+        """``(σ_min(A), σ_max(A))`` rounded outward (``σ_min`` the d-th singular value;
+        :func:`bounds._core.singular.singular_value_bounds`)."""
+        low, high, _ = self._singular_bounds[0]
+        return low, high
+
+    @property
     def sigma_B(self) -> tuple[float, float]:
-        """``(σ_min(B), σ_max(B))``, ``σ_min`` the d'-th singular value."""
-        s = np.linalg.svd(self.B, compute_uv=False)
-        return float(s[-1]), float(s[0])
+        """``(σ_min(B), σ_max(B))`` rounded outward (``σ_min`` the d'-th singular value)."""
+        low, high, _ = self._singular_bounds[1]
+        return low, high
+
+    @property
+    def sigma_kind(self) -> Kind:
+        """``rigorous`` when both pairs of singular-value bounds are proven (exact Gram matrices and
+        Gershgorin), ``numerical`` when one rests on LAPACK."""
+        return weakest_kind(self._singular_bounds[0][2], self._singular_bounds[1][2])
 
     @cached_property
     def rho(self) -> float:
@@ -317,7 +332,27 @@ class Problem:
         return float(np.max(np.linalg.norm(self.initial_residuals, axis=1)))
 
     def initial_loss(self) -> float:
-        """``F(0) = (1/n) Σ w_i ‖B A x_i − y_i‖²``."""
+        """``F(0) = (1/n) Σ w_i ‖B A x_i − y_i‖²`` (the float value)."""
         assert self.weights is not None
         sq = np.sum(self.initial_residuals**2, axis=1)
         return float(np.dot(self.weights, sq) / self.n)
+
+    @cached_property
+    def initial_residual_error(self) -> float:
+        """A bound on ``max_i ‖fl(r_i) − r_i‖`` for the computed residuals ``fl(fl(fl(x Aᵀ) Bᵀ) − y)``:
+        ``2 γ_k max_i ‖|B||A||x_i| + |y_i|‖`` with ``k = d + D + 1`` (Higham §3.5; the factor 2 covers
+        the rounding of the bound itself)."""
+        absBA = np.abs(self.B) @ np.abs(self.A)
+        scale = np.linalg.norm(np.abs(self.X) @ absBA.T + np.abs(self.Y), axis=1)
+        return 2 * gamma_k(self.d + self.coordinates + 1) * float(np.max(scale))
+
+    def initial_loss_upper(self) -> float:
+        """An upper bound of the exact ``F(0)``: every residual norm enlarged by its rounding error
+        (:attr:`initial_residual_error` and ``γ_{d'+1}`` for the norm), the weighted mean of squares
+        by ``γ_{N + d' + 3}``, rounded up (docs/lzb.rst, "Rounding")."""
+        assert self.weights is not None
+        norms = np.linalg.norm(self.initial_residuals, axis=1) * (1 + 2 * gamma_k(self.d_out + 1))
+        norms = norms + self.initial_residual_error
+        mean = float(np.dot(self.weights, norms**2) / self.n)
+        with mpmath.workdps(MP_DPS):
+            return up(mpmath.mpf(mean) * (1 + 2 * mpmath.mpf(gamma_k(self.N + self.d_out + 3))), 1)

@@ -1,13 +1,19 @@
-"""Design calculators (SPEC §8, docs/recipe.rst): lifting and scalings that make the LZB
-condition hold from ``v0 = 0``, and the number of random features for the finite-width model.
+"""Design calculators (docs/recipe.rst): the architecture and scalings that make the LZB condition
+hold from ``v0 = 0``, and the number of random features for the finite-width model.
 
-Lifting recipe
-    ``A = a (I_d, …, I_d)ᵀ`` (p blocks, ``D = pd``), ``B = b (I_{d'}, 0)``, Matérn/Gaussian kernel
-    of length scale ℓ on ``R^D``.  For each ``p`` the search runs over the lifted distance scale
-    ``α = a√p`` (``‖A x_i − A x_j‖ = α‖x_i − x_j‖``), the output scale ``b`` and the radius ``R``,
-    with the data-dependent Gershgorin ``λ`` (docs/pl.rst).  The search is numerical; the returned
-    design is then re-checked with the rigorous constants of :func:`bounds.pl.pl_constants` and
-    :func:`bounds.smoothness.smoothness_constant` (``verified``).
+Design search
+    Two families, both held in reduced coordinates (:class:`bounds.problem.Problem`):
+
+    * the augmented architecture ``A = α [I_d; 0]``, ``B = b [0, I_{d'}]`` (``BA = 0``, so
+      ``F(0) = mean‖y_i‖²`` whatever the scales).  Closed form (docs/recipe.rst): ``α`` makes the
+      data-dependent Gershgorin bound ``λ ≥ 1 − τ`` along the flow, ``b`` makes the LZB condition
+      hold at the radius ``R = τ/c``; the certified rate is then within a few per cent of the best
+      any augmented design can certify, ``1 − w_min/n``;
+    * the copy lifting ``A = a (I_d, …, I_d)ᵀ`` (``p`` blocks), ``B = b (I_{d'}, 0)``, whose read-out
+      sees the lifted input: ``p`` doubles until the condition holds, ``b`` maximises the margin.
+
+    Every design returned is re-certified with the rigorous constants under the caller's options
+    (depth, constants, λ source) by :func:`bounds.chain.lzb_for_problem`: ``verified``.
 
 Random-feature width
     A uniform bound ``sup_{‖z‖ ≤ 2ρ'} |K_q(z) − K(z)| ≤ ε`` (ε-net + Hoeffding + Markov on the
@@ -24,230 +30,250 @@ import numpy as np
 from scipy.optimize import minimize_scalar
 
 from bounds._core.validate import require_finite_array, require_int, require_positive
+from bounds.chain import chain_point, lzb_for_problem
 from bounds.kernels import Gaussian, Matern, RandomFourierKernel
-from bounds.lzb import lzb_condition
-from bounds.pl import pl_constants
-from bounds.problem import Problem, lifting, output_map
+from bounds.lzb import GD_FORMS, LZBPoint, lzb_condition
+from bounds.pl import Constants, LambdaSource, jacobian_constant, upper_value
+from bounds.problem import Architecture, Problem
 from bounds.regularity import regularity_constants
-from bounds.smoothness import smoothness_constant
 
 __all__ = [
-    "LiftingDesign",
-    "lifting_recipe",
-    "reduced_problem",
-    "design_feasible",
+    "CertifiedDesign",
+    "augmented_scales",
+    "augmented_design",
+    "copy_design",
+    "best_design",
+    "gershgorin_scale",
     "rff_width",
     "RFFCheck",
     "rff_posterior_check",
 ]
 
 REFERENCE = "docs/recipe.rst"
+#: The closed form's tolerance: ``λ ≥ 1 − TOLERANCE`` along the flow and ``c R = TOLERANCE``.
+TOLERANCE = 0.01
 
 
 @dataclass(frozen=True)
-class LiftingDesign:
-    """A design ``(p, a, b, ℓ, R)`` and the LZB verdict for it.
+class CertifiedDesign:
+    """An architecture and the LZB verdict for it under the caller's options.
 
-    ``verified`` is true when the rigorous constants (``bounds.pl``, ``bounds.smoothness``)
-    confirm the chosen form of the LZB condition at radius ``R``; ``rate`` is ``1 − m/(2β)``.
-    """
+    ``verified`` is true when the rigorous search (:func:`bounds.chain.lzb_for_problem`) certifies
+    gradient descent from ``v0 = 0``; ``point`` is the condition at the radius reported (with its
+    kind), ``iterations`` the count to ``target`` when one was given."""
 
-    p: int
-    a: float
-    b: float
-    lengthscale: float
+    architecture: Architecture
     R: float
+    point: LZBPoint | None
     f0: float
-    m: float
-    M: float
-    beta: float
-    rate: float
-    form: str
     verified: bool
-    searched: tuple[int, ...]
+    form: str
+    iterations: int | None
+    searched: tuple[str, ...]
 
-    def problem(self, X: np.ndarray, Y: np.ndarray, kernel: Matern | Gaussian) -> Problem:
-        """The lifted :class:`~bounds.problem.Problem` of this design (``D = p d`` coordinates;
-        for large ``p`` use :func:`reduced_problem`, which has the same data-dependent constants)."""
-        A = lifting(X.shape[1], self.p, self.a)
-        return Problem(X, Y, A, output_map(Y.shape[1], A.shape[0], self.b), kernel)
+    @property
+    def rate(self) -> float | None:
+        return None if self.point is None else self.point.rate
 
+    def problem(self, X: np.ndarray, Y: np.ndarray, kernel: Matern | Gaussian,
+                weights: np.ndarray | None = None) -> Problem:
+        """The :class:`~bounds.problem.Problem` of this design on the data (reduced coordinates)."""
+        arch = self.architecture
+        if arch.kind == "augmented":
+            assert arch.alpha is not None and arch.b is not None
+            return Problem.augmented(X, Y, kernel, arch.alpha, arch.b, weights=weights)
+        assert arch.p is not None and arch.a is not None and arch.b is not None
+        return Problem.copy_lifting(X, Y, kernel, arch.p, arch.a, arch.b, weights=weights)
 
-def _constants(kernel: Matern | Gaussian) -> tuple[float, float, float]:
-    reg = regularity_constants(kernel)
-    return float(reg.c0), float(reg.c1), float(reg.c2)
-
-
-def design_feasible(
-    X: np.ndarray,
-    Y: np.ndarray,
-    kernel: Matern | Gaussian,
-    p: int,
-    *,
-    form: str = "discrete",
-    n_alpha: int = 28,
-    n_R: int = 28,
-    n_b: int = 57,
-) -> tuple[float, float, float, float] | None:
-    """Search ``(α, b, R)`` for lifting ``p``; return ``(margin, α, b, R)`` of the best design
-    (``margin = log(allowed f0 / f0) > 0`` means the condition holds) or ``None``.
-
-    Float evaluation of the closed forms of docs/pl.rst and docs/smoothness.rst (numerical; the
-    caller re-verifies rigorously)."""
-    N, d = X.shape
-    dout = Y.shape[1]
-    c0, c1, c2 = _constants(kernel)
-    diff = X[:, None, :] - X[None, :, :]
-    dist = np.sqrt(np.sum(diff**2, axis=-1))
-    xnorm = float(np.max(np.linalg.norm(X, axis=1)))
-    ymax = float(np.max(np.linalg.norm(Y, axis=1)))
-    # B A x = a b (first d' coordinates of tile(x, p)).
-    P = np.tile(np.eye(d), (p, 1))[:dout] if dout <= p * d else None
-    if P is None:
-        return None
-    PX = X @ P.T
-    sxx, sxy, syy = np.mean(np.sum(PX**2, 1)), np.mean(np.sum(PX * Y, 1)), np.mean(np.sum(Y**2, 1))
-    sep = float(np.min(dist + np.diag(np.full(N, np.inf))))
-    best: tuple[float, float, float, float] | None = None
-    R_grid = np.geomspace(1e-3, 3.0, n_R) / max(c1, 1e-12)
-    alpha_grid = np.geomspace(0.05, 200.0, n_alpha) * (kernel.lengthscale / sep)
-    b_grid = np.geomspace(1e-2, 1e6, n_b)
-    offdiag = ~np.eye(N, dtype=bool)
-    for alpha in alpha_grid:
-        a = alpha / math.sqrt(p)
-        rho = alpha * xnorm
-        for R in R_grid:
-            s_minus, s_plus = math.exp(-c1 * R), math.exp(c1 * R)
-            vals = kernel.profile(s_minus * alpha * dist)
-            row = float(np.max(np.sum(np.where(offdiag, vals, 0.0), axis=1)))
-            lam, Lam = 1.0 - row, min(float(N), 1.0 + row)
-            if lam <= 0:
-                continue
-            # The grid plus the b that fits the targets best at this a (f0 is quadratic in b).
-            b_fit = sxy / (a * sxx) if sxx > 0 and sxy > 0 else None
-            b = b_grid if b_fit is None else np.append(b_grid, b_fit)
-            f0 = (a * b) ** 2 * sxx - 2 * a * b * sxy + syy
-            m = 4.0 / N * b**2 * s_minus**2 * lam
-            M = 4.0 / N * b**2 * s_plus**2 * Lam
-            rbar = b * (rho + c0 * R) + ymax
-            beta = 2 * b**2 * c0**2 * s_plus**2 + 2 * b * rbar * c0 * s_plus**2 * (c2 * c0 * R * s_plus + 2 * c1)
-            q = 1 - m / (2 * beta)
-            if form == "discrete":
-                allowed = (R * beta * (1 - q) / (1 + np.sqrt(q))) ** 2 / M
-            elif form == "simplified":
-                allowed = m**2 * R**2 / (16 * M)
-            elif form == "sqrt":
-                allowed = np.where(m * M <= 16 * beta**2, m * R**2 / 16, 0.0)
-            else:
-                raise ValueError(f"form must be 'discrete', 'simplified' or 'sqrt', got {form!r}")
-            with np.errstate(divide="ignore"):
-                margin = np.log(np.maximum(allowed, 1e-300)) - np.log(np.maximum(f0, 1e-300))
-            k = int(np.argmax(margin))
-            if best is None or margin[k] > best[0]:
-                best = (float(margin[k]), float(alpha), float(b[k]), float(R))
-    return best
+    def describe(self) -> str:
+        verdict = "verified" if self.verified else "NOT verified"
+        rate = "n/a" if self.rate is None else f"{self.rate:.9g}"
+        return f"{self.architecture.describe()}; R = {self.R:.4g}, rate {rate} ({verdict} with rigorous constants)"
 
 
-def lifting_recipe(
-    X: np.ndarray,
-    Y: np.ndarray,
-    kernel: Matern | Gaussian,
-    *,
-    form: str = "discrete",
-    p_max: int = 2**20,
-) -> LiftingDesign | None:
-    """Smallest lifting ``p`` (found by search) and scalings ``(a, b, R)`` for which the LZB
-    condition holds from ``v0 = 0`` (docs/recipe.rst).
+def _pairwise_distances(X: np.ndarray) -> np.ndarray:
+    D = np.empty((X.shape[0], X.shape[0]))
+    for i in range(X.shape[0]):
+        D[i] = np.sqrt(np.sum((X[i] - X) ** 2, axis=1))
+    return D
 
-    Formula: the PL constants of docs/pl.rst with the data-dependent λ, β of docs/smoothness.rst,
-    the chosen LZB form of docs/lzb.rst.  Hypotheses: distinct data, Matérn ν > 2 or Gaussian,
-    ``d' ≤ p d``.  Kind: the *search* is numerical (``p`` is the smallest found on the doubling
-    sequence and the bisection after it, not proven minimal); the returned design is verified with
-    rigorous constants (``verified``).  Returns ``None`` if no ``p ≤ p_max`` works.
-    """
+
+def gershgorin_scale(X: np.ndarray, kernel: Matern | Gaussian, level: float = TOLERANCE) -> float:
+    """The smallest scale ``t`` (found by bisection in ``log t``, to 1 %) with
+    ``max_i Σ_{j≠i} K(t ‖x_i − x_j‖) ≤ level``: lifted distances ``t ‖x_i − x_j‖`` make the
+    Gershgorin bound ``λ_min ≥ 1 − level`` (docs/recipe.rst, "The augmented design").  Numerical
+    (a search; the design built from it is re-certified rigorously)."""
     X = require_finite_array("X", X, ndim=2)
-    Y = require_finite_array("Y", Y, ndim=2)
-    if X.shape[0] != Y.shape[0]:
-        raise ValueError(f"X and Y must have the same number of rows, got {X.shape[0]} and {Y.shape[0]}")
-    if not isinstance(kernel, (Matern, Gaussian)):
-        raise ValueError(f"kernel must be Matern or Gaussian (radial, data-dependent lambda), got {kernel!r}")
-    p_max = require_int("p_max", p_max, minimum=1)
-    searched: list[int] = []
-    found: dict[int, tuple[float, float, float, float]] = {}
+    dist = _pairwise_distances(X)
 
-    def ok(p: int) -> bool:
-        searched.append(p)
-        res = design_feasible(X, Y, kernel, p, form=form)
-        if res is not None and res[0] > 0:
-            found[p] = res
-            return True
-        return False
+    def rowsum(t: float) -> float:  # K(0) = 1 on the diagonal
+        return float(np.max(np.sum(kernel.profile(t * dist), axis=1))) - 1.0
 
-    p, last_bad = 1, 0
-    while p <= p_max and not ok(p):
-        last_bad = p
-        p *= 2
-    if p > p_max:
-        return None
-    lo, hi = last_bad, p  # lo fails (or 0), hi works
-    while hi - lo > 1:
-        mid = (lo + hi) // 2
-        if ok(mid):
-            hi = mid
-        else:
-            lo = mid
-    _, alpha, b, R = found[hi]
-    a = alpha / math.sqrt(hi)
-    design = _verify(X, Y, kernel, hi, a, b, R, form, tuple(searched))
-    return design
+    lo = hi = kernel.lengthscale / float(np.min(dist + np.diag(np.full(dist.shape[0], np.inf))))
+    while rowsum(hi) > level:
+        lo, hi = hi, hi * 2
+    while lo == hi or rowsum(lo) <= level:
+        if lo < hi / 2**60:
+            return hi
+        lo /= 2
+    while hi / lo > 1.01:
+        mid = math.sqrt(lo * hi)
+        lo, hi = (lo, mid) if rowsum(mid) <= level else (mid, hi)
+    return hi
 
 
-def reduced_problem(X: np.ndarray, Y: np.ndarray, kernel: Matern | Gaussian, p: int, a: float, b: float) -> Problem:
-    """A problem in ``R^{d+d'}`` with the same data-dependent constants as the lifting
-    ``A = a(I,…,I)ᵀ`` (``D = pd``), ``B = b(I_{d'}, 0)`` — without materialising ``D`` coordinates.
+def _certify(problem: Problem, *, form: str, depth: int | None, constants: Constants, lam: LambdaSource,
+             target: float | None, R_max: float) -> tuple[bool, float, LZBPoint | None, int | None]:
+    cert = lzb_for_problem(problem, constants=constants, depth=depth, lam=lam, form=form, R_min=R_max * 1e-4,
+                           R_max=R_max, grid_size=41, target=target)
+    if cert.best is None:
+        return False, float("nan"), None, None
+    return True, cert.best.R, cert.best, cert.iterations
 
-    ``x ↦ (x,…,x)/√p`` is an isometry, so ``A' = [a√p I_d; 0]`` gives the same lifted distances,
-    ``ρ`` and ``σ(A')``; ``B' = [(b/√p)(I_{d'}, 0) | b√(1 − 1/p) I_{d'}]`` has ``B'B'ᵀ = b² I``
-    (``σ(B') = b``) and ``B'A'x = ab (x)_{1..d'} = BAx``.  The constants of docs/pl.rst with the
-    data-dependent λ and β of docs/smoothness.rst depend only on these (and on ``c1``), not on
-    ``D``; the worst-case ``λ_N`` does depend on ``D`` and is not used with this reduction.
-    Requires ``d' ≤ d``.
+
+def _output_scale(problem_at: object, R: float, f0: float, form: str) -> float:
+    """The smallest ``b`` (bisection in ``log b``) with ``(1 + 10⁻³) f0 ≤ allowed_f0`` at ``R`` for the
+    augmented design (``m``, ``M`` ∝ ``b²``, ``β`` quadratic in ``b``); ``inf`` if none below 10¹⁵."""
+    def margin(b: float) -> float:
+        ch = problem_at(b)  # type: ignore[operator]
+        point = lzb_condition(f0, ch.m, ch.M, ch.beta, R)
+        return point.allowed_f0[form] - f0 * (1 + 1e-3)
+
+    lo, hi = 1e-3, 1.0
+    while margin(hi) < 0:
+        lo, hi = hi, hi * 4
+        if hi > 1e15:
+            return math.inf
+    while hi / lo > 1.01:
+        mid = math.sqrt(lo * hi)
+        lo, hi = (lo, mid) if margin(mid) >= 0 else (mid, hi)
+    return hi
+
+
+def augmented_scales(
+    X: np.ndarray, Y: np.ndarray, kernel: Matern | Gaussian, *, weights: np.ndarray | None = None,
+    form: str = "discrete", depth: int | None = None, constants: Constants = "sharp", lam: LambdaSource = "best",
+    tolerance: float = TOLERANCE,
+) -> tuple[float, float, float]:
+    """``(α, b, R₀)`` of the augmented design's closed form (docs/recipe.rst, "The augmented design").
+
+    Formula: ``R₀ = τ/c`` (``c`` the Grönwall constant, ``τ`` = ``tolerance``);
+    ``α = t*/s_-(R₀)`` with ``t*`` = :func:`gershgorin_scale` at level ``τ``, so that the lifted
+    distances keep ``λ ≥ 1 − τ`` along the flow; ``b`` the smallest scale (to 1 %) with
+    ``(1 + 10⁻³) f0 ≤ allowed_f0(R₀)`` (``inf`` if none below 10¹⁵).  Numerical (a search).
     """
-    N, d = X.shape
-    dout = Y.shape[1]
-    if dout > d:
-        raise ValueError(f"the reduction needs d' <= d, got d' = {dout}, d = {d}")
-    A = np.zeros((d + dout, d))
-    A[:d] = a * math.sqrt(p) * np.eye(d)
-    B = np.zeros((dout, d + dout))
-    B[:, :dout] = b / math.sqrt(p) * np.eye(dout)
-    B[:, d:] = b * math.sqrt(max(0.0, 1.0 - 1.0 / p)) * np.eye(dout)
-    if p == 1:
-        A, B = A[:d], B[:, :d]
-    return Problem(X, Y, A, B, kernel)
+    _check_form(form)
+    tolerance = require_positive("tolerance", tolerance)
+    c = upper_value(jacobian_constant(Problem.augmented(X, Y, kernel, 1.0, 1.0), constants))
+    R0 = tolerance / c
+    shrink_exponent = tolerance if depth is None else tolerance / max(1e-12, 1 - tolerance / math.sqrt(depth))
+    alpha = gershgorin_scale(X, kernel, tolerance) * math.exp(shrink_exponent)
+
+    def at(b: float):  # noqa: ANN202 - a ChainPoint
+        return chain_point(Problem.augmented(X, Y, kernel, alpha, b, weights=weights), R0, constants=constants,
+                           depth=depth, lam=lam)
+
+    f0 = Problem.augmented(X, Y, kernel, alpha, 1.0, weights=weights).initial_loss_upper()
+    return alpha, _output_scale(at, R0, f0, form), R0
 
 
-def _verify(X, Y, kernel, p, a, b, R, form, searched) -> LiftingDesign:
-    prob = reduced_problem(X, Y, kernel, p, a, b)
-    pl = pl_constants(prob, R, lam="data")
-    beta = smoothness_constant(prob, R).value
-    f0 = prob.initial_loss()
-    point = lzb_condition(f0, pl.m.value, pl.M.value, beta, R)
-    return LiftingDesign(
-        p=p,
-        a=a,
-        b=b,
-        lengthscale=kernel.lengthscale,
-        R=R,
-        f0=f0,
-        m=pl.m.value,
-        M=pl.M.value,
-        beta=beta,
-        rate=point.rate,
-        form=form,
-        verified=point.holds(form),
-        searched=searched,
-    )
+def augmented_design(
+    X: np.ndarray, Y: np.ndarray, kernel: Matern | Gaussian, *, weights: np.ndarray | None = None,
+    form: str = "discrete", depth: int | None = None, constants: Constants = "sharp", lam: LambdaSource = "best",
+    target: float | None = None, tolerance: float = TOLERANCE,
+) -> CertifiedDesign:
+    """The augmented design of :func:`augmented_scales`, re-certified by the rigorous radius search.
+
+    Hypotheses: distinct data, Matérn ν > 2 or Gaussian.  Kind: the search is numerical; the
+    verdict (``verified``) is rigorous.
+    """
+    kwargs = dict(weights=weights, form=form, depth=depth, constants=constants, lam=lam)
+    alpha, b, R0 = augmented_scales(X, Y, kernel, tolerance=tolerance, **kwargs)  # type: ignore[arg-type]
+    searched = (f"augmented alpha = {alpha:.6g}, b = {b:.6g} at R = {R0:.4g}",)
+    f0 = Problem.augmented(X, Y, kernel, alpha, 1.0, weights=weights).initial_loss_upper()
+    if not math.isfinite(b):
+        return CertifiedDesign(Architecture("augmented", alpha=alpha, b=b), R0, None, f0, False, form, None, searched)
+    problem = Problem.augmented(X, Y, kernel, alpha, b, weights=weights)
+    ok, R, point, its = _certify(problem, form=form, depth=depth, constants=constants, lam=lam, target=target,
+                                 R_max=3 * R0)
+    return CertifiedDesign(problem.architecture, R if ok else R0, point, f0, ok, form, its, searched)
+
+
+def _check_form(form: str) -> None:
+    if form not in GD_FORMS:
+        raise ValueError(f"form must be one of {GD_FORMS}, got {form!r}")
+
+
+def copy_design(
+    X: np.ndarray, Y: np.ndarray, kernel: Matern | Gaussian, *, weights: np.ndarray | None = None,
+    form: str = "discrete", depth: int | None = None, constants: Constants = "sharp", lam: LambdaSource = "best",
+    target: float | None = None, tolerance: float = TOLERANCE, p_max: int = 2**20,
+) -> CertifiedDesign | None:
+    """The copy lifting with the smallest ``p`` (doubling) that certifies (docs/recipe.rst).
+
+    For each ``p``: the lifted scale ``α = a√p`` of :func:`augmented_design`, ``R₀ = τ/c``, and
+    ``b`` maximising the LZB margin at ``R₀`` (bounded Brent search in ``log b`` over six decades
+    around the augmented design's ``b``); the first ``p`` whose design the rigorous search
+    certifies is returned.  ``None`` if no ``p ≤ p_max`` works.  Kind: as :func:`augmented_design`.
+    """
+    _check_form(form)
+    p_max = require_int("p_max", p_max, minimum=1)
+    alpha, b_aug, R0 = augmented_scales(X, Y, kernel, weights=weights, form=form, depth=depth, constants=constants,
+                                        lam=lam, tolerance=tolerance)
+    if not math.isfinite(b_aug):
+        return None
+    searched: list[str] = []
+    p = 1
+    while p <= p_max:
+        a = alpha / math.sqrt(p)
+
+        def margin(log_b: float, a: float = a, p: int = p) -> float:
+            prob = Problem.copy_lifting(X, Y, kernel, p, a, math.exp(log_b), weights=weights)
+            ch = chain_point(prob, R0, constants=constants, depth=depth, lam=lam)
+            f0 = prob.initial_loss_upper()
+            allowed = lzb_condition(f0, ch.m, ch.M, ch.beta, R0).allowed_f0[form]
+            return math.log(max(allowed, 1e-300) / f0)
+
+        res = minimize_scalar(lambda lb: -margin(lb), bounds=(math.log(b_aug) - 7, math.log(b_aug) + 7),
+                              method="bounded")
+        b = math.exp(res.x)
+        searched.append(f"copy p = {p}: best b = {b:.4g}, margin {-res.fun:.3g} at R = {R0:.4g}")
+        if -res.fun > 0:
+            problem = Problem.copy_lifting(X, Y, kernel, p, a, b, weights=weights)
+            ok, R, point, its = _certify(problem, form=form, depth=depth, constants=constants, lam=lam,
+                                         target=target, R_max=3 * R0)
+            if ok:
+                return CertifiedDesign(problem.architecture, R, point, problem.initial_loss_upper(), True, form, its,
+                                       tuple(searched))
+        p *= 2
+    return None
+
+
+def best_design(
+    X: np.ndarray, Y: np.ndarray, kernel: Matern | Gaussian, *, weights: np.ndarray | None = None,
+    form: str = "discrete", depth: int | None = None, constants: Constants = "sharp", lam: LambdaSource = "best",
+    target: float | None = None, families: tuple[str, ...] = ("augmented", "copy"), p_max: int = 2**12,
+) -> CertifiedDesign:
+    """The certified design with the best rate (or, with ``target``, the fewest iterations) among
+    the families searched; the augmented design when none certifies (its margins say how far).
+    """
+    for name in families:
+        if name not in ("augmented", "copy"):
+            raise ValueError(f"families must be among augmented, copy; got {name!r}")
+    kwargs = dict(weights=weights, form=form, depth=depth, constants=constants, lam=lam, target=target)
+    candidates = [augmented_design(X, Y, kernel, **kwargs)]  # type: ignore[arg-type]
+    if "copy" in families:
+        copy = copy_design(X, Y, kernel, p_max=p_max, **kwargs)  # type: ignore[arg-type]
+        if copy is not None:
+            candidates.append(copy)
+    certified = [d for d in candidates if d.verified]
+    if not certified:
+        return candidates[0]
+
+    def cost(d: CertifiedDesign) -> float:
+        return float(d.iterations) if target is not None and d.iterations is not None else float(d.rate or 1.0)
+
+    return min(certified, key=cost)
 
 
 # ----------------------------------------------------------------------- random-feature width

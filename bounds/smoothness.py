@@ -1,26 +1,26 @@
-"""Smoothness ``β(R)``: ``∇F`` is ``β(R)``-Lipschitz on ``{‖v‖_H ≤ R}`` (SPEC §6, docs/smoothness.rst).
+"""Smoothness ``β(R)``: ``∇F`` is ``β(R)``-Lipschitz on ``{‖v‖_H ≤ R}`` (docs/smoothness.rst).
 
-With ``ρ = max_i ‖A x_i‖`` and ``r̄(R) = σ_max(B)(ρ + c0 R) + max_i ‖y_i‖`` (a bound on every
-residual in the ball)::
+With ``r̄(R) = max_i ‖B A x_i − y_i‖ + σ_max(B) c0 R`` (a bound on every residual in the ball)::
 
     β(R) = 2 σ_max(B)² c0² e^{2 c1 R}
          + 2 σ_max(B) r̄(R) c0 e^{2 c1 R} (c2 c0 R e^{c1 R} + 2 c1).
 
 Derivation (docs/smoothness.rst): the first variation of the endpoint obeys
 ``‖δx_i(1)‖ ≤ c0 e^{c1 R} ‖h‖_H``, the second ``‖δ²x_i(1)‖ ≤ e^{c1R}(c2 c0² R e^{2c1R} + 2 c0 c1
-e^{c1R}) ‖h‖²_H``; ``d²F[h, h] = (2/N) Σ (‖B δx_i‖² + ⟨r_i, B δ²x_i⟩)``.  The same bound holds for the
-T-layer ResNet (its discrete variations obey the same recursions with ``Π(1 + c1‖v_k‖/T) ≤ e^{c1R}``).
+e^{c1R}) ‖h‖²_H``; ``d²F[h, h] = (2/n) Σ w_i (‖B δx_i‖² + ⟨r_i, B δ²x_i⟩)``.  The same bound holds for
+the T-layer ResNet (its discrete variations obey the same recursions with
+``Π(1 + c1‖v_k‖/T) ≤ e^{c1R}``).
 """
 
 from __future__ import annotations
 
 import mpmath
 
-from bounds._core.rounding import MP_DPS, up
+from bounds._core.rounding import MP_DPS, gamma_k, up
 from bounds._core.validate import require_positive
 from bounds.problem import Problem
 from bounds.regularity import Regularity, regularity_constants
-from bounds.result import Quantity
+from bounds.result import Quantity, weakest_kind
 
 __all__ = ["smoothness_constant", "residual_bound"]
 
@@ -28,20 +28,26 @@ REFERENCE = "docs/smoothness.rst"
 
 
 def residual_bound(problem: Problem, R: float, c0: float = 1.0) -> float:
-    """``r̄(R) = σ_max(B)(ρ + c0 R) + max_i ‖y_i‖ ≥ ‖B Ψ_v(A x_i) − y_i‖`` on ``‖v‖_H ≤ R``.
+    """``r̄(R) = max_i ‖B A x_i − y_i‖ + σ_max(B) c0 R ≥ ‖B Ψ_v(A x_i) − y_i‖`` on ``‖v‖_H ≤ R``.
 
-    Uses ``‖Ψ_v(x) − x‖ ≤ ∫ ‖v_t‖_∞ dt ≤ c0 R``.  Kind: rigorous (rounded up).
+    Uses ``B Ψ_v(A x) − y = (B A x − y) + B (Ψ_v(A x) − A x)`` and ``‖Ψ_v(x) − x‖ ≤ ∫ ‖v_t‖_∞ dt ≤ c0 R``
+    (docs/smoothness.rst, "Residual bound").  It never exceeds ``σ_max(B)(ρ + c0 R) + max_i ‖y_i‖``
+    and is independent of ``ρ``: for the augmented architecture (``B A = 0``) it is
+    ``max_i ‖y_i‖ + σ_max(B) c0 R``.  Kind: rigorous (rounded up): the rounding error of the computed
+    residuals (:attr:`bounds.problem.Problem.initial_residual_error`) is added to their largest norm.
     """
     R = require_positive("R", R, strict=False)
     with mpmath.workdps(MP_DPS):
-        val = mpmath.mpf(problem.sigma_B[1]) * (mpmath.mpf(problem.rho) + c0 * mpmath.mpf(R)) + problem.y_max
+        initial = mpmath.mpf(problem.initial_residual_max) * (1 + 2 * mpmath.mpf(gamma_k(problem.d_out + 1)))
+        initial += mpmath.mpf(problem.initial_residual_error)
+        val = initial + mpmath.mpf(problem.sigma_B[1]) * c0 * mpmath.mpf(R)
     return up(val, 3)
 
 
 def smoothness_constant(
     problem: Problem, R: float, *, constants: str = "sharp", regularity: Regularity | None = None,
 ) -> Quantity:
-    """``β(R)``, the Lipschitz constant of ``∇F`` on the ball ``‖v‖_H ≤ R`` (SPEC §6).
+    """``β(R)``, the Lipschitz constant of ``∇F`` on the ball ``‖v‖_H ≤ R`` (docs/smoothness.rst).
 
     Formula
         ``2 σ_B² c0² e^{2c1R} + 2 σ_B r̄(R) c0 e^{2c1R} (c2 c0 R e^{c1R} + 2 c1)``, ``σ_B = σ_max(B)``.
@@ -72,7 +78,7 @@ def smoothness_constant(
     return Quantity(
         name="beta",
         value=up(beta, 3),
-        kind="rigorous",
+        kind=weakest_kind("rigorous", reg.c2.kind, problem.sigma_kind),
         formula="2 sB^2 c0^2 e^{2c1R} + 2 sB rbar(R) c0 e^{2c1R} (c2 c0 R e^{c1R} + 2 c1)",
         reference=REFERENCE,
         hypotheses=(

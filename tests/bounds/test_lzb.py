@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bounds.lzb import FORMS, RadiusConstants, iterations_to, lzb_certificate, lzb_condition
+from bounds.lzb import FORMS, INTERIOR, RadiusConstants, iterations_to, lzb_certificate, lzb_condition
 from bounds.result import Quantity
 
 pos = st.floats(1e-3, 1e3, allow_nan=False)
@@ -81,10 +81,11 @@ def test_certificate_best_radius_is_feasible_and_minimal():
     cert = lzb_certificate(1e-4, lambda r: RadiusConstants(*_given(math.exp(-r), 1.0, 1.0)), form="simplified")
     assert cert.guaranteed
     R0 = cert.best.R
-    # Closed form: f0 <= e^{-2R} R^2/16 <=> R e^{-R} >= 4e-2; the smaller root of that.
+    # Closed form: the radius reported keeps the room (1 + INTERIOR) f0 <= e^{-2R} R^2/16, i.e.
+    # R e^{-R} >= 4e-2 sqrt(1 + INTERIOR); the smaller root of that.
     from scipy.optimize import brentq
 
-    root = brentq(lambda R: R * math.exp(-R) - 0.04, 1e-6, 1.0)
+    root = brentq(lambda R: R * math.exp(-R) - 0.04 * math.sqrt(1 + INTERIOR), 1e-6, 1.0)
     assert R0 == pytest.approx(root, rel=1e-8)
     assert cert.best.holds("simplified")
 

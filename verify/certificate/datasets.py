@@ -16,6 +16,15 @@ Built-in generators (``name`` for ``resnet-pl certify --data``):
     The parity problem: the ``2^d`` vertices of ``{−1, 1}^d`` with ``y = Π_j x_j``.  No
     diffeomorphism of ``R^d`` followed by a linear read-out can fit it without lifting.
 
+Real data sets (scikit-learn's bundled copies, no download; the ``data`` extra installs
+scikit-learn): ``iris`` (150 × 4, 3 classes, one exact duplicate row), ``wine`` (178 × 13,
+3 classes), ``breast-cancer`` (569 × 30, 2 classes), ``digits`` (1797 × 64, 10 classes).  Their
+class labels become targets by :func:`encode_classes`.
+
+Targets from class labels (:func:`encode_classes`, docs/certificate.rst, "Input data"): two classes
+give one column ``±1`` (the first class in sorted order is ``+1``); ``k ≥ 3`` classes give ``k``
+one-hot columns.
+
 File formats (``--data PATH``; docs/certificate.rst, "Input data"):
 
 ``.npz``
@@ -26,8 +35,11 @@ File formats (``--data PATH``; docs/certificate.rst, "Input data"):
     comma-separated numbers, one point per line, an optional header line (skipped when its first
     field is not a number); the last ``target_dim`` columns are the targets.
 
+With ``targets="classes"`` the (single) target column holds class labels, encoded by
+:func:`encode_classes`.  Exact duplicate rows are kept here; the certificate merges those with
+equal targets and refuses those with different ones (:func:`bounds.problem.merge_duplicates`).
 Every loader raises :class:`ValueError` with a one-line reason on a missing file, an unknown
-extension, wrong shapes, non-finite entries or duplicate points.
+extension, wrong shapes or non-finite entries.
 
 >>> ds = make_dataset("xor", n=4, seed=0)
 >>> ds.X.tolist(), ds.Y.ravel().tolist()
@@ -58,7 +70,8 @@ __all__ = [
     "sphere",
     "xor",
     "load_dataset",
-    "check_distinct",
+    "encode_classes",
+    "REAL",
 ]
 
 
@@ -126,20 +139,31 @@ class Dataset:
         }
 
 
-def check_distinct(X: np.ndarray) -> None:
-    """Raise ``ValueError`` naming the first pair of identical rows of ``X``."""
-    order = np.lexsort(X.T[::-1]) if X.shape[1] else np.arange(X.shape[0])
-    Xs = X[order]
-    same = np.all(Xs[1:] == Xs[:-1], axis=1)
-    if np.any(same):
-        k = int(np.argmax(same))
-        i, j = sorted((int(order[k]), int(order[k + 1])))
-        raise ValueError(f"X must have distinct points: rows {i} and {j} are identical (separation 0)")
+def encode_classes(labels: object) -> np.ndarray:
+    """Targets from class labels: ``±1`` (one column) for two classes — the first label in sorted
+    order is ``+1`` — and one-hot columns for ``k ≥ 3`` classes, in sorted label order.
+
+    >>> encode_classes([2, 0, 2]).ravel().tolist()
+    [-1.0, 1.0, -1.0]
+    >>> encode_classes(["a", "c", "b"]).tolist()
+    [[1.0, 0.0, 0.0], [0.0, 0.0, 1.0], [0.0, 1.0, 0.0]]
+    """
+    arr = np.asarray(labels)
+    if arr.ndim == 2 and arr.shape[1] == 1:
+        arr = arr[:, 0]
+    if arr.ndim != 1:
+        raise ValueError(f"class labels must be one column, got shape {arr.shape}")
+    classes, index = np.unique(arr, return_inverse=True)
+    if classes.size < 2:
+        raise ValueError(f"class labels need at least 2 classes, got {classes.size}")
+    if classes.size == 2:
+        return np.where(index == 0, 1.0, -1.0)[:, None]
+    return np.eye(classes.size)[index]
 
 
 def check_xy(X: object, Y: object) -> tuple[np.ndarray, np.ndarray]:
-    """Validate and normalise features and targets: 2-D float arrays, finite, same N >= 2, distinct
-    rows of ``X``.  1-D inputs are read as one column."""
+    """Validate and normalise features and targets: 2-D float arrays, finite, same N >= 2.
+    1-D inputs are read as one column (duplicate rows are allowed here)."""
     Xa = np.array(X, dtype=float)
     Ya = np.array(Y, dtype=float)
     if Xa.ndim == 1:
@@ -154,7 +178,6 @@ def check_xy(X: object, Y: object) -> tuple[np.ndarray, np.ndarray]:
         raise ValueError(f"X and Y need at least one column each, got shapes {Xa.shape} and {Ya.shape}")
     if Ya.shape[0] != Xa.shape[0]:
         raise ValueError(f"Y must have N = {Xa.shape[0]} rows like X, got shape {Ya.shape}")
-    check_distinct(Xa)
     return np.ascontiguousarray(Xa), np.ascontiguousarray(Ya)
 
 
@@ -232,12 +255,36 @@ def xor(n: int = 4, seed: int = 0) -> Dataset:
 
 #: name -> generator (all take ``n`` and ``seed``).
 BUILTIN = {"moons": two_moons, "circles": circles, "sphere": sphere, "xor": xor}
+#: name -> scikit-learn loader of a real data set.
+REAL = {"iris": "load_iris", "wine": "load_wine", "breast-cancer": "load_breast_cancer", "digits": "load_digits"}
+NAMES = tuple(BUILTIN) + tuple(REAL)
+
+
+def real_dataset(name: str, n: int | None = None, seed: int = 0) -> Dataset:
+    """A real data set bundled with scikit-learn (module docstring), labels encoded by
+    :func:`encode_classes`; ``n`` keeps a random subset of ``n`` rows drawn with ``seed``."""
+    try:
+        import sklearn  # noqa: PLC0415
+        from sklearn import datasets as skd  # noqa: PLC0415
+    except ImportError:
+        raise ValueError(f"dataset {name!r} needs scikit-learn: pip install 'resnet-pl[data]'") from None
+    bunch = getattr(skd, REAL[name])()
+    X, labels = np.asarray(bunch.data, dtype=float), np.asarray(bunch.target)
+    params: dict[str, Any] = {"source": f"sklearn.datasets.{REAL[name]}", "sklearn": sklearn.__version__}
+    if n is not None:
+        n = require_int("n", n, minimum=2)
+        keep = np.sort(np.random.default_rng(seed).choice(X.shape[0], size=min(n, X.shape[0]), replace=False))
+        X, labels = X[keep], labels[keep]
+        params.update(n=n, seed=seed)
+    return Dataset(name, X, encode_classes(labels), "builtin", params)
 
 
 def make_dataset(name: str, n: int | None = None, seed: int = 0, **params: Any) -> Dataset:
     """A built-in dataset by name (see the module docstring); ``n=None`` uses the default size."""
+    if name in REAL:
+        return real_dataset(name, n=n, seed=seed)
     if name not in BUILTIN:
-        raise ValueError(f"dataset must be one of {tuple(BUILTIN)} or a .npy/.npz/.csv file, got {name!r}")
+        raise ValueError(f"dataset must be one of {', '.join(NAMES)} or a .npy/.npz/.csv file, got {name!r}")
     kwargs = dict(params)
     if n is not None:
         kwargs["n"] = n
@@ -258,8 +305,9 @@ def _split_columns(arr: np.ndarray, target_dim: int, path: str) -> tuple[np.ndar
     return arr[:, :-target_dim], arr[:, -target_dim:]
 
 
-def load_dataset(path: str, target_dim: int = 1) -> Dataset:
-    """Read features and targets from a ``.npz``, ``.npy`` or ``.csv`` file (module docstring).
+def load_dataset(path: str, target_dim: int = 1, targets: str = "values") -> Dataset:
+    """Read features and targets from a ``.npz``, ``.npy`` or ``.csv`` file (module docstring);
+    ``targets="classes"`` encodes a single label column by :func:`encode_classes`.
 
     Raises
     ------
@@ -268,6 +316,8 @@ def load_dataset(path: str, target_dim: int = 1) -> Dataset:
         duplicate points.
     """
     target_dim = require_int("target_dim", target_dim, minimum=1)
+    if targets not in ("values", "classes"):
+        raise ValueError(f"targets must be 'values' or 'classes', got {targets!r}")
     if not os.path.isfile(path):
         raise ValueError(f"data file {path!r} not found")
     ext = os.path.splitext(path)[1].lower()
@@ -292,6 +342,9 @@ def load_dataset(path: str, target_dim: int = 1) -> Dataset:
     except (OSError, TypeError) as exc:  # unreadable / object arrays
         raise ValueError(f"{path}: cannot read ({exc})") from exc
     try:
+        if targets == "classes":
+            Y = encode_classes(Y)
+            params["targets"] = "classes"
         return Dataset(os.path.basename(path), X, Y, "file", params)
     except ValueError as exc:
         raise ValueError(f"{path}: {exc}") from exc

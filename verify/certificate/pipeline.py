@@ -20,7 +20,7 @@ import time
 from typing import Any, TextIO
 
 from verify.certificate.cross_check import cross_check
-from verify.certificate.datasets import BUILTIN, Dataset, load_dataset, make_dataset
+from verify.certificate.datasets import NAMES, Dataset, load_dataset, make_dataset
 from verify.certificate.design import Design, build_design
 from verify.certificate.options import CertifyOptions
 from verify.certificate.quantities import (
@@ -39,12 +39,12 @@ __all__ = ["certify", "dataset_from_options"]
 
 
 def dataset_from_options(opts: CertifyOptions) -> Dataset:
-    """The dataset named by the options (built-in generator or file)."""
-    if opts.data in BUILTIN:
+    """The dataset named by the options (built-in generator, real data set, or file)."""
+    if opts.data in NAMES:
         return make_dataset(opts.data, n=opts.n, seed=opts.seed)
     if opts.data.lower().endswith((".npy", ".npz", ".csv")):
-        return load_dataset(opts.data, target_dim=opts.target_dim)
-    raise ValueError(f"data must be one of {tuple(BUILTIN)} or a .npy/.npz/.csv file, got {opts.data!r}")
+        return load_dataset(opts.data, target_dim=opts.target_dim, targets=opts.targets)
+    raise ValueError(f"data must be one of {', '.join(NAMES)} or a .npy/.npz/.csv file, got {opts.data!r}")
 
 
 def _conclusion(design: Design, search: Search, verdict: Verdict, opts: CertifyOptions, iterations: Any) -> str:
@@ -59,14 +59,20 @@ def _conclusion(design: Design, search: Search, verdict: Verdict, opts: CertifyO
 
 
 def _inputs(ds: Dataset, design: Design, opts: CertifyOptions, argv: list[str] | None) -> dict[str, Any]:
+    arch = design.problem.architecture
+    lifting: dict[str, Any] = {"kind": arch.kind, "D": design.problem.D, "alpha": arch.alpha}
+    if arch.kind == "copy":
+        lifting.update(p=arch.p, a=arch.a)
     return {
-        "dataset": ds.to_dict(),
+        "dataset": {**ds.to_dict(), "preprocessing": design.preprocessing.to_dict()},
         "options": opts.to_dict(),
         "architecture": {
             "kernel": design.base.name,
             "width": "infinite" if opts.width is None else opts.width,
-            "lifting": {"p": opts.p, "a": opts.a, "D": design.problem.D},
-            "output_map": {"b": opts.b, "d_out": ds.d_out},
+            "description": arch.describe(),
+            "chosen_by": design.chosen_by,
+            "lifting": lifting,
+            "output_map": {"b": arch.b, "d_out": ds.d_out},
             "depth": "inf" if opts.depth is None else opts.depth,
             "initialisation": "zero",
         },

@@ -27,7 +27,7 @@ __all__ = [
     "plain",
 ]
 
-SCHEMA_VERSION = "1.0.0"
+SCHEMA_VERSION = "1.1.0"
 
 
 def plain(obj: Any) -> Any:

@@ -146,9 +146,8 @@ def render_markdown(doc: dict[str, Any]) -> str:
         f"- dataset `{ds['name']}` ({ds['source']}): N = {ds['N']}, d = {ds['d']}, d' = {ds['d_out']}, "
         f"params {ds['params']}",
         f"- sha256(X) `{ds['sha256_X']}`, sha256(Y) `{ds['sha256_Y']}`",
-        f"- kernel {arch['kernel']}, width {arch['width']}, lifting p = {arch['lifting']['p']}, "
-        f"a = {arch['lifting']['a']}, D = {arch['lifting']['D']}, output map b = {arch['output_map']['b']}, "
-        f"depth {arch['depth']}, initialisation {arch['initialisation']}",
+        f"- kernel {arch['kernel']}, width {arch['width']}, {arch['description']} (D = {arch['lifting']['D']}; "
+        f"chosen by {arch['chosen_by']}), depth {arch['depth']}, initialisation {arch['initialisation']}",
         "",
         "## Hypotheses",
         "",
@@ -210,9 +209,9 @@ def render_html(doc: dict[str, Any], images: dict[str, bytes]) -> str:
     parts.append(f"<li>dataset <code>{e(ds['name'])}</code> ({e(ds['source'])}): N = {ds['N']}, d = {ds['d']}, "
                  f"d' = {ds['d_out']}</li>")
     parts.append(f"<li>sha256(X) <code>{e(ds['sha256_X'])}</code><br>sha256(Y) <code>{e(ds['sha256_Y'])}</code></li>")
-    parts.append(f"<li>kernel {e(str(arch['kernel']))}, width {e(str(arch['width']))}, lifting p = "
-                 f"{arch['lifting']['p']}, a = {arch['lifting']['a']}, D = {arch['lifting']['D']}, b = "
-                 f"{arch['output_map']['b']}, depth {e(str(arch['depth']))}</li></ul>")
+    parts.append(f"<li>kernel {e(str(arch['kernel']))}, width {e(str(arch['width']))}, "
+                 f"{e(arch['description'])} (D = {arch['lifting']['D']}; chosen by {e(arch['chosen_by'])}), "
+                 f"depth {e(str(arch['depth']))}</li></ul>")
     parts.append("<h2>Hypotheses</h2><table><tr><th>id</th><th>hypothesis</th><th>holds</th><th>detail</th></tr>")
     for h in doc["hypotheses"]:
         parts.append(f"<tr><td>{e(h['id'])}</td><td>{e(h['statement'])}</td><td>{'yes' if h['holds'] else '<b>NO</b>'}"

@@ -47,13 +47,15 @@ def log_margin(allowed: float, f0: float) -> float:
 
 def radius_range(design: Design, opts: CertifyOptions) -> tuple[float, float]:
     """``(R_min, R_max)``: ``R_max`` defaults to ``3/c1``, and a ResNet of depth ``T`` needs
-    ``c R < √T`` (the discrete Grönwall factor, docs/pl.rst), capped at ``√T/(2c)``."""
+    ``c R < √T`` (the discrete Grönwall factor, docs/pl.rst), capped at ``√T/(2c)``; ``R_min``
+    defaults to ``R_max/10⁴``."""
     R_max = opts.R_max if opts.R_max is not None else 3.0 / design.c1
     if opts.depth is not None:
         R_max = min(R_max, 0.5 * math.sqrt(opts.depth) / design.c1)
-    if R_max <= opts.R_min:
-        raise ValueError(f"R_max = 3/c1 = {R_max:.3g} is below R_min = {opts.R_min}; pass a smaller R_min")
-    return opts.R_min, R_max
+    R_min = opts.R_min if opts.R_min is not None else R_max * 1e-4
+    if R_max <= R_min:
+        raise ValueError(f"R_max = {R_max:.3g} is below R_min = {R_min}; pass a smaller --R-min")
+    return R_min, R_max
 
 
 def _refine(lzb: LZBCertificate, design: Design, opts: CertifyOptions) -> LZBCertificate | None:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from verify.certificate.datasets import Dataset
-from verify.certificate.design import MAX_PAIRWISE_ENTRIES, Design
+from verify.certificate.design import Design
 from verify.certificate.options import CertifyOptions
 from verify.certificate.record import Failure, Hypothesis
 from verify.certificate.search import Search
@@ -49,19 +49,20 @@ def _hypotheses(design: Design, search: Search, opts: CertifyOptions) -> tuple[H
     )
 
 
-def _recipe(ds: Dataset, design: Design, opts: CertifyOptions) -> dict[str, Any] | None:
-    from bounds.recipe import lifting_recipe  # noqa: PLC0415 (the design search is heavy)
+def _recipe(design: Design, opts: CertifyOptions) -> dict[str, Any] | None:
+    """The design search (:func:`bounds.recipe.best_design`) under the certificate's own options."""
+    from bounds.recipe import best_design  # noqa: PLC0415 (the design search is heavy)
 
-    p_max = max(1, MAX_PAIRWISE_ENTRIES // (ds.N**2 * ds.d))  # a design certify can then check
+    prob = design.problem
     form = opts.form if opts.form != "lzb" else "discrete"
     try:
-        design_found = lifting_recipe(ds.X, ds.Y, design.base, form=form, p_max=p_max)
-    except ValueError as exc:  # e.g. d' > d: the recipe's search does not cover this data
+        found = best_design(prob.X, prob.Y, design.base, weights=prob.weights, form=form, depth=opts.depth,
+                            constants=opts.constants, lam=opts.lam, target=opts.target)
+    except ValueError as exc:  # a design the search cannot build for this data
         return {"error": str(exc)}
-    if design_found is None:
-        return {"error": f"no lifting p <= {p_max} found by the recipe's search"}
-    return {"p": design_found.p, "a": design_found.a, "b": design_found.b, "R": design_found.R,
-            "rate": design_found.rate, "verified": design_found.verified, "form": design_found.form}
+    arch = found.architecture
+    return {"architecture": arch.kind, "alpha": arch.alpha, "p": arch.p, "a": arch.a, "b": arch.b, "R": found.R,
+            "rate": found.rate, "verified": found.verified, "form": found.form, "description": found.describe()}
 
 
 def _reason(h: Hypothesis, design: Design, opts: CertifyOptions) -> str:
@@ -87,16 +88,22 @@ def _fix(h: Hypothesis, recipe: dict[str, Any] | None, opts: CertifyOptions) -> 
     if h.id == "H6" or (h.id == "H4" and opts.width is not None):
         return ("use the infinite-width kernel model (omit --width), or a larger --width (sup|K_q - K| "
                 "shrinks like q^(-1/2); bounds.recipe.rff_width gives a width with a probability bound).")
-    if recipe is not None and "p" in recipe:
-        return (f"lift to p >= {recipe['p']} with a = {recipe['a']:.4g}, b = {recipe['b']:.4g} "
-                f"(the smallest p found by the lifting recipe's search, "
-                f"{'verified' if recipe['verified'] else 'NOT verified'} with rigorous constants: "
-                f"--p {recipe['p']} --a {recipe['a']:.6g} --b {recipe['b']:.6g}).")
+    if recipe is not None and recipe.get("verified"):
+        return f"use the design the search certifies, {recipe['description']}: {_flags(recipe)}."
+    if recipe is not None and "architecture" in recipe:
+        return (f"no design certifies under these options; the nearest is {recipe['description']} "
+                f"({_flags(recipe)}); try --depth inf, --lam best or a smaller length scale.")
     why = "" if recipe is None else f" (recipe: {recipe.get('error')})"
     if h.id == "H4":
-        return ("spread the lifted points: larger a (separation a sqrt(p) delta) or a smaller length scale; "
-                "remove near-duplicate points" + why + ".")
-    return "lift the data (--auto, or a larger --p with a smaller a and a larger b)" + why + "."
+        return ("spread the lifted points: a larger lifting scale (--alpha, or --a with the copy lifting) or a "
+                "smaller --lengthscale" + why + ".")
+    return "use the augmented architecture with larger --alpha and --b, or --auto (the design search)" + why + "."
+
+
+def _flags(recipe: dict[str, Any]) -> str:
+    if recipe["architecture"] == "augmented":
+        return f"--architecture augmented --alpha {recipe['alpha']:.6g} --b {recipe['b']:.6g}"
+    return f"--architecture copy --p {recipe['p']} --a {recipe['a']:.6g} --b {recipe['b']:.6g}"
 
 
 def decide(ds: Dataset, design: Design, search: Search, opts: CertifyOptions, progress: Progress) -> Verdict:
@@ -109,7 +116,7 @@ def decide(ds: Dataset, design: Design, search: Search, opts: CertifyOptions, pr
     recipe = None
     rigorous_m = search.chain.m.kind in ("exact", "rigorous")
     if opts.recipe and not (search.lzb.best is not None and not rigorous_m):
-        progress.note("not guaranteed: running the lifting recipe for a fix")
-        recipe = _recipe(ds, design, opts)
+        progress.note("not guaranteed: running the design search for a fix")
+        recipe = _recipe(design, opts)
     failures = tuple(Failure(h.id, _reason(h, design, opts), _fix(h, recipe, opts)) for h in hyps if not h.holds)
     return Verdict(hyps, False, failures, recipe)

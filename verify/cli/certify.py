@@ -1,12 +1,15 @@
-"""Is gradient descent on this dataset and architecture guaranteed to converge?
+"""Is gradient descent on this data set and architecture guaranteed to converge?
 
 Computes the convergence certificate (separation, kappa, lambda, m(R), M(R), beta(R), the
 Liu-Zhu-Belkin condition at the best R, rate and iterations), cross-checks it by training, and
-writes certificate.json / .md / .html and plots into --out (default ./certificate).  With no
-arguments it certifies a default example (the XOR parity set, lifted).  Exit codes: 0 guaranteed,
-1 not guaranteed (the report says which hypothesis failed and what would fix it), 2 bad input.
+writes certificate.json / .md / .html and plots into --out.  Exit codes: 0 guaranteed, 1 not
+guaranteed (the report says which hypothesis failed and what would fix it), 2 bad input.
 `--check certificate.json` recomputes a certificate and compares (0 equal, 1 different).
 Docs: docs/certificate.rst.
+
+With no data option and no architecture option, certify runs the built-in example:
+  resnet-pl certify --dataset xor --architecture copy --p 20000 --a 0.013 --b 100 --depth 4
+Otherwise the architecture defaults to the augmented one with its closed-form scales.
 """
 
 from __future__ import annotations
@@ -16,138 +19,131 @@ import os
 import sys
 from typing import Any
 
-from verify.cli.common import parse_depth
+from verify.cli.common import (
+    add_architecture_arguments,
+    add_chain_arguments,
+    add_data_arguments,
+    add_kernel_arguments,
+    add_search_arguments,
+    architecture_given,
+    options_from_args,
+)
 
-__all__ = ["configure", "run", "DEFAULT_EXAMPLE"]
+__all__ = ["configure", "run", "DEFAULT_EXAMPLE", "options_to_argv"]
 
-#: The default example: the XOR parity set (N = 4, d = 2), lifted to D = 40000 with a = 0.013
-#: (lifted separation a sqrt(p) delta = 3.68), b = 100, Matern 5/2, a 4-layer ResNet.  The LZB
-#: condition holds (docs/certificate.rst, "The default example").
-DEFAULT_EXAMPLE: dict[str, Any] = {"data": "xor", "p": 20000, "a": 0.013, "b": 100.0, "depth": 4}
+#: The built-in example: the XOR parity set (N = 4, d = 2), copy lifting to D = 40000 with a = 0.013
+#: (lifted separation a sqrt(p) delta = 3.68), b = 100, Matérn 5/2, a 4-layer ResNet.
+DEFAULT_EXAMPLE: dict[str, Any] = {"architecture": "copy", "p": 20000, "a": 0.013, "b": 100.0, "depth": "4"}
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    g = parser.add_argument_group("data (default: the built-in example)")
-    g.add_argument("--dataset", default=None, help="built-in dataset: moons, circles, sphere, xor")
-    g.add_argument("--data", metavar="FILE", default=None,
-                   help=".npy/.npz/.csv file: features then targets (docs/certificate.rst)")
-    g.add_argument("--target-dim", type=int, default=1, help="number of target columns of --data (default 1)")
-    g.add_argument("--n", type=int, default=None, help="number of points of the built-in dataset")
-    g.add_argument("--seed", type=int, default=0, help="seed of the built-in dataset (default 0)")
-    k = parser.add_argument_group("kernel and width")
-    k.add_argument("--kernel", choices=("matern", "gaussian"), default="matern", help="default matern")
-    k.add_argument("--nu", default="5/2", help="Matern smoothness nu > 2 (default 5/2)")
-    k.add_argument("--lengthscale", type=float, default=1.0, help="length scale (default 1)")
-    k.add_argument("--width", type=int, default=None, help="random Fourier features q (default: infinite width)")
-    k.add_argument("--rff-seed", type=int, default=0, help="seed of the random features and the cross-check")
-    a = parser.add_argument_group("architecture")
-    a.add_argument("--p", type=int, default=None, help="lifting: copies of the input (default 1)")
-    a.add_argument("--a", type=float, default=None, help="lifting scale (default 1)")
-    a.add_argument("--b", type=float, default=None, help="output scale (default 1)")
-    a.add_argument("--auto", action="store_true", help="choose p, a, b with the lifting recipe (bounds.recipe)")
-    a.add_argument("--depth", default=None, help="ResNet depth T or inf for the neural ODE (default inf)")
+    parser.formatter_class = argparse.RawDescriptionHelpFormatter
+    add_data_arguments(parser, default=None)
+    add_kernel_arguments(parser)
+    k = parser.add_argument_group("finite width")
+    k.add_argument("--width", type=int, default=None,
+                   help="random Fourier features q (default: the infinite-width kernel model)")
+    k.add_argument("--rff-seed", type=int, default=0,
+                   help="seed of the random features and the cross-check (default 0)")
+    add_architecture_arguments(parser)
+    parser.add_argument_group("design search").add_argument(
+        "--auto", action="store_true",
+        help="search the augmented and copy designs and certify the best one (docs/recipe.rst; default off)")
+    add_chain_arguments(parser)
+    add_search_arguments(parser)
     c = parser.add_argument_group("certificate")
-    c.add_argument("--constants", choices=("sharp", "paper"), default="sharp")
-    c.add_argument("--lam", choices=("data", "best", "worst-case", "estimate"), default="data",
-                   help="source of the lambda lower bound (default data: the data-dependent bound)")
-    c.add_argument("--form", choices=("discrete", "simplified", "sqrt", "lzb"), default="discrete",
-                   help="sufficient LZB condition (docs/lzb.rst)")
-    c.add_argument("--R-min", type=float, default=1e-3)
-    c.add_argument("--R-max", type=float, default=None, help="default 3/c1 (and sqrt(T)/(2 c1) for a ResNet)")
-    c.add_argument("--grid-size", type=int, default=41)
-    c.add_argument("--target", type=float, default=1e-6, help="target loss for the iteration count")
-    c.add_argument("--no-recipe", action="store_true", help="do not run the lifting recipe when not guaranteed")
+    c.add_argument("--grid-size", type=int, default=41, help="radii on the search grid (default 41)")
+    c.add_argument("--no-recipe", action="store_true",
+                   help="when not guaranteed, do not run the design search for a fix (default: run it)")
     x = parser.add_argument_group("cross-check by training")
-    x.add_argument("--gd-iterations", type=int, default=100, help="budget of GD iterations (0: skip)")
-    x.add_argument("--gd-layers", type=int, default=4, help="layers approximating the ODE (depth inf)")
+    x.add_argument("--gd-iterations", type=int, default=100, help="budget of GD iterations, 0 to skip (default 100)")
+    x.add_argument("--gd-layers", type=int, default=4, help="layers approximating the ODE (depth inf; default 4)")
     x.add_argument("--gd-max-centres", type=int, default=2000,
                    help="infinite-width run only while N x stages x iterations <= this (default 2000)")
-    x.add_argument("--gd-width", type=int, default=256, help="RFF width of the cross-check above that N")
+    x.add_argument("--gd-width", type=int, default=256, help="RFF width of the cross-check above that (default 256)")
     o = parser.add_argument_group("output")
     o.add_argument("--out", default="certificate", help="output directory (default ./certificate)")
     o.add_argument("--check", metavar="JSON", default=None, help="recompute a certificate.json and compare")
     o.add_argument("--quiet", action="store_true", help="no progress on stderr")
 
 
+def _example(args: argparse.Namespace) -> argparse.Namespace:
+    """The built-in example when neither data nor architecture is given (module docstring)."""
+    if args.dataset is not None or args.data is not None:
+        return args
+    if architecture_given(args) or args.auto:
+        raise ValueError("give a data set (--dataset NAME or --data FILE) with the architecture options; "
+                         "with no data and no architecture option certify runs the built-in example")
+    return argparse.Namespace(**{**vars(args), "dataset": "xor", **DEFAULT_EXAMPLE})
 
 
-def options_from_args(args: argparse.Namespace) -> Any:
-    from verify.certificate.options import CertifyOptions
-
-    if args.dataset is not None and args.data is not None:
-        raise ValueError("give either --dataset or --data, not both")
-    default = args.dataset is None and args.data is None
-    base = DEFAULT_EXAMPLE if default else {"p": 1, "a": 1.0, "b": 1.0, "depth": None}
-    data = "xor" if default else (args.data if args.data is not None else args.dataset)
-    if args.data is not None:
-        if not os.path.isfile(args.data):
-            raise ValueError(f"data file {args.data!r} not found")
-        data = os.path.abspath(args.data)  # --check may run from another directory
-    p = args.p if args.p is not None else base["p"]
-    a = args.a if args.a is not None else base["a"]
-    b = args.b if args.b is not None else base["b"]
-    depth = parse_depth(args.depth) if args.depth is not None else base["depth"]
-    opts = dict(
-        data=data, n=args.n, seed=args.seed, target_dim=args.target_dim, kernel=args.kernel, nu=args.nu,
-        lengthscale=args.lengthscale, width=args.width, rff_seed=args.rff_seed, p=p, a=a, b=b, depth=depth,
-        constants=args.constants, lam=args.lam, form=args.form, R_min=args.R_min, R_max=args.R_max,
-        grid_size=args.grid_size, target=args.target, gd_iterations=args.gd_iterations,
-        gd_layers=args.gd_layers, gd_max_centres=args.gd_max_centres, gd_width=args.gd_width,
-        recipe=not args.no_recipe,
-    )
+def certify_options(args: argparse.Namespace) -> Any:
+    """The certificate's options from the command line (the example applied, --auto resolved)."""
+    args = _example(args)
+    extra = dict(width=args.width, rff_seed=args.rff_seed, grid_size=args.grid_size,
+                 gd_iterations=args.gd_iterations, gd_layers=args.gd_layers, gd_max_centres=args.gd_max_centres,
+                 gd_width=args.gd_width, recipe=not args.no_recipe)
+    opts = options_from_args(args, **extra)
     if args.auto:
-        opts.update(_auto(opts, args))
-    return CertifyOptions(**opts)
+        opts = _auto(opts, quiet=args.quiet)
+    return opts
+
+
+def _auto(opts: Any, quiet: bool) -> Any:
+    """The options with the architecture of the best certified design (:func:`bounds.recipe.best_design`)."""
+    from dataclasses import replace  # noqa: PLC0415
+
+    from bounds.recipe import best_design  # noqa: PLC0415
+    from verify.certificate.design import preprocess  # noqa: PLC0415
+    from verify.certificate.pipeline import dataset_from_options  # noqa: PLC0415
+
+    if not quiet:
+        print("[certify] --auto: searching the augmented and copy designs", file=sys.stderr)
+    X, Y, w, _ = preprocess(dataset_from_options(opts), opts.standardize)
+    form = opts.form if opts.form != "lzb" else "discrete"
+    design = best_design(X, Y, opts.base_kernel(), weights=w, form=form, depth=opts.depth, constants=opts.constants,
+                         lam=opts.lam, target=opts.target)
+    arch = design.architecture
+    if arch.kind == "augmented":
+        return replace(opts, architecture="augmented", alpha=arch.alpha, b=arch.b, p=1, a=1.0)
+    return replace(opts, architecture="copy", alpha=None, p=arch.p, a=arch.a, b=arch.b)
 
 
 def options_to_argv(opts: Any) -> list[str]:
     """A command line reproducing ``opts`` (recorded as ``inputs.argv``)."""
-    from verify.certificate.datasets import BUILTIN
+    from verify.certificate.datasets import NAMES  # noqa: PLC0415
 
-    argv = ["resnet-pl", "certify", "--dataset" if opts.data in BUILTIN else "--data", opts.data]
-    flags = [("n", "--n"), ("seed", "--seed"), ("target_dim", "--target-dim"), ("kernel", "--kernel"),
-             ("nu", "--nu"), ("lengthscale", "--lengthscale"), ("width", "--width"), ("rff_seed", "--rff-seed"),
-             ("p", "--p"), ("a", "--a"), ("b", "--b"), ("depth", "--depth"), ("constants", "--constants"),
-             ("lam", "--lam"), ("form", "--form"), ("R_min", "--R-min"), ("R_max", "--R-max"),
-             ("grid_size", "--grid-size"), ("target", "--target"), ("gd_iterations", "--gd-iterations"),
-             ("gd_layers", "--gd-layers"), ("gd_max_centres", "--gd-max-centres"), ("gd_width", "--gd-width")]
+    argv = ["resnet-pl", "certify", "--dataset" if opts.data in NAMES else "--data", opts.data]
+    flags = [("n", "--n"), ("seed", "--seed"), ("target_dim", "--target-dim"), ("targets", "--targets"),
+             ("kernel", "--kernel"), ("nu", "--nu"), ("lengthscale", "--lengthscale"), ("width", "--width"),
+             ("rff_seed", "--rff-seed"), ("architecture", "--architecture"), ("alpha", "--alpha"), ("p", "--p"),
+             ("a", "--a"), ("b", "--b"), ("depth", "--depth"), ("constants", "--constants"), ("lam", "--lam"),
+             ("form", "--form"), ("R_min", "--R-min"), ("R_max", "--R-max"), ("grid_size", "--grid-size"),
+             ("target", "--target"), ("gd_iterations", "--gd-iterations"), ("gd_layers", "--gd-layers"),
+             ("gd_max_centres", "--gd-max-centres"), ("gd_width", "--gd-width")]
     for field_name, flag in flags:
         value = getattr(opts, field_name)
         if value is None:
             if field_name == "depth":
                 argv += [flag, "inf"]
             continue
+        if opts.architecture == "augmented" and field_name in ("p", "a"):
+            continue
         argv += [flag, repr(value) if isinstance(value, float) else str(value)]
+    if opts.standardize:
+        argv.append("--standardize")
     if not opts.recipe:
         argv.append("--no-recipe")
     return argv
 
 
-def _auto(opts: dict[str, Any], args: argparse.Namespace) -> dict[str, Any]:
-    try:
-        from bounds.recipe import lifting_recipe
-    except ImportError as exc:
-        raise ValueError(f"--auto: the lifting recipe (bounds.recipe) is not available yet ({exc})") from exc
-    from verify.certificate.options import CertifyOptions
-    from verify.certificate.pipeline import dataset_from_options
-
-    probe = CertifyOptions(**opts)
-    ds = dataset_from_options(probe)
-    if not args.quiet:
-        print("[certify] --auto: searching the lifting recipe", file=sys.stderr)
-    design = lifting_recipe(ds.X, ds.Y, probe.base_kernel(), form=opts["form"] if opts["form"] != "lzb" else "discrete")
-    if design is None:
-        raise ValueError("--auto: the lifting recipe found no lifting p that satisfies the LZB condition")
-    return {"p": int(design.p), "a": float(design.a), "b": float(design.b)}
-
-
 def run(args: argparse.Namespace) -> int:
     if args.check is not None:
-        from verify.certificate.compare import check
+        from verify.certificate.compare import check  # noqa: PLC0415
 
         return check(args.check, quiet=args.quiet)
-    opts = options_from_args(args)
-    from verify.certificate.pipeline import certify
+    opts = certify_options(args)
+    from verify.certificate.pipeline import certify  # noqa: PLC0415
 
     stream = None if args.quiet else sys.stderr
     cert = certify(opts, progress=stream, argv=options_to_argv(opts))

@@ -5,28 +5,15 @@ derived by sympy from the kernel's spectral density, exact expressions and value
 Examples: resnet-pl kappa                      (Matérn ν = 5/2, ℓ = 1)
           resnet-pl kappa --nu 7/2 --lengthscale 2 --dps 50 --json
           resnet-pl kappa --kernel gaussian
-          resnet-pl kappa --rff 500 --dim 2 --seed 0   (constants of a drawn random-feature sample)
+          resnet-pl kappa --rff 500 --dim 2 --rff-seed 0   (constants of a drawn random-feature sample)
 """
 
 from __future__ import annotations
 
 import argparse
+from typing import Any
 
-import sympy as sp
-
-from bounds._core.validate import require_int
-from bounds.kernels import Gaussian, Matern, RandomFourierKernel
-from bounds.regularity import (
-    Regularity,
-    derived_kappa_expr,
-    gaussian_moment_expr,
-    matern_moment_expr,
-    regularity_constants,
-    talk_proposition_bound,
-    talk_proposition_expr,
-)
-from bounds.result import Quantity
-from verify.cli.common import add_kernel_arguments, emit, kernel_from_args
+from verify.cli.common import add_json_argument, add_kernel_arguments, emit, kernel_from_args
 
 __all__ = ["configure", "run"]
 
@@ -36,30 +23,42 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.formatter_class = argparse.RawDescriptionHelpFormatter
     add_kernel_arguments(parser)
     parser.add_argument("--dps", type=int, default=30, help="decimal digits of the high-precision values (default 30)")
-    parser.add_argument("--json", action="store_true", help="print machine-readable JSON")
+    add_json_argument(parser)
     g = parser.add_argument_group("random features (optional)")
-    g.add_argument("--rff", type=int, metavar="Q", help="constants of Q random Fourier features drawn from the kernel")
+    g.add_argument("--rff", type=int, metavar="Q", default=None,
+                   help="constants of Q random Fourier features drawn from the kernel (default off)")
     g.add_argument("--dim", type=int, default=2, help="dimension D of the random features (default 2)")
-    g.add_argument("--seed", type=int, default=0, help="seed of the frequency draw (default 0)")
+    g.add_argument("--rff-seed", type=int, default=0, help="seed of the frequency draw (default 0)")
 
 
-def _value(q: Quantity) -> str:
+def _value(q: Any) -> str:
     return q.mp_string() or f"{q.value:.17g}"
 
 
-def _row(q: Quantity) -> str:
+def _row(q: Any) -> str:
+    import sympy as sp  # noqa: PLC0415
+
     if q.expr is not None and q.expr.is_Integer:
         return f"  {q.name:<6}= {q.expr}"
     expr = "" if q.expr is None else f"{sp.sstr(q.expr)} = "
     return f"  {q.name:<6}= {expr}{_value(q)}"
 
 
-def _moments(kernel: Matern | Gaussian) -> dict[str, str]:
+def _moments(kernel: Any) -> dict[str, str]:
+    import sympy as sp  # noqa: PLC0415
+
+    from bounds.kernels import Matern  # noqa: PLC0415
+    from bounds.regularity import gaussian_moment_expr, matern_moment_expr  # noqa: PLC0415
+
     fn = matern_moment_expr if isinstance(kernel, Matern) else gaussian_moment_expr
     return {f"E[w_1^{2 * k}]": sp.sstr(fn(k)) for k in (1, 2)}
 
 
-def _proposition(kernel: Matern, reg: Regularity, dps: int) -> dict[str, object]:
+def _proposition(kernel: Any, dps: int) -> dict[str, object]:
+    import sympy as sp  # noqa: PLC0415
+
+    from bounds.regularity import derived_kappa_expr, talk_proposition_bound, talk_proposition_expr  # noqa: PLC0415
+
     prop = talk_proposition_bound(kernel.nu_exact, dps=dps)
     identity = bool(sp.simplify(derived_kappa_expr(1) - talk_proposition_expr()) == 0)
     return {
@@ -70,7 +69,12 @@ def _proposition(kernel: Matern, reg: Regularity, dps: int) -> dict[str, object]
     }
 
 
-def _exact_payload(kernel: Matern | Gaussian, dps: int) -> tuple[dict[str, object], str]:
+def _exact_payload(kernel: Any, dps: int) -> tuple[dict[str, object], str]:
+    import sympy as sp  # noqa: PLC0415
+
+    from bounds.kernels import Matern  # noqa: PLC0415
+    from bounds.regularity import regularity_constants  # noqa: PLC0415
+
     reg = regularity_constants(kernel, dps=dps)
     moments = _moments(kernel)
     payload: dict[str, object] = {"kernel": kernel.name, **reg.to_dict(), "moments": moments}
@@ -91,7 +95,7 @@ def _exact_payload(kernel: Matern | Gaussian, dps: int) -> tuple[dict[str, objec
         "  c1 = sqrt(E[w_1^2]), c2 = sqrt(E[w_1^4]), attained by derivative sections of k(., x)",
     ]
     if isinstance(kernel, Matern):
-        prop = _proposition(kernel, reg, dps)
+        prop = _proposition(kernel, dps)
         payload["talk_proposition"] = prop
         value = prop["value"]["mp"]  # type: ignore[index]
         lines += [
@@ -112,7 +116,10 @@ def _exact_payload(kernel: Matern | Gaussian, dps: int) -> tuple[dict[str, objec
     return payload, "\n".join(lines)
 
 
-def _rff_payload(rff: RandomFourierKernel, kernel: Matern | Gaussian | None, dps: int) -> tuple[dict[str, object], str]:
+def _rff_payload(rff: Any, kernel: Any, dps: int) -> tuple[dict[str, object], str]:
+    from bounds.kernels import Gaussian, Matern  # noqa: PLC0415
+    from bounds.regularity import regularity_constants  # noqa: PLC0415
+
     reg = regularity_constants(rff)
     payload: dict[str, object] = {"kernel": rff.name, **reg.to_dict()}
     assert reg.c2_lower is not None
@@ -141,6 +148,9 @@ def _rff_payload(rff: RandomFourierKernel, kernel: Matern | Gaussian | None, dps
 
 def run(args: argparse.Namespace) -> int:
     """Compute and print the constants; 0 on success (bad input raises ValueError -> exit 2)."""
+    from bounds._core.validate import require_int  # noqa: PLC0415
+    from bounds.kernels import Gaussian, Matern, RandomFourierKernel  # noqa: PLC0415
+
     dps = require_int("dps", args.dps, minimum=1)
     kernel = kernel_from_args(args)
     if isinstance(kernel, RandomFourierKernel):  # a user's drawn sample (--kernel MODULE:OBJECT)
@@ -153,7 +163,7 @@ def run(args: argparse.Namespace) -> int:
     elif args.rff is not None:
         q = require_int("rff (number of features Q)", args.rff, minimum=1)
         D = require_int("dim", args.dim, minimum=1)
-        payload, text = _rff_payload(RandomFourierKernel.from_kernel(kernel, q, D, args.seed), kernel, dps)
+        payload, text = _rff_payload(RandomFourierKernel.from_kernel(kernel, q, D, args.rff_seed), kernel, dps)
     else:
         payload, text = _exact_payload(kernel, dps)
     emit(args, payload, text)

@@ -1,7 +1,7 @@
 """Bracket λ_N(δ) = inf λ_min(K_X) over δ-separated sets of at most N points in R^D:
 [best rigorous lower bound, best upper bound from an explicit configuration] (docs/lambda.rst).
 
-Example: resnet-pl lambda --nu 5/2 --N 50 --delta 0.5 --dim 2 --json
+Example: resnet-pl lambda --nu 5/2 --n 50 --delta 0.5 --dim 2 --json
 """
 
 from __future__ import annotations
@@ -9,49 +9,37 @@ from __future__ import annotations
 import argparse
 import json
 import math
+from typing import Any
 
-import mpmath
-import numpy as np
+from verify.cli.common import add_json_argument, add_kernel_arguments, kernel_from_args
 
-from bounds._core.validate import require_int, require_positive
-from bounds.kernels import Gaussian, Matern
-from bounds.lambda_min.bracket import LambdaBracket, lambda_bracket
-
-__all__ = ["configure", "run", "make_kernel", "plot_bracket"]
+__all__ = ["configure", "run", "plot_bracket"]
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
     """Arguments of ``resnet-pl lambda``."""
-    parser.add_argument(
-        "--kernel", choices=("matern", "gaussian"), default="matern", help="kernel family (default matern)"
-    )
-    parser.add_argument("--nu", default="5/2", help="Matérn smoothness, e.g. 5/2 or 2.5 (default 5/2)")
-    parser.add_argument("--lengthscale", default="1", help="length scale ℓ > 0 (default 1)")
-    parser.add_argument("--N", type=int, required=True, help="number of points N >= 2")
-    parser.add_argument("--delta", type=float, required=True, help="separation δ > 0")
-    parser.add_argument("--dim", type=int, required=True, help="dimension D >= 1")
-    parser.add_argument(
-        "--adversarial", type=float, default=0.0, metavar="SECONDS", help="also run the adversarial search for SECONDS"
-    )
-    parser.add_argument("--seed", type=int, default=0, help="seed of the adversarial search (default 0)")
-    parser.add_argument("--json", action="store_true", help="print the bracket as JSON")
-    parser.add_argument("--plot", metavar="FILE", help="write a plot of the bracket against δ (log scales) to FILE")
+    add_kernel_arguments(parser)
+    g = parser.add_argument_group("point sets")
+    g.add_argument("--n", type=int, required=True, help="number of points N >= 2 (required)")
+    g.add_argument("--delta", type=float, required=True, help="separation δ > 0 (required)")
+    g.add_argument("--dim", type=int, required=True, help="dimension D >= 1 (required)")
+    g.add_argument("--adversarial", type=float, default=0.0, metavar="SECONDS",
+                   help="also run the adversarial search for SECONDS (default 0: off)")
+    g.add_argument("--seed", type=int, default=0, help="seed of the adversarial search (default 0)")
+    add_json_argument(parser)
+    parser.add_argument("--plot", metavar="FILE", default=None,
+                        help="write a plot of the bracket against δ (log scales) to FILE (default off)")
 
 
-def make_kernel(kind: str, nu: str, lengthscale: str) -> Matern | Gaussian:
-    """The kernel named on the command line."""
-    if kind == "gaussian":
-        return Gaussian(lengthscale)
-    return Matern(nu, lengthscale)
+def _fmt(q: Any) -> str:
+    import mpmath  # noqa: PLC0415
 
-
-def _fmt(q) -> str:
     if q.value == 0.0 and q.mp is not None and q.mp > 0:
         return f"{mpmath.nstr(q.mp, 6)} (below the double range; value 0.0)"
     return f"{q.value:.6g}"
 
 
-def _text(b: LambdaBracket) -> str:
+def _text(b: Any) -> str:
     gap = f"{b.gap:.4g}" if math.isfinite(b.gap) else "inf (lower bound is 0)"
     lines = [
         f"lambda_N(delta) for {b.kernel_name}, N = {b.N}, delta = {b.delta:g}, D = {b.D}",
@@ -69,9 +57,13 @@ def _text(b: LambdaBracket) -> str:
     return "\n".join(lines)
 
 
-def plot_bracket(kernel: Matern | Gaussian, N: int, D: int, deltas: np.ndarray, path: str) -> None:
+def plot_bracket(kernel: Any, N: int, D: int, deltas: Any, path: str) -> None:
     """Plot the lower and upper bounds of the bracket against δ on log–log axes, to ``path``."""
-    import matplotlib
+    import matplotlib  # noqa: PLC0415
+    import mpmath  # noqa: PLC0415
+    import numpy as np  # noqa: PLC0415
+
+    from bounds.lambda_min.bracket import lambda_bracket  # noqa: PLC0415
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
@@ -95,8 +87,13 @@ def plot_bracket(kernel: Matern | Gaussian, N: int, D: int, deltas: np.ndarray, 
 
 def run(args: argparse.Namespace) -> int:
     """Compute and print the bracket (exit code 0; bad input raises ValueError → exit 2)."""
-    kernel = make_kernel(args.kernel, args.nu, args.lengthscale)
-    N = require_int("N", args.N, minimum=2)
+    import numpy as np  # noqa: PLC0415
+
+    from bounds._core.validate import require_int, require_positive  # noqa: PLC0415
+    from bounds.lambda_min.bracket import lambda_bracket  # noqa: PLC0415
+
+    kernel = kernel_from_args(args)
+    N = require_int("n", args.n, minimum=2)
     delta = require_positive("delta", args.delta)
     D = require_int("dim", args.dim, minimum=1)
     b = lambda_bracket(kernel, N, delta, D, adversarial_seconds=args.adversarial, seed=args.seed)

@@ -1,47 +1,71 @@
-"""Design calculator: the smallest lifting p and the scalings (a, b, R) for which the LZB
-condition holds from v0 = 0, and optionally the random-feature width (SPEC §8, docs/recipe.rst)."""
+"""Design search: the architecture and scalings for which the LZB condition holds from v0 = 0 —
+the augmented architecture by its closed form and the copy lifting by search — re-certified with
+the rigorous constants under the given options; optionally the random-feature width
+(docs/recipe.rst).  Exit codes: 0 a certified design, 1 none, 2 bad input.
+
+Example: resnet-pl recipe --dataset iris --depth 4
+"""
 
 from __future__ import annotations
 
 import argparse
 
-from bounds.recipe import lifting_recipe, rff_width
-from verify.cli.common import add_data_arguments, add_kernel_arguments, data_from_args, emit, kernel_from_args
+from verify.cli.common import (
+    add_chain_arguments,
+    add_data_arguments,
+    add_json_argument,
+    add_kernel_arguments,
+    emit,
+    options_from_args,
+    parse_depth,
+)
+
+__all__ = ["configure", "run"]
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    add_kernel_arguments(parser)
     add_data_arguments(parser)
-    parser.add_argument("--form", choices=("discrete", "simplified", "sqrt"), default="discrete",
-                        help="LZB sufficient condition (docs/lzb.rst)")
-    parser.add_argument("--p-max", type=int, default=2**20, help="largest lifting searched")
-    parser.add_argument("--rff-eps", type=float, default=None,
-                        help="also report the random-feature width for sup|K_q - K| <= eps")
-    parser.add_argument("--eta", type=float, default=0.01, help="failure probability of the width bound")
-    parser.add_argument("--json", action="store_true", help="machine-readable output")
+    add_kernel_arguments(parser)
+    add_chain_arguments(parser)
+    g = parser.add_argument_group("design search")
+    g.add_argument("--depth", default="inf", help="ResNet depth T, or inf for the neural ODE (default inf)")
+    g.add_argument("--form", choices=("discrete", "simplified", "sqrt", "lzb"), default="discrete",
+                   help="sufficient LZB condition (default discrete)")
+    g.add_argument("--target", type=float, default=1e-6, help="target loss: rank designs by iterations (default 1e-6)")
+    g.add_argument("--families", default="augmented,copy",
+                   help="comma-separated families searched: augmented, copy (default augmented,copy)")
+    g.add_argument("--p-max", type=int, default=4096, help="largest copy lifting searched (default 4096)")
+    g.add_argument("--rff-eps", type=float, default=None,
+                   help="also report the random-feature width for sup|K_q - K| <= eps (default off)")
+    g.add_argument("--eta", type=float, default=0.01, help="failure probability of the width bound (default 0.01)")
+    add_json_argument(parser)
 
 
 def run(args: argparse.Namespace) -> int:
-    X, Y = data_from_args(args)
-    kernel = kernel_from_args(args)
-    design = lifting_recipe(X, Y, kernel, form=args.form, p_max=args.p_max)
-    if design is None:
-        emit(args, {"found": False}, f"no design with p <= {args.p_max} satisfies the {args.form} LZB condition")
-        return 1
-    payload = {"found": True, **{k: getattr(design, k) for k in (
-        "p", "a", "b", "lengthscale", "R", "f0", "m", "M", "beta", "rate", "form", "verified")},
-        "searched": list(design.searched)}
-    text = (f"lift to p = {design.p} copies (D = {design.p * X.shape[1]}), a = {design.a:.6g}, b = {design.b:.6g}, "
-            f"lengthscale = {design.lengthscale:g}, radius R = {design.R:.6g}\n"
-            f"  F(0) = {design.f0:.6g}, m = {design.m:.6g}, M = {design.M:.6g}, beta = {design.beta:.6g}, "
-            f"rate 1 - m/(2 beta) = {design.rate:.9f}\n"
-            f"  verified with rigorous constants: {design.verified} (p is the smallest found by search)")
+    from bounds.recipe import best_design, rff_width  # noqa: PLC0415
+    from verify.certificate.design import preprocess  # noqa: PLC0415
+    from verify.certificate.pipeline import dataset_from_options  # noqa: PLC0415
+
+    opts = options_from_args(args, architecture="augmented", alpha=None, b=None, depth=parse_depth(args.depth))
+    X, Y, w, _ = preprocess(dataset_from_options(opts), opts.standardize)
+    families = tuple(f.strip() for f in args.families.split(",") if f.strip())
+    form = opts.form if opts.form != "lzb" else "discrete"
+    design = best_design(X, Y, opts.base_kernel(), weights=w, form=form, depth=opts.depth, constants=opts.constants,
+                         lam=opts.lam, target=opts.target, families=families, p_max=args.p_max)
+    arch = design.architecture
+    payload = {"verified": design.verified, "architecture": arch.kind, "alpha": arch.alpha, "b": arch.b,
+               "p": arch.p, "a": arch.a, "R": design.R, "rate": design.rate, "iterations": design.iterations,
+               "f0": design.f0, "form": design.form, "kind": None if design.point is None else design.point.kind,
+               "searched": list(design.searched), "description": design.describe()}
+    verdict = "certified" if design.verified else "NOT certified (the nearest design found)"
+    text = (f"{verdict}: {design.describe()}\n"
+            f"  F(0) <= {design.f0:.6g}; {design.iterations} iterations to F <= {opts.target:g}\n"
+            f"  searched: " + "; ".join(design.searched))
     if args.rff_eps is not None:
-        radius = design.a * design.p**0.5 * float(abs(X).max()) * X.shape[1] ** 0.5 + design.R
-        q = rff_width(kernel, design.p * X.shape[1], radius, args.rff_eps, args.eta)
+        radius = float(abs(X).max()) * X.shape[1] ** 0.5 * (arch.alpha or 1.0) + design.R
+        q = rff_width(opts.base_kernel(), X.shape[1] + Y.shape[1], radius, args.rff_eps, args.eta)
         payload["rff_width"] = {"q": q, "eps": args.rff_eps, "eta": args.eta, "radius": radius}
-        text += (
-            f"\n  random features: q = {q} frequencies give sup|K_q - K| <= {args.rff_eps:g} w.p. >= {1 - args.eta:g}"
-        )
+        text += (f"\n  random features: q = {q} frequencies give sup|K_q - K| <= {args.rff_eps:g} "
+                 f"w.p. >= {1 - args.eta:g}")
     emit(args, payload, text)
     return 0 if design.verified else 1

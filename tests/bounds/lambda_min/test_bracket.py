@@ -130,11 +130,11 @@ def _run(argv):
 
 
 def test_cli_text_json_and_plot(tmp_path, capsys):
-    assert _run(["--nu", "5/2", "--N", "50", "--delta", "0.5", "--dim", "2"]) == 0
+    assert _run(["--nu", "5/2", "--n", "50", "--delta", "0.5", "--dim", "2"]) == 0
     out = capsys.readouterr().out
     assert "lower" in out and "upper" in out and "gap upper/lower" in out
     plot = tmp_path / "bracket.png"
-    argv = ["--kernel", "gaussian", "--N", "20", "--delta", "0.7", "--dim", "1", "--json", "--plot", str(plot)]
+    argv = ["--kernel", "gaussian", "--n", "20", "--delta", "0.7", "--dim", "1", "--json", "--plot", str(plot)]
     assert _run(argv) == 0
     data = json.loads(capsys.readouterr().out)
     b = lambda_bracket(Gaussian(1), 20, 0.7, 1)
@@ -144,7 +144,7 @@ def test_cli_text_json_and_plot(tmp_path, capsys):
 
 
 def test_cli_underflowing_lower_bound_is_printed_from_mp(capsys):
-    assert _run(["--kernel", "gaussian", "--N", "100", "--delta", "0.1", "--dim", "8"]) == 0
+    assert _run(["--kernel", "gaussian", "--n", "100", "--delta", "0.1", "--dim", "8"]) == 0
     assert "below the double range" in capsys.readouterr().out
     assert mpmath.mpf(0) < lambda_bracket(Gaussian(1), 100, 0.1, 8).lower.mp
 
@@ -153,8 +153,8 @@ def test_cli_bad_input_exit_code():
     pytest.importorskip("verify.cli.kappa")  # the dispatcher imports every subcommand
     from verify.cli import main
 
-    assert main(["lambda", "--N", "1", "--delta", "0.5", "--dim", "2"]) == 2
-    assert main(["lambda", "--N", "5", "--delta", "-1", "--dim", "2"]) == 2
+    assert main(["lambda", "--n", "1", "--delta", "0.5", "--dim", "2"]) == 2
+    assert main(["lambda", "--n", "5", "--delta", "-1", "--dim", "2"]) == 2
 
 
 def test_huge_n_uses_a_bounded_configuration():

@@ -287,36 +287,48 @@ def test_each_builtin_dataset_end_to_end(name, n, tmp_path):
         assert all(f["reason"] and f["fix"] for f in doc["failures"])
 
 
-def test_minus_identity_without_lifting_is_not_guaranteed_and_the_recipe_says_lift(tmp_path):
-    # SPEC §8/§9: flows are diffeomorphisms, so -Id in R^1 cannot be learnt without lifting
+def test_minus_identity_without_lifting_is_not_guaranteed_and_the_search_fixes_it(tmp_path):
+    # flows are diffeomorphisms, so -Id in R^1 cannot be learnt without lifting (docs/toys.rst)
     X = np.array([[-2.0], [0.0], [2.0]])
     np.savez(tmp_path / "negid.npz", X=X, Y=-X)
     out = tmp_path / "out"
-    code = cli(["--data", str(tmp_path / "negid.npz"), "--gd-iterations", "5", "--quiet", "--out", str(out)])
+    code = cli(["--data", str(tmp_path / "negid.npz"), "--architecture", "copy", "--p", "1", "--gd-iterations", "5",
+                "--quiet", "--out", str(out)])
     doc = json.loads((out / "certificate.json").read_text())
     assert code == 1 and doc["conclusion"].startswith("NOT GUARANTEED")
     assert [f["hypothesis"] for f in doc["failures"]] == ["H5"]
-    assert re.search(r"lift to p >= \d+", doc["failures"][0]["fix"])
-    # independent check of the recipe's fix: certify the suggested design -> guaranteed
+    assert "--architecture augmented --alpha" in doc["failures"][0]["fix"]
+    # independent check of the search's fix: certify the suggested design -> guaranteed
     rec = doc["lzb"]["recipe"]
-    fixed = certify(
-        CertifyOptions(
-            data=str(tmp_path / "negid.npz"), p=rec["p"], a=rec["a"], b=rec["b"], gd_iterations=0, recipe=False
-        )
-    )
+    assert rec["verified"] and rec["architecture"] == "augmented"
+    fixed = certify(CertifyOptions(data=str(tmp_path / "negid.npz"), alpha=rec["alpha"], b=rec["b"], gd_iterations=0,
+                                   recipe=False))
     assert fixed.guaranteed and fixed.exit_code == 0
-    # a grid too coarse to hit the feasible window: the refinement between grid points finds it
-    coarse = certify(
-        CertifyOptions(
-            data=str(tmp_path / "negid.npz"),
-            p=rec["p"],
-            a=rec["a"],
-            b=rec["b"],
-            gd_iterations=0,
-            recipe=False,
-            grid_size=3,
-        )
-    )
+
+
+def test_a_feasible_window_between_grid_points_is_found(tmp_path):
+    # Independent construction of a narrow window: b* = the smallest read-out scale for which the
+    # rigorous search on a fine grid (121 radii) certifies, found by bisection; 1.05 b* leaves a
+    # window around the maximiser of allowed_f0(R) that a 4-radius grid steps over.
+    from bounds.chain import lzb_for_problem
+    from bounds.kernels import Matern
+    from bounds.problem import Problem
+
+    X = np.array([[-2.0], [0.0], [2.0]])
+    np.savez(tmp_path / "negid.npz", X=X, Y=-X)
+    alpha = 4.0
+
+    def certifies(b: float) -> bool:
+        return lzb_for_problem(Problem.augmented(X, -X, Matern("5/2"), alpha, b), R_max=3 / 1.2909944487358056,
+                               grid_size=121).guaranteed
+
+    lo, hi = 1e-2, 1e3
+    assert certifies(hi) and not certifies(lo)
+    while hi / lo > 1.001:
+        mid = (lo * hi) ** 0.5
+        lo, hi = (lo, mid) if certifies(mid) else (mid, hi)
+    coarse = certify(CertifyOptions(data=str(tmp_path / "negid.npz"), alpha=alpha, b=1.05 * hi, gd_iterations=0,
+                                    recipe=False, grid_size=4))
     assert max(coarse.curves.margin) < 0 and coarse.guaranteed
     assert coarse.quantities["f0"].value <= coarse.quantities["allowed_f0"].value
 
@@ -329,6 +341,10 @@ def test_unseparated_points_fail_the_local_pl_hypothesis(tmp_path):
         [
             "--data",
             str(tmp_path / "close.npz"),
+            "--architecture",
+            "copy",
+            "--lam",
+            "data",
             "--gd-iterations",
             "0",
             "--no-recipe",
@@ -349,7 +365,8 @@ def test_unseparated_points_fail_the_local_pl_hypothesis(tmp_path):
 @pytest.mark.parametrize(
     "make, extra, match",
     [
-        (lambda p: np.savez(p, X=np.array([[0.0, 1.0], [0.0, 1.0], [2.0, 0.0]]), Y=np.ones(3)), [], "identical"),
+        (lambda p: np.savez(p, X=np.array([[0.0, 1.0], [0.0, 1.0], [2.0, 0.0]]), Y=np.array([1.0, -1.0, 1.0])), [],
+         "rows 0 and 1 are equal but their targets differ"),
         (lambda p: np.savez(p, X=np.array([[0.0, np.nan], [1.0, 1.0]]), Y=np.ones(2)), [], "finite"),
         (lambda p: np.savez(p, X=np.eye(3), Y=np.ones(4)), [], "rows like X"),
         (None, [], "not found"),
@@ -369,15 +386,6 @@ def test_bad_input_exits_2_with_one_line_and_writes_nothing(make, extra, match, 
     assert len(err.splitlines()) == 1 and re.search(match, err), err
     assert not out.exists()
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".certificate-")] == []
-
-
-def test_auto_without_recipe_module_exits_2(monkeypatch, tmp_path, capsys):
-    import sys
-
-    monkeypatch.setitem(sys.modules, "bounds.recipe", None)  # import raises ImportError
-    code = cli(["--dataset", "xor", "--auto", "--quiet", "--out", str(tmp_path / "o")])
-    assert code == 2 and "not available" in capsys.readouterr().err
-    assert not (tmp_path / "o").exists()
 
 
 def test_failure_while_writing_leaves_nothing_partial(monkeypatch, tmp_path):
@@ -431,11 +439,12 @@ def test_rff_constants_against_branch_and_bound():
 
 
 def test_finite_width_is_labelled_estimate(tmp_path):
-    cert = certify(CertifyOptions(data="xor", p=2, a=2.0, b=1.0, width=32, gd_iterations=3, recipe=False, grid_size=7))
+    cert = certify(CertifyOptions(data="xor", architecture="copy", p=2, a=2.0, b=1.0, width=32, gd_iterations=3,
+                                  recipe=False, grid_size=7))
     assert cert.quantities["rff_kernel_error"].kind == "estimate"
     assert cert.quantities["m"].kind == "estimate"
     assert not cert.guaranteed  # never rigorous at finite width: H6 (or an earlier one) fails
-    assert cert.failures and all("--width" in f.fix or "lift" in f.fix for f in cert.failures)
+    assert cert.failures and all("--width" in f.fix or "--alpha" in f.fix for f in cert.failures)
     assert cert.cross_check is not None and cert.cross_check.label == "approximation"
 
 
@@ -491,11 +500,21 @@ def test_recorded_command_line_reproduces_the_options(default_run):
     assert argv[:2] == ["resnet-pl", "certify"]
     parser = argparse.ArgumentParser()
     certify_cmd.configure(parser)
-    opts = certify_cmd.options_from_args(parser.parse_args(argv[2:]))
+    opts = certify_cmd.certify_options(parser.parse_args(argv[2:]))
     assert opts == CertifyOptions.from_dict(doc["inputs"]["options"])
 
 
-def test_lifting_too_large_for_memory_is_bad_input(tmp_path, capsys):
-    code = cli(["--dataset", "moons", "--n", "40", "--p", "100000", "--quiet", "--out", str(tmp_path / "o")])
-    assert code == 2 and "use p <=" in capsys.readouterr().err
+def test_any_lifting_p_is_free_in_reduced_coordinates(tmp_path):
+    # p = 10^8 copies of the input cost d (m + 1) coordinates, not p d (bounds.problem.copy_maps)
+    opts = CertifyOptions(data="moons", n=40, architecture="copy", p=10**8, a=1e-3, b=1.0, gd_iterations=0,
+                          recipe=False, grid_size=5)
+    cert = certify(opts)
+    assert cert.inputs["architecture"]["lifting"]["D"] == 2 * 10**8
+    assert cert.quantities["sigma_min_A"].value == pytest.approx(1e-3 * 1e4, rel=1e-15)  # a sqrt(p), exactly
+
+
+def test_data_too_large_for_memory_is_bad_input(tmp_path, capsys):
+    code = cli(["--dataset", "moons", "--n", "20000", "--quiet", "--out", str(tmp_path / "o")])
+    err = capsys.readouterr().err
+    assert code == 2 and "--n" in err and err.count("\n") == 1
     assert not (tmp_path / "o").exists()

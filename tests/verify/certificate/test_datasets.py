@@ -92,7 +92,6 @@ def test_loaders_round_trip(tmp_path):
 @pytest.mark.parametrize(
     "content, match",
     [
-        ("1,2,3\n1,2,4\n", "identical"),
         ("1,nan,3\n4,5,6\n", "finite"),
         ("1,2,3\n4,5\n", "different numbers of columns"),
         ("1,2,3\n", "at least N = 2"),

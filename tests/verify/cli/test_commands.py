@@ -24,27 +24,30 @@ def test_pl_json_matches_the_library(capsys, tmp_path):
     Y = np.array([[1.0], [0.0], [1.0]])
     path = tmp_path / "d.npy"
     np.save(path, np.hstack([X, Y]))
-    code, out = run_json(capsys, ["pl", "--data", str(path), "--p", "2", "--a", "1.5", "--R", "0.3"])
+    code, out = run_json(capsys, ["pl", "--data", str(path), "--architecture", "copy", "--p", "2", "--a", "1.5",
+                                  "--R", "0.3"])
     assert code == 0
     A = lifting(2, 2, 1.5)
     prob = Problem(X, Y, A, output_map(1, 4, 1.0), Matern("5/2"))
-    # Independent source: the library call with the same inputs.
-    assert out["m"]["value"] == pl_constants(prob, 0.3).m.value
+    # Independent source: the library call with the same inputs, on the full (unreduced) matrices.
+    assert out["m"]["value"] == pytest.approx(pl_constants(prob, 0.3).m.value, rel=1e-12)
     assert out["m"]["kind"] == "rigorous" and out["N"] == 3 and out["D"] == 4
 
 
 def test_lzb_exit_codes(capsys):
-    code, out = run_json(capsys, ["lzb", "--dataset", "xor"])
+    code, out = run_json(capsys, ["lzb", "--dataset", "xor", "--architecture", "copy"])
     # Unlifted XOR: no radius satisfies the condition (the certificate tests show the same).
     assert code == 1 and out["guaranteed"] is False and out["best"] is None
-    # The guaranteed case (exit 0) is test_recipe_design_is_guaranteed_by_lzb below.
+    # The augmented architecture with its closed-form scales: guaranteed (exit 0).
+    code, out = run_json(capsys, ["lzb", "--dataset", "xor"])
+    assert code == 0 and out["guaranteed"] and out["best"]["kind"] == "rigorous"
 
 
 def test_recipe_design_is_guaranteed_by_lzb(capsys):
-    code, design = run_json(capsys, ["recipe", "--dataset", "xor", "--form", "sqrt"])
-    assert code == 0 and design["verified"]
-    code, out = run_json(capsys, ["lzb", "--dataset", "xor", "--p", str(design["p"]), "--a", repr(design["a"]),
-                                  "--b", repr(design["b"]), "--form", "sqrt", "--R-max", "10"])
+    code, design = run_json(capsys, ["recipe", "--dataset", "xor", "--form", "sqrt", "--families", "augmented"])
+    assert code == 0 and design["verified"] and design["architecture"] == "augmented"
+    code, out = run_json(capsys, ["lzb", "--dataset", "xor", "--alpha", repr(design["alpha"]), "--b",
+                                  repr(design["b"]), "--form", "sqrt"])
     assert code == 0 and out["guaranteed"]
 
 
@@ -53,7 +56,7 @@ def test_recipe_design_is_guaranteed_by_lzb(capsys):
     (["pl", "--lengthscale", "-1"], "lengthscale must be > 0"),
     (["pl", "--depth", "0"], "depth must be a positive integer"),
     (["pl", "--R", "nan"], "R must be finite"),
-    (["pl", "--p", "0"], "p must be an integer >= 1"),
+    (["pl", "--architecture", "copy", "--p", "0"], "p must be an integer >= 1"),
 ])
 def test_bad_input_exits_2_with_a_reason(capsys, argv, message):
     assert main(argv) == 2

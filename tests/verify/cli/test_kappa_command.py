@@ -53,7 +53,7 @@ def test_gaussian_kernel(capsys):
 
 
 def test_random_features_bracket(capsys):
-    code, out, _ = run(capsys, "--rff", "200", "--dim", "2", "--seed", "3", "--json")
+    code, out, _ = run(capsys, "--rff", "200", "--dim", "2", "--rff-seed", "3", "--json")
     data = json.loads(out)
     assert code == 0
     assert data["c2_lower"]["value"] <= data["c2"]["value"]
