@@ -9,7 +9,7 @@ symmetric probability measure (Bochner), so ``K(0) = 1``; frequencies are *angul
   scale ``ℓ^{-2} I_D``.
 * :class:`Gaussian` — ``K(r) = exp(-r²/(2ℓ²))`` (the ν → ∞ limit), spectral measure
   ``N(0, ℓ^{-2} I_D)``.
-* :class:`RandomFourierKernel` — ``K_q(z) = (1/q) Σ_j cos(ω_j·z)`` for a drawn frequency sample,
+* :class:`~bounds.kernels.RandomFourierKernel` — ``K_q(z) = (1/q) Σ_j cos(ω_j·z)`` for a drawn frequency sample,
   spectral measure the empirical measure of the sample (symmetrised).
 
 Every kernel exposes the same interface: ``K(z)`` for difference vectors ``z`` of shape

@@ -13,7 +13,7 @@ and each constant is attained (derivation and sharpness witnesses: ``docs/kappa.
   expressions in ν and ℓ — ``c1 = √(ν/(ν−1))/ℓ``, ``c2 = √(3ν²/((ν−1)(ν−2)))/ℓ²`` — and exact
   algebraic numbers at rational ν, ℓ; values to any precision with mpmath.
 * A random-feature kernel (empirical spectral measure): ``c1`` of the sample, and a certified
-  upper bound for ``c2`` by branch and bound over the sphere (:func:`rff_regularity`).
+  upper bound for ``c2`` by branch and bound over the sphere (:func:`~bounds.regularity.rff_regularity`).
 
 >>> from bounds.kernels import Matern
 >>> from bounds.regularity import regularity_constants
@@ -49,7 +49,7 @@ __all__ = [
     "derived_kappa_expr",
 ]
 
-#: The symbols of the exact expressions: smoothness ν and length scale ℓ (both positive).
+#: Symbols of the exact expressions, smoothness ν and length scale ℓ (both positive).
 NU = sp.Symbol("nu", positive=True)
 ELL = sp.Symbol("ell", positive=True)
 _W = sp.Symbol("omega", real=True)
@@ -354,7 +354,7 @@ def talk_proposition_bound(nu: object, dps: int | None = None) -> Quantity:
         value=float(mp),
         kind="exact",
         formula="1 + sqrt(nu/(nu-1)) + sqrt(3 nu^2/((nu-1)(nu-2)))  (talk, Proposition; = derived kappa at ell = 1)",
-        reference=REFERENCE + "#the-talk-s-proposition",
+        reference="docs/paper.rst#paper-proposition",
         hypotheses=("Matern spectral density, lengthscale 1", "nu > 2"),
         expr=exact,
         mp=mp,

@@ -86,7 +86,7 @@ def quartic_form_max(omega: np.ndarray, rtol: float = 1e-3, max_boxes: int = 20_
     The sphere is the radial projection of the faces ``x_i = 1`` of the cube ``[−1, 1]^D`` (``f``
     is even, so D faces suffice).  A box of a face projects into a spherical cap around the
     projection of its centre, whose chord radius is computed exactly; on a cap
-    ``f ≤ (1/q)Σ(|ω_j·u0| + ‖ω_j‖ρ)⁴`` (:func:`_cap_upper`).  Boxes are split until the
+    ``f ≤ (1/q)Σ(|ω_j·u0| + ‖ω_j‖ρ)⁴`` (``_cap_upper``).  Boxes are split until the
     largest remaining upper bound is within ``rtol`` of the best value found, or ``max_boxes``
     boxes were evaluated.  The upper bound is never below the true maximum (rigorous, rounding
     included) whether or not it converged; it is also capped by the always-valid

@@ -404,6 +404,8 @@ class KernelControl(_ControlMixin):
     time
         ``"constant"`` (``L`` nodes) or ``"linear"`` (``L + 1`` nodes).
 
+    Notes
+    -----
     The norm is exact: ``⟨v_m, v_{m'}⟩_V = Σ_{j,l} K(c_j − c'_l) ⟨a_j, a'_l⟩``.
     """
 

@@ -5,27 +5,27 @@ reproducible: random frequency samples are drawn from a seed that hypothesis its
 so a failing example replays exactly.  Other property suites import from here; the names say
 what they generate.
 
-=========================  ==================================================================
-strategy                   generates
-=========================  ==================================================================
-``nus()``                  Matérn ν: half-integers 5/2 … 19/2 (exact) or continuous in (2, 10]
-``lengthscales()``         ℓ in [1/4, 4] (exact rationals or floats)
-``matern_kernels()``       :class:`~bounds.kernels.Matern` with ν from ``nus()``
-``gaussian_kernels()``     :class:`~bounds.kernels.Gaussian`
-``kernels()``              Matérn or Gaussian (the kernels with exact constants)
-``rff_kernels()``          :class:`~bounds.kernels.RandomFourierKernel` drawn with a seed
-``unit_vectors(D)``        unit vectors of ``R^D``
-``point_sets(n, D, δ)``    ``n`` points of ``R^D`` with pairwise distance ≥ δ
-``separated_sets(...)``    δ-separated sets: ``random``, ``lattice`` sections, ``clustered``
-                           (many pairs at exactly δ)
+==========================  ==================================================================
+strategy                    generates
+==========================  ==================================================================
+``nus()``                   Matérn ν: half-integers 5/2 … 19/2 (exact) or continuous in (2, 10]
+``lengthscales()``          ℓ in [1/4, 4] (exact rationals or floats)
+``matern_kernels()``        :class:`~bounds.kernels.Matern` with ν from ``nus()``
+``gaussian_kernels()``      :class:`~bounds.kernels.Gaussian`
+``kernels()``               Matérn or Gaussian (the kernels with exact constants)
+``rff_kernels()``           :class:`~bounds.kernels.RandomFourierKernel` drawn with a seed
+``unit_vectors(D)``         unit vectors of ``R^D``
+``point_sets(n, D, δ)``     ``n`` points of ``R^D`` with pairwise distance ≥ δ
+``separated_sets(...)``     δ-separated sets: ``random``, ``lattice`` sections, ``clustered``
+                            (many pairs at exactly δ)
 ``delta_separated_sets()``  ``(X, δ)`` with δ drawn and ``sep(X) ≥ δ`` exactly in floating
-                           point, the closest pair at ≈ δ (random or jittered lattice)
-``lambda_kernels()``       Matérn (ν from 1/2) or Gaussian: the kernels of the λ bounds
-``matrices_with_sv(...)``  matrices with prescribed singular values (liftings, output maps)
-``controls(kernel, ...)``  kernel-expansion controls with a prescribed H-norm
-``problems(kernel)``       training problems (data, targets, ``A``, ``B``) for a kernel
-``datasets()``             small built-in datasets (moons, circles, sphere, xor) by seed
-=========================  ==================================================================
+                            point, the closest pair at ≈ δ (random or jittered lattice)
+``lambda_kernels()``        Matérn (ν from 1/2) or Gaussian: the kernels of the λ bounds
+``matrices_with_sv(...)``   matrices with prescribed singular values (liftings, output maps)
+``controls(kernel, ...)``   kernel-expansion controls with a prescribed H-norm
+``problems(kernel)``        training problems (data, targets, ``A``, ``B``) for a kernel
+``datasets()``              small built-in datasets (moons, circles, sphere, xor) by seed
+==========================  ==================================================================
 
 >>> from hypothesis import find
 >>> find(matern_kernels(), lambda k: True)
@@ -65,7 +65,7 @@ __all__ = [
     "datasets",
 ]
 
-#: ν = 5/2, 7/2, …, 19/2: the half-integers where Condition 1 holds (ν > 2), as exact strings.
+#: The half-integers ν = 5/2, 7/2, …, 19/2 where Condition 1 holds (ν > 2), as exact strings.
 HALF_INTEGER_NUS: tuple[str, ...] = tuple(f"{2 * m + 1}/2" for m in range(2, 10))
 
 
@@ -309,7 +309,7 @@ def problems(draw, kernel, *, N=(3, 6), d: int = 2, D: int = 3, dout: int = 2, s
 
 
 def datasets(n: int = 12) -> st.SearchStrategy:
-    """Built-in datasets of :mod:`verify.certificate.datasets` (moons, circles, sphere, xor) with a seed."""
+    """Built-in datasets of ``verify.certificate.datasets`` (moons, circles, sphere, xor) with a seed."""
     from verify.certificate.datasets import make_dataset  # noqa: PLC0415
 
     return st.builds(
