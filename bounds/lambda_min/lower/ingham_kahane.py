@@ -1,5 +1,7 @@
 """Ingham–Kahane lower bound on λ_N(δ) for the Gaussian kernel (derived in
-``docs/lambda_lower.rst#ingham-kahane``).
+``docs/lambda_lower.rst#ingham-kahane``; the weight is Kahane's multidimensional form of Ingham's
+inequality, J.-P. Kahane, Ann. Sci. ÉNS 79 (1962); V. Komornik and P. Loreti, *Fourier Series in
+Control Theory*, 2005, ch. 8).
 
 Normalisation as in :mod:`bounds.lambda_min.lower.fourier`: ``K(z) = ∫ p(ω) e^{iω·z} dω`` with
 ``p = (ℓ²/2π)^{D/2} e^{−ℓ²‖ω‖²/2}`` (angular frequency, ``∫ p = 1``); transforms of auxiliary
@@ -83,8 +85,9 @@ def bessel_zeros(D: int) -> tuple[mpmath.mpf, mpmath.mpf]:
 def log_prefactor(D: int, delta: float) -> mpmath.mpf:
     """``log P``, ``P = (2π)^D j_1² / (2 |S^{D−1}| a^D)``, ``a = δ/2``, ``|S^{D−1}| = 2π^{D/2}/Γ(D/2)``.
 
-    ``P a^{−D}``-free part: ``(2π)^D / (2|S^{D−1}|) = ‖h‖²/(∫h)² · (2π)^D a^D / j_1²`` is Plancherel
-    for the eigenfunction ``h`` (docs).  Kind: exact closed form evaluated at 50 digits.
+    ``P = (2π)^D ‖h‖²/(∫h)²`` for the eigenfunction ``h`` (Plancherel; docs).  Kind: exact closed
+    form, evaluated at 50 digits.  Checked against quadrature of ``h`` and against the Gauss–Bessel
+    quadrature weight (``P = w_1 φ(j_1)²``) in the tests.
     """
     j1, _ = bessel_zeros(D)
     with mpmath.workdps(ENCLOSURE_DPS):
