@@ -4,7 +4,7 @@
 Docs: ``docs/lambda.rst``.
 
 * :func:`best_lower_bound` — the largest of the valid rigorous lower bounds (packing–Gershgorin,
-  Fourier, Gaussian minorant; for ``N = 2`` the exact ``1 − K(δ)``), and which one won.
+  Fourier, Gaussian minorant, Ingham–Kahane; for ``N = 2`` the exact ``1 − K(δ)``), and which one won.
 * :func:`lambda_bracket` — that lower bound, the smallest upper bound from explicit feasible
   configurations (lattice sections; optionally the adversarial search), their sources, the gap
   ratio ``upper/lower`` and the time taken.
@@ -33,6 +33,7 @@ from bounds.kernels import Gaussian, Matern, RandomFourierKernel
 from bounds.kernels.profile import profile_mp, require_radial_kernel
 from bounds.lambda_min.lower.fourier import fourier_lower_bound
 from bounds.lambda_min.lower.gaussian_minorant import gaussian_minorant_lower_bound
+from bounds.lambda_min.lower.ingham_kahane import ingham_kahane_lower_bound
 from bounds.lambda_min.lower.packing import packing_lower_bound
 from bounds.lambda_min.upper.adversarial import adversarial_upper_bound
 from bounds.lambda_min.upper.lattice import UpperBound, lattice_upper_bound
@@ -79,8 +80,8 @@ class BestLowerBound:
     quantity
         The winning bound.
     source
-        ``"exact"`` (N = 2), ``"packing"``, ``"fourier"``, ``"gaussian minorant"`` (or
-        ``"trivial"`` in a bracket for kernels with no lower bound).
+        ``"exact"`` (N = 2), ``"packing"``, ``"fourier"``, ``"gaussian minorant"``,
+        ``"ingham-kahane"`` (or ``"trivial"`` in a bracket for kernels with no lower bound).
     candidates
         ``(source, Quantity)`` pairs of every bound evaluated.
     """
@@ -93,8 +94,8 @@ class BestLowerBound:
 def best_lower_bound(kernel: Matern | Gaussian, N: int, delta: float, D: int) -> BestLowerBound:
     """The maximum of the valid rigorous lower bounds on ``λ_N(δ)``, reporting which won.
 
-    Formula: ``max(packing–Gershgorin, Fourier, Gaussian minorant (Matérn only))``; for ``N = 2``
-    the exact ``λ_2(δ) = 1 − K(δ)``.
+    Formula: ``max(packing–Gershgorin, Fourier, Gaussian minorant (Matérn only), Ingham–Kahane
+    (Gaussian only))``; for ``N = 2`` the exact ``λ_2(δ) = 1 − K(δ)``.
     Compared through their mpmath values, so bounds below the double range still compete.
     Docs: ``docs/lambda.rst#best-lower-bound``.  Hypotheses: those of each bound (δ-separated,
     ``#X ≤ N``, Matérn or Gaussian kernel; RFF kernels raise ``ValueError``).  Kind: rigorous
@@ -111,6 +112,8 @@ def best_lower_bound(kernel: Matern | Gaussian, N: int, delta: float, D: int) ->
     )
     if isinstance(kernel, Matern):
         cands += (("gaussian minorant", gaussian_minorant_lower_bound(kernel, N, delta, D)),)
+    if isinstance(kernel, Gaussian):
+        cands += (("ingham-kahane", ingham_kahane_lower_bound(kernel, N, delta, D)),)
     source, q = max(cands, key=lambda c: c[1].mp)
     return BestLowerBound(q, source, cands)
 
