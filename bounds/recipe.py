@@ -50,7 +50,7 @@ __all__ = [
 ]
 
 REFERENCE = "docs/recipe.rst"
-#: The closed form's tolerance: ``λ ≥ 1 − TOLERANCE`` along the flow and ``c R = TOLERANCE``.
+#: Tolerance of the closed form, ``λ ≥ 1 − TOLERANCE`` along the flow and ``c R = TOLERANCE``.
 TOLERANCE = 0.01
 
 

@@ -14,8 +14,8 @@ from verify.certificate.record import SCHEMA_VERSION
 
 __all__ = ["CHECK_RTOL", "TRAJECTORY_RTOL", "compare", "check"]
 
-#: relative tolerance of the comparison by kind (same code, same inputs: only floating-point
-#: reassociation across BLAS builds should differ); the cross-check's trajectories get 1e-6.
+#: Relative tolerance of the comparison by kind (with the same code and inputs only the
+#: floating-point reassociation of BLAS builds should differ); the cross-check's trajectories get 1e-6.
 CHECK_RTOL = {"exact": 1e-12, "rigorous": 1e-9, "numerical": 1e-9, "estimate": 1e-6}
 TRAJECTORY_RTOL = 1e-6
 

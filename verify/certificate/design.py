@@ -25,8 +25,8 @@ from verify.certificate.options import CertifyOptions
 __all__ = ["Design", "Preprocessing", "build_design", "MAX_PAIRWISE_ENTRIES", "rff_error_estimate", "preprocess"]
 
 DOCS = "docs/certificate.rst"
-#: Largest N² × coordinates accepted: the data-dependent λ bounds form the N × N × coordinates array
-#: of lifted differences (8 bytes each).
+#: Largest N² × coordinates accepted (the data-dependent λ bounds form the N × N × coordinates
+#: array of lifted differences, 8 bytes each).
 MAX_PAIRWISE_ENTRIES = 250_000_000
 
 

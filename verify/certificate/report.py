@@ -20,7 +20,9 @@ from typing import Any
 
 __all__ = ["FILES", "PLOTS", "write_reports", "render_markdown", "render_html", "make_plots"]
 
+#: The plots of a certificate.
 PLOTS = ("loss.png", "distance.png", "constants.png", "lambda.png")
+#: Every file :func:`write_reports` writes.
 FILES = ("certificate.json", "certificate.md", "certificate.html") + PLOTS
 
 

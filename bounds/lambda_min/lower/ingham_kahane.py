@@ -199,7 +199,7 @@ def _split_point(pb: _Problem, u: mpmath.mpf, v: mpmath.mpf) -> mpmath.mpf | Non
 def log_inf_lower(kernel: Gaussian, delta: float, D: int, X: object) -> tuple[mpmath.mpf, mpmath.mpf]:
     """A rigorous lower bound on ``inf_{0 ≤ x < X} G_X(x)`` and the point where ``G_X`` was smallest.
 
-    Best-first branch and bound: the interval with the lowest bound (:func:`_interval_lower`) is
+    Best-first branch and bound: the interval with the lowest bound (``_interval_lower``) is
     bisected until that bound is within ``1e-7`` of the smallest value of ``G_X`` seen (or after 600
     evaluations); the result is the minimum of the interval bounds of the final partition, valid
     however coarse it is.  Hypotheses: ``j_1 < X < j_2`` (so ``φ > 0``, decreasing and log-concave
