@@ -290,7 +290,7 @@ def lambda_lower_weyl(
     kind = weakest_kind("rigorous", eps.kind)
     return Quantity(
         name="lambda_lower", value=max(0.0, down(value, 2)), kind=kind,
-        formula="max(0, 1 - max_i sum_j K(s_- |Ax_i - Ax_j|) - N eps)", reference=REFERENCE + "#finite-width",
+        formula="max(0, 1 - max_i sum_j K(s_- |Ax_i - Ax_j|) - N eps)", reference="docs/theory.rst#width-weyl",
         hypotheses=(f"R = {R:.6g}", f"Weyl: lambda(K_q) >= lambda(K) - N eps, eps = {eps.value:.3g} ({eps.kind})"),
     )
 

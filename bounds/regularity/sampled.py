@@ -227,7 +227,7 @@ def rff_regularity_moments(kernel: RandomFourierKernel) -> Regularity:
 
     Formula: ``c0 = 1``; ``c1 = √λ_max((1/q) ΩᵀΩ) = √λ_max((1/q) ΩΩᵀ)`` (the ``q × q`` Gram has the
     same nonzero spectrum), rounded up by a relative ``(q + D) 2⁻⁵⁰`` margin; ``c2 ≤ √((1/q) Σ ‖ω_j‖⁴)``
-    (from ``(ω·u)⁴ ≤ ‖ω‖⁴``); ``κ = c0 + c1 + c2``.  Docs: docs/kappa.rst#random-features.
+    (from ``(ω·u)⁴ ≤ ‖ω‖⁴``); ``κ = c0 + c1 + c2``.  Docs: ``docs/kappa.rst#random-features``.
     Kind: rigorous upper bounds (``c1`` sharp for the sample, ``c2`` possibly loose).
     """
     if not isinstance(kernel, RandomFourierKernel):
