@@ -261,6 +261,12 @@ class PLConstants:
 
     def __repr__(self) -> str:
         depth = "ODE" if self.depth is None else f"ResNet T={self.depth}"
+        return (f"PLConstants(R={self.R:g}, {depth}: m = {self.m.value:.6g} [{self.m.kind}], "
+                f"M = {self.M.value:.6g} [{self.M.kind}])")
+
+    def describe(self) -> str:
+        """Several lines: m, M, their λ bounds and the Grönwall factors."""
+        depth = "ODE" if self.depth is None else f"ResNet T={self.depth}"
         return (
             f"PLConstants(R={self.R:g}, {depth}, constants={self.constants!r})\n"
             f"  m(R) = {self.m.value:.6g} [{self.m.kind}]  (lambda_lower = {self.lam.value:.6g} "

@@ -2,7 +2,14 @@
 
 Every public bound of :mod:`bounds` returns a :class:`Quantity`: the value, the exact expression
 where there is one, the hypotheses it was derived under, its *kind* and the docs page with the
-derivation.  ``float(q)`` or ``q.value`` gives the plain number.
+derivation.  A quantity behaves as its value in arithmetic, comparisons and format specs (the
+results are plain floats; ``q.value`` is the number itself); ``q.describe()`` shows everything.
+
+>>> q = Quantity("c1", 1.25, "exact", "sqrt(nu/(nu-1))/l", "docs/kappa.rst")
+>>> q
+Quantity(c1 = 1.25 [exact], docs/kappa.rst)
+>>> f"{q:.3f}", q * 2, q < 2
+('1.250', 2.5, True)
 
 Kinds
 -----
@@ -19,6 +26,7 @@ Kinds
 
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass, field
 from typing import Literal, cast
 
@@ -29,6 +37,17 @@ __all__ = ["Kind", "KINDS", "Quantity", "weakest_kind"]
 
 Kind = Literal["exact", "rigorous", "numerical", "estimate"]
 KINDS: tuple[str, ...] = ("exact", "rigorous", "numerical", "estimate")
+
+
+def _number(other: object) -> float:
+    if isinstance(other, Quantity):
+        return other.value
+    if isinstance(other, (int, float)) and not isinstance(other, bool):
+        return float(other)
+    try:
+        return float(other)  # type: ignore[arg-type]  # numpy scalars, Fractions, mpmath numbers
+    except (TypeError, ValueError):
+        raise TypeError(f"a Quantity combines with numbers, not {type(other).__name__}") from None
 
 
 def weakest_kind(*kinds: str) -> Kind:
@@ -80,20 +99,90 @@ class Quantity:
         if self.kind not in KINDS:
             raise ValueError(f"kind must be one of {KINDS}, got {self.kind!r}")
 
+    # ------------------------------------------------------------------ a number
+
     def __float__(self) -> float:
         return float(self.value)
 
+    def __format__(self, spec: str) -> str:
+        """``f"{q:.3g}"`` formats the value; ``f"{q}"`` gives the one-line summary."""
+        return format(self.value, spec) if spec else str(self)
+
+    def __add__(self, other: object) -> float:
+        return self.value + _number(other)
+
+    def __radd__(self, other: object) -> float:
+        return _number(other) + self.value
+
+    def __sub__(self, other: object) -> float:
+        return self.value - _number(other)
+
+    def __rsub__(self, other: object) -> float:
+        return _number(other) - self.value
+
+    def __mul__(self, other: object) -> float:
+        return self.value * _number(other)
+
+    def __rmul__(self, other: object) -> float:
+        return _number(other) * self.value
+
+    def __truediv__(self, other: object) -> float:
+        return self.value / _number(other)
+
+    def __rtruediv__(self, other: object) -> float:
+        return _number(other) / self.value
+
+    def __pow__(self, other: object) -> float:
+        return float(self.value ** _number(other))
+
+    def __rpow__(self, other: object) -> float:
+        return float(_number(other) ** self.value)
+
+    def __neg__(self) -> float:
+        return -self.value
+
+    def __pos__(self) -> float:
+        return self.value
+
+    def __abs__(self) -> float:
+        return abs(self.value)
+
+    def __lt__(self, other: object) -> bool:
+        return self.value < _number(other)
+
+    def __le__(self, other: object) -> bool:
+        return self.value <= _number(other)
+
+    def __gt__(self, other: object) -> bool:
+        return self.value > _number(other)
+
+    def __ge__(self, other: object) -> bool:
+        return self.value >= _number(other)
+
+    # ------------------------------------------------------------------ display
+
+    def __str__(self) -> str:
+        expr = "" if self.expr is None else f" = {sp.sstr(self.expr)}"
+        return f"{self.name} = {self.value:.17g}{expr} [{self.kind}]"
+
     def __repr__(self) -> str:
-        parts = [f"{self.name} = {self.value:.17g}"]
-        if self.expr is not None:
-            parts.append(f"= {sp.sstr(self.expr)}")
-        parts.append(f"[{self.kind}]")
-        text = " ".join(parts)
-        details = [f"  formula: {self.formula}"]
+        return f"Quantity({self}, {self.reference})"
+
+    def describe(self) -> str:
+        """Several lines: the value, the formula, the hypotheses and the reference."""
+        details = [str(self), f"  formula: {self.formula}"]
         if self.hypotheses:
             details.append(f"  hypotheses: {'; '.join(self.hypotheses)}")
         details.append(f"  reference: {self.reference}")
-        return text + "\n" + "\n".join(details)
+        return "\n".join(details)
+
+    def _repr_html_(self) -> str:
+        e = html.escape
+        expr = "" if self.expr is None else f" = <code>{e(sp.sstr(self.expr))}</code>"
+        hyps = "".join(f"<li>{e(h)}</li>" for h in self.hypotheses)
+        return (f"<div><b>{e(self.name)}</b> = {self.value:.17g}{expr} <i>[{e(self.kind)}]</i><br>"
+                f"<small>{e(self.formula)} &middot; {e(self.reference)}</small>"
+                + (f"<ul><small>{hyps}</small></ul>" if hyps else "") + "</div>")
 
     def mp_string(self) -> str | None:
         """The high-precision value as a decimal string with ``dps`` significant digits."""

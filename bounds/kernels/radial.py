@@ -52,8 +52,9 @@ class Kernel(Protocol):
     name: str
     spectral: SpectralMeasure
 
-    def __call__(self, z: np.ndarray) -> np.ndarray:
-        """``K(z)`` for difference vectors ``z`` of shape ``(..., D)``; returns shape ``(...)``."""
+    def __call__(self, z: np.ndarray, y: np.ndarray | None = None) -> np.ndarray:
+        """``K(z)`` for difference vectors ``z`` of shape ``(..., D)`` (shape ``(...)``); with a second
+        argument, the Gram matrix ``(K(z_i − y_j))_{ij}`` (scikit-learn's ``k(X, Y)``)."""
 
     def grad(self, z: np.ndarray) -> np.ndarray:
         """``∇K(z)``, shape ``(..., D)``."""
@@ -86,7 +87,11 @@ class RadialKernel:
         """``(K'(r)/r)'/r`` so that ``∇²K(z) = g(r) I + h(r) z zᵀ``."""
         raise NotImplementedError
 
-    def __call__(self, z: np.ndarray) -> np.ndarray:
+    def __call__(self, z: np.ndarray, y: np.ndarray | None = None) -> np.ndarray:
+        """``K(z)`` for difference vectors ``z`` (shape ``(..., D)``); ``k(X, Y)`` with two point sets
+        is the Gram matrix :meth:`gram` (scikit-learn's convention)."""
+        if y is not None:
+            return self.gram(z, y)
         z = np.asarray(z, dtype=float)
         return self.profile(np.linalg.norm(z, axis=-1))
 

@@ -77,7 +77,10 @@ class RandomFourierKernel:
         phase = X @ self.omega.T
         return np.concatenate([np.cos(phase), np.sin(phase)], axis=-1) / math.sqrt(self.q)
 
-    def __call__(self, z: np.ndarray) -> np.ndarray:
+    def __call__(self, z: np.ndarray, y: np.ndarray | None = None) -> np.ndarray:
+        """``K_q(z)`` for difference vectors ``z``; ``k(X, Y)`` is the Gram matrix :meth:`gram`."""
+        if y is not None:
+            return self.gram(z, y)
         z = self._check_dim(z)
         return np.mean(np.cos(z @ self.omega.T), axis=-1)
 

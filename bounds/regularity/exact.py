@@ -232,7 +232,7 @@ def regularity_constant(kernel: Matern | Gaussian, order: int, dps: int | None =
     to ``dps`` digits).  Useful on its own because the PL constants need only ``c1``, which is
     finite for 1 < ν ≤ 2 where κ is not.
 
-    >>> regularity_constant(Matern(3), 1)
+    >>> print(regularity_constant(Matern(3), 1).describe())
     c1 = 1.2247448713915889 = sqrt(6)/2 [exact]
       formula: c1 = sqrt(E[w_1^2]) = sqrt(nu/(ell**2*(nu - 1)))
       hypotheses: ...

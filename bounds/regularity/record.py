@@ -32,6 +32,16 @@ class Regularity:
     c2_lower: Quantity | None = None
 
     def __repr__(self) -> str:
+        def short(q: Quantity) -> str:
+            expr = "" if q.expr is None or q.expr.is_Integer else f"{sp.sstr(q.expr)} ≈ "
+            return f"{q.name} = {expr}{q.value:.6g}"
+
+        terms = ", ".join(short(q) for q in (self.c0, self.c1, self.c2, self.kappa))
+        return f"Regularity({self.kernel}: {terms} [{self.kappa.kind}]; {self.c1.reference})"
+
+    def describe(self) -> str:
+        """Several lines: each constant with its exact value and kind, the reference."""
+
         def line(q: Quantity) -> str:
             expr = "" if q.expr is None else f" = {sp.sstr(q.expr)}"
             return f"  {q.name:<5} = {q.value:.17g}{expr} [{q.kind}]"

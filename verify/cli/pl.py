@@ -50,7 +50,7 @@ def run(args: argparse.Namespace) -> int:
     text = (
         f"data: N = {prob.N}, d = {prob.d}, d' = {prob.d_out}, D = {prob.D}, separation = {prob.separation:.6g}, "
         f"F(0) = {prob.initial_loss():.6g}\n  {prob.architecture.describe()} ({design.chosen_by})\n"
-        f"{point.pl!r}\n  beta(R) = {point.beta.value:.6g} [{point.beta.kind}]  ({point.beta.formula})"
+        f"{point.pl.describe()}\n  beta(R) = {point.beta.value:.6g} [{point.beta.kind}]  ({point.beta.formula})"
     )
     emit(args, payload, text)
     return 0
