@@ -10,9 +10,6 @@ from __future__ import annotations
 import ast
 import posixpath
 import re
-import subprocess
-import sys
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -20,37 +17,12 @@ from docutils.nodes import make_id
 from sphinx.util.inventory import InventoryFile
 
 from bounds._core.references import THEORY_IDS, THEORY_PAGE, docs_anchor
+from tests.conftest import Build
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
 SOURCE_PACKAGES = ("bounds", "verify")
 DOCS_REFERENCE = re.compile(r"docs/([a-z0-9_]+)\.rst(?:#([A-Za-z0-9_.-]+))?")
-
-
-@dataclass(frozen=True)
-class Build:
-    returncode: int
-    log: str
-    html: Path
-
-
-@pytest.fixture(scope="session")
-def docs_build(tmp_path_factory: pytest.TempPathFactory) -> Build:
-    out = tmp_path_factory.mktemp("docs_html")
-    proc = subprocess.run(
-        [sys.executable, "-m", "sphinx", "-W", "--keep-going", "-q", "-b", "html", str(DOCS), str(out)],
-        capture_output=True,
-        text=True,
-    )
-    return Build(proc.returncode, proc.stdout + proc.stderr, out)
-
-
-@pytest.fixture(scope="session")
-def built(docs_build: Build) -> Path:
-    """The built site; every test that reads it fails with the build log if the build failed."""
-    if docs_build.returncode != 0:
-        pytest.fail("the documentation does not build:\n" + docs_build.log)
-    return docs_build.html
 
 
 def html_ids(page: Path) -> set[str]:

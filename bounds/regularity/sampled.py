@@ -80,6 +80,62 @@ def _chord_radius(radius: np.ndarray, centre_norm: np.ndarray) -> np.ndarray:
     return out
 
 
+def _global_quartic_upper(omega: np.ndarray, norms: np.ndarray) -> float:
+    """Two always-valid upper bounds of ``max_{|u|=1} (1/q)Σ(ω_j·u)⁴``, the smaller one:
+    ``(1/q)Σ‖ω_j‖⁴`` and ``λ_max`` of ``(1/q)Σ vec(ω_jω_jᵀ)vec(ω_jω_jᵀ)ᵀ`` (since
+    ``f(u) = vec(uuᵀ)ᵀ M vec(uuᵀ)`` with ``‖uuᵀ‖_F = 1``), each with a rounding margin."""
+    q, D = omega.shape
+    fallback = float(np.mean(norms**4)) * (1 + (q + 10) * _EPS)
+    outer = np.einsum("ja,jb->jab", omega, omega).reshape(q, D * D)
+    M = outer.T @ outer / q
+    relax = float(np.linalg.eigvalsh(M)[-1]) + 10 * (q + D * D) * _EPS * float(np.trace(M))
+    return min(fallback, relax)
+
+
+class _CapSearch:
+    """The state of :func:`quartic_form_max`'s branch and bound: a max-heap of boxes (face axis,
+    centre of the other ``D − 1`` coordinates, half widths) keyed by their caps' upper bounds, and
+    the best point found."""
+
+    def __init__(self, omega: np.ndarray) -> None:
+        self.omega = omega
+        self.norms = np.linalg.norm(omega, axis=1) * (1 + 2 * _EPS)
+        self.global_upper = _global_quartic_upper(omega, self.norms)
+        self.best_val = -1.0
+        self.best_u = np.eye(omega.shape[1])[0]
+        self.heap: list[tuple[float, int, int, np.ndarray, np.ndarray]] = []
+        self.counter = 0
+        self.evaluated = 0
+
+    def push(self, axis: int, centres: np.ndarray, half: np.ndarray) -> None:
+        """Evaluate the boxes' centres and cap bounds and queue them."""
+        X = np.insert(centres, axis, 1.0, axis=1)
+        cn = np.linalg.norm(X, axis=1)
+        U = X / cn[:, None]
+        rho = _chord_radius(np.linalg.norm(half, axis=1), cn)
+        ub = np.minimum(_cap_upper(self.omega, self.norms, U, rho), self.global_upper)
+        vals = np.mean((self.omega @ U.T) ** 4, axis=0)
+        self.evaluated += len(U)
+        i = int(np.argmax(vals))
+        if vals[i] > self.best_val:
+            self.best_val, self.best_u = float(vals[i]), U[i]
+        for b in range(len(U)):
+            self.counter += 1
+            heapq.heappush(self.heap, (-float(ub[b]), self.counter, axis, centres[b], half[b]))
+
+    def split(self, batch: int) -> None:
+        """Halve the ``batch`` boxes of largest bound along their widest coordinate."""
+        popped = [heapq.heappop(self.heap) for _ in range(min(batch, len(self.heap)))]
+        for _, _, axis, c, h in popped:
+            j = int(np.argmax(h))
+            hh = h.copy()
+            hh[j] /= 2
+            cs = np.stack([c.copy(), c.copy()])
+            cs[0, j] -= hh[j]
+            cs[1, j] += hh[j]
+            self.push(axis, cs, np.stack([hh, hh]))
+
+
 def quartic_form_max(omega: np.ndarray, rtol: float = 1e-3, max_boxes: int = 20_000) -> QuarticMax:
     """Bracket ``max_{|u|=1} f(u)``, ``f(u) = (1/q) Σ_j (ω_j·u)⁴``, by branch and bound.
 
@@ -101,74 +157,22 @@ def quartic_form_max(omega: np.ndarray, rtol: float = 1e-3, max_boxes: int = 20_
     q, D = omega.shape
     if not (isinstance(rtol, float) and rtol > 0 and math.isfinite(rtol)):
         raise ValueError(f"rtol must be a finite float > 0, got {rtol!r}")
-    norms = np.linalg.norm(omega, axis=1) * (1 + 2 * _EPS)
-    fallback = float(np.mean(norms**4)) * (1 + (q + 10) * _EPS)
-    # SDP-free relaxation: f(u) = vec(uu^T)^T M vec(uu^T) <= lambda_max(M), ||uu^T||_F = 1.
-    outer = np.einsum("ja,jb->jab", omega, omega).reshape(q, D * D)
-    M = outer.T @ outer / q
-    lam = float(np.linalg.eigvalsh(M)[-1])
-    relax = lam + 10 * (q + D * D) * _EPS * float(np.trace(M))
-    global_upper = min(fallback, relax)
-
-    def f(U: np.ndarray) -> np.ndarray:
-        return np.mean((omega @ U.T) ** 4, axis=0)
-
     if D == 1:
         val = float(np.mean(omega[:, 0] ** 4))
         return QuarticMax(val, val * (1 + (q + 10) * _EPS), np.ones(1), 0, True)
-
-    # A box: (face axis i, centre of the other D-1 coordinates, half widths).
-    def embed(axis: int, centres: np.ndarray) -> np.ndarray:
-        X = np.insert(centres, axis, 1.0, axis=1)
-        return X
-
-    best_val = -1.0
-    best_u = np.eye(D)[0]
-    heap: list[tuple[float, int, int, np.ndarray, np.ndarray]] = []
-    counter = 0
-    evaluated = 0
-
-    def push(axis: int, centres: np.ndarray, half: np.ndarray) -> None:
-        nonlocal best_val, best_u, counter, evaluated
-        X = embed(axis, centres)
-        cn = np.linalg.norm(X, axis=1)
-        U = X / cn[:, None]
-        rad = np.linalg.norm(half, axis=1)
-        rho = _chord_radius(rad, cn)
-        ub = np.minimum(_cap_upper(omega, norms, U, rho), global_upper)
-        vals = f(U)
-        evaluated += len(U)
-        i = int(np.argmax(vals))
-        if vals[i] > best_val:
-            best_val, best_u = float(vals[i]), U[i]
-        for b in range(len(U)):
-            counter += 1
-            heapq.heappush(heap, (-float(ub[b]), counter, axis, centres[b], half[b]))
-
+    search = _CapSearch(omega)
     for axis in range(D):
-        push(axis, np.zeros((1, D - 1)), np.ones((1, D - 1)))
-
-    batch = 128
+        search.push(axis, np.zeros((1, D - 1)), np.ones((1, D - 1)))
     converged = False
-    while heap:
-        top = -heap[0][0]
-        if top <= best_val * (1 + rtol):
+    while search.heap:
+        if -search.heap[0][0] <= search.best_val * (1 + rtol):
             converged = True
             break
-        if evaluated >= max_boxes:
+        if search.evaluated >= max_boxes:
             break
-        popped = [heapq.heappop(heap) for _ in range(min(batch, len(heap)))]
-        for _, _, axis, c, h in popped:
-            j = int(np.argmax(h))
-            hh = h.copy()
-            hh[j] /= 2
-            cs = np.stack([c.copy(), c.copy()])
-            cs[0, j] -= hh[j]
-            cs[1, j] += hh[j]
-            push(axis, cs, np.stack([hh, hh]))
-    upper = -heap[0][0] if heap else best_val
-    upper = max(upper, best_val)
-    return QuarticMax(best_val, min(upper, global_upper), best_u, evaluated, converged)
+        search.split(batch=128)
+    upper = max(-search.heap[0][0] if search.heap else search.best_val, search.best_val)
+    return QuarticMax(search.best_val, min(upper, search.global_upper), search.best_u, search.evaluated, converged)
 
 
 def rff_regularity(kernel: RandomFourierKernel, rtol: float = 1e-3, max_boxes: int = 20_000) -> Regularity:

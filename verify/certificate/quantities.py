@@ -41,29 +41,33 @@ def data_records(design: Design) -> dict[str, Record]:
     """The data, the architecture and Condition 1's constants."""
     prob = design.problem
     sA, sB = prob.sigma_A, prob.sigma_B
+    arch_id = "model.augmented" if prob.architecture.kind == "augmented" else "model.copy-lifting"
     Q = {
-        "N": _rec("N", prob.N, "exact", "SPEC-1.N", "number of data points", DOCS + "#inputs"),
-        "D": _rec("D", prob.D, "exact", "SPEC-8.D", "D = p d", "docs/recipe.rst"),
-        "separation": _rec("separation", prob.separation, "numerical", "SPEC-1.delta",
+        "N": _rec("N", prob.N, "exact", "model.conventions", "number of data points", DOCS + "#inputs"),
+        "D": _rec("D", prob.D, "exact", arch_id, "D = p d", "docs/recipe.rst"),
+        "separation": _rec("separation", prob.separation, "numerical", "model.conventions",
                            "delta = min_{i!=j} |x_i - x_j|", "docs/lambda_data.rst"),
-        "lifted_separation": _rec("lifted_separation", prob.lifted_separation, "numerical", "SPEC-5.lifted-delta",
+        "lifted_separation": _rec("lifted_separation", prob.lifted_separation, "numerical", "lambda.gershgorin-flow",
                                   "min_{i!=j} |A x_i - A x_j|", "docs/pl.rst"),
-        "sigma_min_A": _rec("sigma_min_A", sA[0], "numerical", "SPEC-8.sigma-A", "sigma_min(A) = a sqrt(p)",
+        "sigma_min_A": _rec("sigma_min_A", sA[0], "numerical", arch_id, "sigma_min(A) = a sqrt(p)",
                             "docs/recipe.rst"),
-        "sigma_min_B": _rec("sigma_min_B", sB[0], "numerical", "SPEC-8.sigma-B", "sigma_min(B) = b", "docs/recipe.rst"),
-        "sigma_max_B": _rec("sigma_max_B", sB[1], "numerical", "SPEC-8.sigma-B", "sigma_max(B) = b", "docs/recipe.rst"),
-        "f0": _rec("f0", design.f0, "numerical", "SPEC-1.F0",
-                   "F(0) = (1/N) sum_i |B A x_i - y_i|^2 (zero initialisation)", DOCS + "#inputs"),
-        "rho": _rec("rho", prob.rho, "numerical", "SPEC-6.rho", "rho = max_i |A x_i|", "docs/smoothness.rst"),
+        "sigma_min_B": _rec("sigma_min_B", sB[0], "numerical", arch_id, "sigma_min(B) = b", "docs/recipe.rst"),
+        "sigma_max_B": _rec("sigma_max_B", sB[1], "numerical", arch_id, "sigma_max(B) = b", "docs/recipe.rst"),
+        "f0": _rec("f0", prob.initial_loss(), "numerical", "model.loss",
+                   "F(0) = (1/n) sum_i w_i |B A x_i - y_i|^2 (zero initialisation)", DOCS + "#inputs"),
+        "f0_upper": _rec("f0_upper", design.f0, "rigorous", "model.loss",
+                         "F(0) with every residual enlarged by its rounding error, rounded up (the verdict uses it)",
+                         "docs/lzb.rst"),
+        "rho": _rec("rho", prob.rho, "numerical", "beta.residual-bound", "rho = max_i |A x_i|", "docs/smoothness.rst"),
     }
     reg = design.regularity
-    for name, fid in (("c0", "SPEC-3.c0"), ("c1", "SPEC-3.c1"), ("c2", "SPEC-3.c2"), ("kappa", "SPEC-3.kappa")):
+    for name, fid in (("c0", "kappa.c0"), ("c1", "kappa.c1"), ("c2", "kappa.c2"), ("kappa", "kappa.kappa")):
         Q[name] = Record(getattr(reg, name), fid)
     if design.width is not None:
         w = design.width
-        Q["c1_rff"] = Record(w.regularity.c1, "SPEC-3.c1-rff")
-        Q["c2_rff"] = Record(w.regularity.c2, "SPEC-3.c2-rff-fallback")
-        Q["rff_kernel_error"] = Record(w.eps, "SPEC-8.rff-eps")
+        Q["c1_rff"] = Record(w.regularity.c1, "kappa.random-features")
+        Q["c2_rff"] = Record(w.regularity.c2, "kappa.random-features")
+        Q["rff_kernel_error"] = Record(w.eps, "width.weyl")
     return Q
 
 
@@ -73,34 +77,35 @@ def lambda_data(design: Design) -> Record:
     kernel = design.base if design.width is None else design.width.sample
     lifted = design.problem.lifted
     if design.problem.N <= VERIFIED_LAMBDA_MAX_N:
-        return Record(lambda_min_verified(kernel, lifted), "SPEC-4.3.verified")
-    return Record(lambda_min_numerical(kernel, lifted), "SPEC-4.3.numerical")
+        return Record(lambda_min_verified(kernel, lifted), "lambda.verified")
+    return Record(lambda_min_numerical(kernel, lifted), "lambda.verified")
 
 
 def chain_records(design: Design, search: Search, opts: CertifyOptions, progress: Progress) -> dict[str, Record]:
     """The constants of the chain at the radius reported, and the worst-case ``m(R)`` beside the
     data-dependent one."""
     ch = search.chain
+    gronwall_id = "pl.gronwall" if opts.depth is None else "pl.gronwall-resnet"
     Q: dict[str, Record] = {}
     if design.width is None:
-        Q["c_gronwall"] = Record(ch.c, "SPEC-5.c")
-        Q["lambda_lower"] = Record(ch.lam, "SPEC-5.lambda-data")
-        Q["Lambda_upper"] = Record(ch.Lam, "SPEC-5.Lambda")
-        Q["m"] = Record(ch.m, "SPEC-5.m")
-        Q["M"] = Record(ch.M, "SPEC-5.M")
-        Q["beta"] = Record(ch.beta, "SPEC-6.beta")
-        Q["s_minus"] = _rec("s_minus", ch.pl.s_minus, "rigorous", "SPEC-5.gronwall",
+        Q["c_gronwall"] = Record(ch.c, "pl.gronwall")
+        Q["lambda_lower"] = Record(ch.lam, "pl.lambda-lower")
+        Q["Lambda_upper"] = Record(ch.Lam, "pl.lambda-upper")
+        Q["m"] = Record(ch.m, "pl.lower-constant")
+        Q["M"] = Record(ch.M, "pl.upper-constant")
+        Q["beta"] = Record(ch.beta, "beta.smoothness")
+        Q["s_minus"] = _rec("s_minus", ch.pl.s_minus, "rigorous", gronwall_id,
                             "exp(-c R) (ODE) or the discrete factor", "docs/pl.rst")
     else:
-        Q["lambda_lower"] = Record(ch.lam, "SPEC-8.weyl")
-        Q["m"] = Record(ch.m, "SPEC-5.m")
-        Q["M"] = Record(ch.M, "SPEC-5.M")
-        Q["beta"] = Record(ch.beta, "SPEC-6.beta")
+        Q["lambda_lower"] = Record(ch.lam, "width.weyl")
+        Q["m"] = Record(ch.m, "pl.lower-constant")
+        Q["M"] = Record(ch.M, "pl.upper-constant")
+        Q["beta"] = Record(ch.beta, "beta.smoothness")
     if design.width is None and opts.lam != "worst-case":
         try:
             wc = pl_constants(design.problem, search.R, constants=opts.constants, depth=opts.depth, lam="worst-case")
-            Q["lambda_N_lower"] = Record(wc.lam, "SPEC-4.best-lower")
-            Q["m_worst_case"] = Record(wc.m, "SPEC-5.m-worst-case")
+            Q["lambda_N_lower"] = Record(wc.lam, "lambda.bracket")
+            Q["m_worst_case"] = Record(wc.m, "pl.lower-constant")
         except ValueError as exc:  # no worst-case bound for this kernel, N and D
             progress.note(f"worst-case lambda_N unavailable: {exc}")
     return Q
@@ -112,17 +117,17 @@ def verdict_records(design: Design, search: Search, opts: CertifyOptions) -> dic
     kind: Kind = "rigorous" if search.chain.m.kind in ("exact", "rigorous") else "estimate"
     found = search.lzb.best is not None
     Q = {
-        "R": _rec("R", search.R, "numerical", "SPEC-7.R-best",
+        "R": _rec("R", search.R, "numerical", "lzb.setting",
                   "smallest grid-refined radius where the LZB condition holds" if found
                   else "radius of the largest margin (the condition fails everywhere)", "docs/lzb.rst"),
-        "rate": _rec("rate", point.rate, kind, "SPEC-7.rate", "1 - m/(2 beta)", "docs/lzb.rst"),
-        "allowed_f0": _rec("allowed_f0", point.allowed_f0[opts.form], kind, f"SPEC-7.{opts.form}",
+        "rate": _rec("rate", point.rate, kind, "lzb.rate", "1 - m/(2 beta)", "docs/lzb.rst"),
+        "allowed_f0": _rec("allowed_f0", point.allowed_f0[opts.form], kind, f"lzb.{opts.form}",
                            FORM_TEXT[opts.form], "docs/lzb.rst"),
-        "margin": _rec("margin", log_margin(point.allowed_f0[opts.form], f0), kind, "SPEC-7.margin",
+        "margin": _rec("margin", log_margin(point.allowed_f0[opts.form], f0), kind, "lzb.margin",
                        "log(allowed_f0 / f0) (> 0: the condition holds)", DOCS + "#the-verdict"),
     }
     if found and point.rate < 1:
-        Q["iterations"] = _rec("iterations", iterations_to(opts.target, f0, point.rate), kind, "SPEC-7.iterations",
+        Q["iterations"] = _rec("iterations", iterations_to(opts.target, f0, point.rate), kind, "lzb.iterations",
                                "ceil(log(target/f0) / log(1 - m/(2 beta)))", "docs/lzb.rst")
     return Q
 

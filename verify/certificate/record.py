@@ -212,12 +212,13 @@ class Certificate:
     def to_json(self, indent: int | None = 1) -> str:
         return json.dumps(self.to_dict(), indent=indent, allow_nan=False)
 
-    def save(self, out_dir: str) -> list[str]:
+    def save(self, out_dir: str, docs_url: str | None = None) -> list[str]:
         """Write ``certificate.json``, ``.md``, ``.html`` and the plots into ``out_dir`` (atomically);
-        returns the paths written."""
+        returns the paths written.  ``docs_url``: where the links point
+        (:func:`verify.certificate.report.docs_url` by default)."""
         from verify.certificate.report import write_reports  # noqa: PLC0415 (matplotlib on demand)
 
-        return write_reports(self.to_dict(), out_dir)
+        return write_reports(self.to_dict(), out_dir, docs_url)
 
     def _repr_html_(self) -> str:
         from verify.certificate.report import render_html  # noqa: PLC0415

@@ -18,7 +18,9 @@ import shutil
 import tempfile
 from typing import Any
 
-__all__ = ["FILES", "PLOTS", "write_reports", "render_markdown", "render_html", "make_plots"]
+from verify.certificate.search import MARGIN_CLIP
+
+__all__ = ["FILES", "PLOTS", "write_reports", "render_markdown", "render_html", "make_plots", "docs_url"]
 
 #: The plots of a certificate.
 PLOTS = ("loss.png", "distance.png", "constants.png", "lambda.png")
@@ -34,73 +36,93 @@ def _fmt(v: Any) -> str:
     return str(v)
 
 
-def make_plots(doc: dict[str, Any], out_dir: str) -> list[str]:
-    """Draw the four plots of a certificate document into ``out_dir``; return the file names."""
-    import matplotlib
+def _figure(width: float = 6.0, ncols: int = 1) -> tuple[Any, Any]:
+    import matplotlib  # noqa: PLC0415
 
     matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    import numpy as np
+    import matplotlib.pyplot as plt  # noqa: PLC0415
 
-    written = []
+    return plt.subplots(1, ncols, figsize=(width, 3.6))
+
+
+def _save(fig: Any, out_dir: str, name: str) -> str:
+    import matplotlib.pyplot as plt  # noqa: PLC0415
+
+    fig.tight_layout()
+    fig.savefig(os.path.join(out_dir, name), dpi=90)
+    plt.close(fig)
+    return name
+
+
+def _no_run(ax: Any) -> None:
+    ax.text(0.5, 0.5, "no cross-check run (--gd-iterations 0)", ha="center", va="center", transform=ax.transAxes)
+
+
+def plot_loss(doc: dict[str, Any], out_dir: str) -> str:
+    """The cross-check's training loss against the guaranteed envelope ``(1 − m/2β)^k f0``."""
+    fig, ax = _figure()
+    cc = doc.get("cross_check")
+    if cc:
+        k = list(range(len(cc["loss"])))
+        ax.semilogy(k, [max(v, 1e-300) for v in cc["loss"]], label=f"GD loss ({cc['label']})")
+        ax.semilogy(k, [max(v, 1e-300) for v in cc["envelope"]], "--", label="guaranteed envelope (1 - m/2β)^k f0")
+        ax.set_xlabel("iteration k")
+        ax.set_ylabel("training loss F(θ_k)")
+        ax.legend(fontsize=8)
+    else:
+        _no_run(ax)
+    ax.set_title("Training loss vs the guaranteed envelope", fontsize=10)
+    return _save(fig, out_dir, "loss.png")
+
+
+def plot_distance(doc: dict[str, Any], out_dir: str) -> str:
+    """The distance travelled ``‖θ_k − θ_0‖_H`` against the radius ``R`` of the certificate."""
+    fig, ax = _figure()
     cc = doc.get("cross_check")
     R = doc["quantities"]["R"]["value"]
-
-    fig, ax = plt.subplots(figsize=(6, 3.6))
     if cc:
-        k = np.arange(len(cc["loss"]))
-        ax.semilogy(k, np.maximum(cc["loss"], 1e-300), label=f"GD loss ({cc['label']})")
-        ax.semilogy(k, np.maximum(cc["envelope"], 1e-300), "--", label="guaranteed envelope (1 - m/2β)^k f0")
-        ax.set_xlabel("iteration k")
-        ax.legend(fontsize=8)
-    else:
-        ax.text(0.5, 0.5, "no cross-check run", ha="center", va="center", transform=ax.transAxes)
-    ax.set_title("Training loss vs the guaranteed envelope", fontsize=10)
-    fig.tight_layout()
-    fig.savefig(os.path.join(out_dir, "loss.png"), dpi=90)
-    plt.close(fig)
-    written.append("loss.png")
-
-    fig, ax = plt.subplots(figsize=(6, 3.6))
-    if cc:
-        k = np.arange(len(cc["distance"]))
-        ax.plot(k, cc["distance"], label="||θ_k − θ_0||_H")
+        ax.plot(range(len(cc["distance"])), cc["distance"], label="||θ_k − θ_0||_H")
         ax.axhline(R, color="C3", ls="--", label=f"R = {R:.4g}")
         ax.set_xlabel("iteration k")
+        ax.set_ylabel("distance from θ_0 in H")
         ax.legend(fontsize=8)
     else:
-        ax.text(0.5, 0.5, "no cross-check run", ha="center", va="center", transform=ax.transAxes)
+        _no_run(ax)
     ax.set_title("Distance travelled vs the radius R", fontsize=10)
-    fig.tight_layout()
-    fig.savefig(os.path.join(out_dir, "distance.png"), dpi=90)
-    plt.close(fig)
-    written.append("distance.png")
+    return _save(fig, out_dir, "distance.png")
 
-    cu = doc["curves"]
-    fig, (a1, a2) = plt.subplots(1, 2, figsize=(9, 3.6))
-    Rs = np.array(cu["R"])
+
+def plot_constants(doc: dict[str, Any], out_dir: str) -> str:
+    """``m(R)``, ``M(R)``, ``β(R)`` and the LZB margin ``log(allowed f0 / f0)`` against ``R``."""
+    fig, (a1, a2) = _figure(9.0, ncols=2)
+    cu, R = doc["curves"], doc["quantities"]["R"]["value"]
     for key, lab in (("m", "m(R)"), ("M", "M(R)"), ("beta", "β(R)")):
-        vals = np.array(cu[key], dtype=float)
-        pos = vals > 0
-        if np.any(pos):
-            a1.loglog(Rs[pos], vals[pos], label=lab)
+        pts = [(r, v) for r, v in zip(cu["R"], cu[key], strict=True) if v > 0]
+        if pts:
+            a1.loglog(*zip(*pts, strict=True), label=lab)
     a1.axvline(R, color="k", lw=0.6, ls=":")
-    a1.set_xlabel("R")
+    a1.set_xlabel("radius R")
+    a1.set_ylabel("constant on the ball ||v||_H <= R")
     a1.legend(fontsize=8)
     a1.set_title("PL constants and smoothness", fontsize=10)
-    a2.semilogx(Rs, cu["margin"], label=f"log(allowed f0 / f0), {cu['form']} form")
+    a2.semilogx(cu["R"], cu["margin"], label=f"{cu['form']} form")
     a2.axhline(0, color="C3", lw=0.8)
     a2.axvline(R, color="k", lw=0.6, ls=":")
-    a2.set_xlabel("R")
+    if min(cu["margin"]) <= -MARGIN_CLIP:
+        a2.text(0.02, 0.04, f"margins below -{MARGIN_CLIP:g} (e.g. m(R) = 0) are drawn at -{MARGIN_CLIP:g}",
+                transform=a2.transAxes, fontsize=7)
+    a2.set_xlabel("radius R")
+    a2.set_ylabel("log(allowed f0 / f0)")
     a2.legend(fontsize=8)
     a2.set_title("LZB margin (> 0: guaranteed)", fontsize=10)
-    fig.tight_layout()
-    fig.savefig(os.path.join(out_dir, "constants.png"), dpi=90)
-    plt.close(fig)
-    written.append("constants.png")
+    return _save(fig, out_dir, "constants.png")
 
-    lb = doc["lambda_bracket"]
-    fig, ax = plt.subplots(figsize=(6, 3.6))
+
+def plot_lambda(doc: dict[str, Any], out_dir: str) -> str:
+    """The λ bracket along the flow: the data-dependent lower bound, λ_min of the lifted data, and
+    the worst-case ``λ_N`` bracket where computed."""
+    fig, ax = _figure()
+    lb, R = doc["lambda_bracket"], doc["quantities"]["R"]["value"]
     ax.semilogx(lb["R"], lb["data_lower"], label="data-dependent lower bound along the flow")
     ax.axhline(lb["data_upper"], color="C1", ls="--", label=f"λ_min(K_X) of the lifted data ({lb['data_upper_kind']})")
     wc = lb.get("worst_case")
@@ -108,15 +130,56 @@ def make_plots(doc: dict[str, Any], out_dir: str) -> list[str]:
         ax.semilogx(wc["R"], wc["lower"], "v-", ms=3, label="worst case λ_N(σ_min(A) δ s_-): rigorous lower")
         ax.semilogx(wc["R"], wc["upper"], "^-", ms=3, label="worst case λ_N: explicit configuration (upper)")
     ax.axvline(R, color="k", lw=0.6, ls=":")
-    ax.set_xlabel("R")
-    ax.set_ylabel("λ")
+    ax.set_xlabel("radius R")
+    ax.set_ylabel("λ (smallest eigenvalue bound)")
     ax.legend(fontsize=7)
     ax.set_title("λ bracket along the flow", fontsize=10)
-    fig.tight_layout()
-    fig.savefig(os.path.join(out_dir, "lambda.png"), dpi=90)
-    plt.close(fig)
-    written.append("lambda.png")
-    return written
+    return _save(fig, out_dir, "lambda.png")
+
+
+def make_plots(doc: dict[str, Any], out_dir: str) -> list[str]:
+    """Draw the four plots of a certificate document into ``out_dir``; return the file names."""
+    return [plot(doc, out_dir) for plot in (plot_loss, plot_distance, plot_constants, plot_lambda)]
+
+
+def docs_url() -> str:
+    """Where the HTML report's links point: ``$RESNET_PL_DOCS_URL`` if set, else the documentation
+    built in the source tree (``python -m sphinx -b html docs docs/_build/html``) as a ``file:`` URL.
+    Ends with ``/``."""
+    base = os.environ.get("RESNET_PL_DOCS_URL")
+    if base:
+        return base if base.endswith("/") else base + "/"
+    from pathlib import Path  # noqa: PLC0415
+
+    return (Path(__file__).resolve().parents[2] / "docs" / "_build" / "html").as_uri() + "/"
+
+
+def _theory_link(theory_id: str, base: str) -> str:
+    from bounds._core.references import docs_anchor  # noqa: PLC0415
+
+    try:
+        target = docs_anchor(theory_id)
+    except ValueError:
+        return html.escape(theory_id)
+    return f'<a href="{html.escape(base + target)}">{html.escape(theory_id)}</a>'
+
+
+def _page_link(reference: str, base: str) -> str:
+    """``docs/pl.rst#the-pl-sandwich`` -> a link to ``pl.html#the-pl-sandwich``."""
+    page, _, anchor = reference.partition("#")
+    if not (page.startswith("docs/") and page.endswith(".rst")):
+        return html.escape(reference)
+    target = page[len("docs/"):-len(".rst")] + ".html" + (f"#{anchor}" if anchor else "")
+    return f'<a href="{html.escape(base + target)}">{html.escape(reference)}</a>'
+
+
+def _md_link(theory_id: str, base: str) -> str:
+    from bounds._core.references import docs_anchor  # noqa: PLC0415
+
+    try:
+        return f"[{theory_id}]({base}{docs_anchor(theory_id)})"
+    except ValueError:
+        return theory_id
 
 
 def _agree(cc: dict[str, Any]) -> str:
@@ -164,8 +227,10 @@ def render_markdown(doc: dict[str, Any]) -> str:
             lines.append(f"- **{f['hypothesis']}**: {f['reason']} *Fix:* {f['fix']}")
     lines += ["", "## Constants", "", "| quantity | value | kind | formula id | formula | provenance |",
               "|---|---|---|---|---|---|"]
-    for row in _quantity_rows(doc):
-        lines.append("| " + " | ".join(r.replace("|", "\\|") for r in row) + " |")
+    base = docs_url()
+    for name, value, kind, fid, formula, provenance in _quantity_rows(doc):
+        cells = [name, value, kind, _md_link(fid, base), formula.replace("|", "\\|"), provenance]
+        lines.append("| " + " | ".join(cells) + " |")
     cc = doc.get("cross_check")
     lines += ["", "## Cross-check by training", ""]
     if cc:
@@ -187,8 +252,21 @@ def render_markdown(doc: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def render_html(doc: dict[str, Any], images: dict[str, bytes]) -> str:
-    """A self-contained HTML page (no external resources; plots as data: URIs)."""
+def _formulas_html(doc: dict[str, Any], base: str) -> list[str]:
+    """The formulas of the certificate's quantities in MathML, each linked to its theory statement."""
+    from verify.certificate.formulas import mathml  # noqa: PLC0415
+
+    ids = list(dict.fromkeys(q["formula_id"] for q in doc["quantities"].values()))
+    rows = [(fid, mathml(fid)) for fid in ids]
+    items = [f'<tr id="formula-{html.escape(fid)}"><td>{_theory_link(fid, base)}</td><td>{m}</td></tr>'
+             for fid, m in rows if m is not None]
+    return ["<h2>Formulas</h2><table><tr><th>theory id</th><th>formula</th></tr>", *items, "</table>"]
+
+
+def render_html(doc: dict[str, Any], images: dict[str, bytes], base: str | None = None) -> str:
+    """A self-contained HTML page (no external resources: plots as data: URIs, formulas as MathML);
+    formula ids and provenance link into the documentation at ``base`` (:func:`docs_url`)."""
+    base = docs_url() if base is None else base
     e = html.escape
     ok = doc["guaranteed"]
     colour = "#1b6e20" if ok else "#a31515"
@@ -226,9 +304,12 @@ def render_html(doc: dict[str, Any], images: dict[str, bytes]) -> str:
         parts.append("</ul>")
     parts.append("<h2>Constants</h2><table><tr><th>quantity</th><th>value</th><th>kind</th><th>formula id</th>"
                  "<th>formula</th><th>provenance</th></tr>")
-    for row in _quantity_rows(doc):
-        parts.append("<tr>" + "".join(f"<td>{e(c)}</td>" for c in row) + "</tr>")
-    parts.append("</table><h2>Cross-check by training</h2>")
+    for name, value, kind, fid, formula, provenance in _quantity_rows(doc):
+        parts.append(f"<tr><td>{e(name)}</td><td>{e(value)}</td><td>{e(kind)}</td><td>{_theory_link(fid, base)}</td>"
+                     f"<td>{e(formula)}</td><td>{_page_link(provenance, base)}</td></tr>")
+    parts.append("</table>")
+    parts += _formulas_html(doc, base)
+    parts.append("<h2>Cross-check by training</h2>")
     cc = doc.get("cross_check")
     if cc:
         parts.append(f"<p>Model: {e(cc['model'])} (<b>{e(cc['label'])}</b>). {cc['iterations']} iterations, step "
@@ -244,11 +325,13 @@ def render_html(doc: dict[str, Any], images: dict[str, bytes]) -> str:
     env = doc["environment"]
     parts.append("<h2>Reproducibility</h2><p>" + e(", ".join(f"{k} {v}" for k, v in env.items())) + "</p>")
     parts.append("<p>Recompute and compare: <code>resnet-pl certify --check certificate.json</code></p>")
+    parts.append(f"<p>Links point to the documentation at <code>{e(base)}</code> (set <code>RESNET_PL_DOCS_URL</code> "
+                 "or build it with <code>python -m sphinx -b html docs docs/_build/html</code>).</p>")
     parts.append("</body></html>")
     return "\n".join(parts)
 
 
-def write_reports(doc: dict[str, Any], out_dir: str) -> list[str]:
+def write_reports(doc: dict[str, Any], out_dir: str, base: str | None = None) -> list[str]:
     """Write all :data:`FILES` of ``doc`` into ``out_dir`` atomically (temp dir, then move).
 
     Returns the list of paths written.  On any error the temporary directory is removed and
@@ -272,7 +355,7 @@ def write_reports(doc: dict[str, Any], out_dir: str) -> list[str]:
         with open(os.path.join(tmp, "certificate.md"), "w", encoding="utf-8") as fh:
             fh.write(render_markdown(doc))
         with open(os.path.join(tmp, "certificate.html"), "w", encoding="utf-8") as fh:
-            fh.write(render_html(doc, images))
+            fh.write(render_html(doc, images, base))
         if not os.path.exists(out_dir):
             os.rename(tmp, out_dir)
         else:

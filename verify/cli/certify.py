@@ -65,6 +65,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
     o.add_argument("--out", default="certificate", help="output directory (default ./certificate)")
     o.add_argument("--check", metavar="JSON", default=None, help="recompute a certificate.json and compare")
     o.add_argument("--quiet", action="store_true", help="no progress on stderr")
+    o.add_argument("--docs-url", default=None,
+                   help="where the report's links point (default $RESNET_PL_DOCS_URL, else the docs built in the "
+                        "source tree, docs/_build/html)")
 
 
 def _example(args: argparse.Namespace) -> argparse.Namespace:
@@ -147,7 +150,7 @@ def run(args: argparse.Namespace) -> int:
 
     stream = None if args.quiet else sys.stderr
     cert = certify(opts, progress=stream, argv=options_to_argv(opts))
-    paths = cert.save(args.out)
+    paths = cert.save(args.out, args.docs_url)
     print(cert.conclusion)
     print(f"wrote {len(paths)} files to {os.path.abspath(args.out)}/ (certificate.json, .md, .html, plots)")
     if cert.cross_check is not None:

@@ -334,109 +334,127 @@ if HAVE_NUMBA:  # pragma: no branch
                 _phase_row(Xn[st, i + p], OmT, Z4[p])
                 _sincos_row(Z4[p, :q], C4[p, :q], S4[p, :q])
 
+    @_nb.njit(boundscheck=False, fastmath=_FAST, cache=True)
+    def _group_forward(x, Xs, tape, ks, A, b, OmT, Wc, Ws, spl, h, tape_on, Z4, D4, T4, q):  # noqa: ANN001, ANN202
+        """The RK forward pass of one group of 4 points from ``x`` (updated in place to ``x(1)``),
+        keeping every step's stage states in ``Xs`` and, with ``tape_on``, their cos/sin in ``tape``."""
+        S, D = b.shape[0], x.shape[1]
+        h_steps = Xs.shape[0]
+        for n in range(h_steps):
+            layer = n // spl
+            Xn = Xs[n]
+            tn = tape[n if tape_on else 0]
+            for st in range(S):
+                for pp in range(4):
+                    for d in range(D):
+                        acc = x[pp, d]
+                        for j in range(st):
+                            acc += h * A[st, j] * ks[j, pp, d]
+                        Xn[st, pp, d] = acc
+                _features4(Xn, st, 0, OmT, tn[0, 0], tn[0, 1], tn[st, 0], tn[st, 1], Z4, D4, q)
+                _field4(tn[st, 0], tn[st, 1], Wc[layer], Ws[layer], ks[st], T4, q)
+            for pp in range(4):
+                for d in range(D):
+                    acc = 0.0
+                    for st in range(S):
+                        acc += b[st] * ks[st, pp, d]
+                    x[pp, d] += h * acc
+
+    @_nb.njit(boundscheck=False, fastmath=_FAST, cache=True)
+    def _group_residual(x, Y, B, i, nlive, x1, p):  # noqa: ANN001, ANN202
+        """Store ``x(1)`` of points ``i..i+3`` in ``x1``, set ``p = Bᵀ r`` (zero for padding rows) and
+        return their sum of squared residuals ``|B x(1) − y|²``."""
+        sq = 0.0
+        D = x.shape[1]
+        for pp in range(4):
+            for d in range(D):
+                x1[i + pp, d] = x[pp, d]
+                p[pp, d] = 0.0
+            if i + pp < nlive:
+                for e in range(B.shape[0]):
+                    r = -Y[i + pp, e]
+                    for d in range(D):
+                        r += B[e, d] * x[pp, d]
+                    sq += r * r
+                    for d in range(D):
+                        p[pp, d] += B[e, d] * r
+        return sq
+
+    @_nb.njit(boundscheck=False, fastmath=_FAST, cache=True)
+    def _group_reverse(p, Xs, tape, A, b, OmT, Wc, Ws, spl, h, tape_on, dWc, dWs, bufs, q):  # noqa: ANN001, ANN202
+        """The discrete adjoint of one group: ``p`` goes from ``Bᵀ r`` at ``t = 1`` to ``∂F/∂x(0)``
+        (in place), adding the group's weight gradient into ``dWc``, ``dWs``.  ``bufs`` holds the work
+        arrays ``(C0, S0, C4, S4, Z4, D4, lam, Xbar, Uc, Us)``."""
+        C0, S0, C4, S4, Z4, D4, lam, Xbar, Uc, Us = bufs
+        S, D = b.shape[0], p.shape[1]
+        for n in range(Xs.shape[0] - 1, -1, -1):
+            layer = n // spl
+            Xn = Xs[n]
+            tn = tape[n if tape_on else 0]
+            if not tape_on:
+                _features4(Xn, 0, 0, OmT, C0, S0, C0, S0, Z4, D4, q)
+            for st in range(S - 1, -1, -1):
+                for pp in range(4):
+                    for d in range(D):
+                        acc = h * b[st] * p[pp, d]
+                        for j in range(st + 1, S):
+                            acc += h * A[j, st] * Xbar[j, pp, d]
+                        lam[pp, d] = acc
+                if tape_on:
+                    Cb = tn[st, 0]; Sb = tn[st, 1]
+                elif st == 0:
+                    Cb = C0; Sb = S0
+                else:
+                    _features4(Xn, st, 0, OmT, C0, S0, C4, S4, Z4, D4, q)
+                    Cb = C4; Sb = S4
+                _adjoint4(lam, Cb, Sb, Wc[layer], Ws[layer], OmT, Uc, Us, Xbar[st], dWc[layer], dWs[layer], q)
+            for pp in range(4):
+                for d in range(D):
+                    acc = p[pp, d]
+                    for st in range(S):
+                        acc += Xbar[st, pp, d]
+                    p[pp, d] = acc
+
     @_nb.njit(nogil=True, boundscheck=False, fastmath=_FAST, cache=True)
     def _chunk_solve(X0, Y, B, OmT, Wc, Ws, A, b, spl, grad, tape_on, dWc, dWs, xbar0, x1, nlive, q):  # noqa: ANN001, ANN202
         """RK forward + discrete adjoint for one thread's block of points (rows are independent).
 
         ``X0`` has a multiple of 4 rows and ``D`` a multiple of 4 columns (zero-padded by the
         caller); only the first ``nlive`` rows count in the loss.  Each group of 4 points runs
-        its whole forward pass and then its whole reverse pass, so its tape is small: the stage
-        states (``8·4·D·S·n`` bytes) and, with ``tape_on``, cos/sin of every stage
-        (``8·2·qp·4·S·n`` bytes, 4.25 MiB on the benchmark workload, cache-resident); without it the
-        reverse pass recomputes them.  Returns the block's sum of squared residuals; writes
-        ∂F/∂X0 rows into ``xbar0``, x(1) into ``x1`` and adds the block's weight gradient
-        (unscaled, before the 2/N and q^{-1/2}) into ``dWc, dWs``.  The rows of ``OmT``, ``Wc``,
-        ``Ws``, ``dWc``, ``dWs`` have ``qp >= q`` entries (:func:`_padded_row`); the kernels use
-        the first ``q``, and so do the work rows allocated here.
+        its whole forward pass (:func:`_group_forward`) and then its whole reverse pass
+        (:func:`_group_reverse`), so its tape is small: the stage states (``8·4·D·S·n`` bytes)
+        and, with ``tape_on``, cos/sin of every stage (``8·2·qp·4·S·n`` bytes, 4.25 MiB on the
+        benchmark workload, cache-resident); without it the reverse pass recomputes them.  Returns
+        the block's sum of squared residuals; writes ∂F/∂X0 rows into ``xbar0``, x(1) into ``x1``
+        and adds the block's weight gradient (unscaled, before the 2/N and q^{-1/2}) into
+        ``dWc, dWs``.  The rows of ``OmT``, ``Wc``, ``Ws``, ``dWc``, ``dWs`` have ``qp >= q``
+        entries (:func:`_padded_row`); the kernels use the first ``q``, and so do the work rows.
         """
         nr, D = X0.shape
-        L = Wc.shape[0]
         qp = OmT.shape[1]
         S = b.shape[0]
-        n_steps = L * spl
+        n_steps = Wc.shape[0] * spl
         h = 1.0 / n_steps
         Xs = np.empty((n_steps, S, 4, D))
         tape = np.empty((n_steps if tape_on else 1, S, 2, 4, qp))
         ks = np.empty((S, 4, D))
         Z4 = np.empty((4, qp))
-        C0 = np.empty((4, qp))
-        S0 = np.empty((4, qp))
-        C4 = np.empty((4, qp))
-        S4 = np.empty((4, qp))
         T4 = np.empty((4, D))
         D4 = np.empty((4, D))
         x = np.empty((4, D))
         p = np.empty((4, D))
-        lam = np.empty((4, D))
-        Xbar = np.empty((S, 4, D))
-        Uc = np.empty((4, qp))
-        Us = np.empty((4, qp))
+        bufs = (np.empty((4, qp)), np.empty((4, qp)), np.empty((4, qp)), np.empty((4, qp)), Z4, D4,
+                np.empty((4, D)), np.empty((S, 4, D)), np.empty((4, qp)), np.empty((4, qp)))
         sq = 0.0
         for i in range(0, nr, 4):
             for pp in range(4):
                 for d in range(D):
                     x[pp, d] = X0[i + pp, d]
-            for n in range(n_steps):
-                layer = n // spl
-                Xn = Xs[n]
-                tn = tape[n if tape_on else 0]
-                for st in range(S):
-                    for pp in range(4):
-                        for d in range(D):
-                            acc = x[pp, d]
-                            for j in range(st):
-                                acc += h * A[st, j] * ks[j, pp, d]
-                            Xn[st, pp, d] = acc
-                    _features4(Xn, st, 0, OmT, tn[0, 0], tn[0, 1], tn[st, 0], tn[st, 1], Z4, D4, q)
-                    _field4(tn[st, 0], tn[st, 1], Wc[layer], Ws[layer], ks[st], T4, q)
-                for pp in range(4):
-                    for d in range(D):
-                        acc = 0.0
-                        for st in range(S):
-                            acc += b[st] * ks[st, pp, d]
-                        x[pp, d] += h * acc
-            for pp in range(4):
-                for d in range(D):
-                    x1[i + pp, d] = x[pp, d]
-                    p[pp, d] = 0.0
-                if i + pp < nlive:
-                    for e in range(B.shape[0]):
-                        r = -Y[i + pp, e]
-                        for d in range(D):
-                            r += B[e, d] * x[pp, d]
-                        sq += r * r
-                        for d in range(D):
-                            p[pp, d] += B[e, d] * r
+            _group_forward(x, Xs, tape, ks, A, b, OmT, Wc, Ws, spl, h, tape_on, Z4, D4, T4, q)
+            sq += _group_residual(x, Y, B, i, nlive, x1, p)
             if not grad:
                 continue
-            for n in range(n_steps - 1, -1, -1):
-                layer = n // spl
-                Xn = Xs[n]
-                if tape_on:
-                    tn = tape[n]
-                else:
-                    _features4(Xn, 0, 0, OmT, C0, S0, C0, S0, Z4, D4, q)
-                for st in range(S - 1, -1, -1):
-                    for pp in range(4):
-                        for d in range(D):
-                            acc = h * b[st] * p[pp, d]
-                            for j in range(st + 1, S):
-                                acc += h * A[j, st] * Xbar[j, pp, d]
-                            lam[pp, d] = acc
-                    if tape_on:
-                        Cb = tn[st, 0]; Sb = tn[st, 1]
-                    elif st == 0:
-                        Cb = C0; Sb = S0
-                    else:
-                        _features4(Xn, st, 0, OmT, C0, S0, C4, S4, Z4, D4, q)
-                        Cb = C4; Sb = S4
-                    _adjoint4(lam, Cb, Sb, Wc[layer], Ws[layer], OmT, Uc, Us, Xbar[st], dWc[layer], dWs[layer], q)
-                for pp in range(4):
-                    for d in range(D):
-                        acc = p[pp, d]
-                        for st in range(S):
-                            acc += Xbar[st, pp, d]
-                        p[pp, d] = acc
+            _group_reverse(p, Xs, tape, A, b, OmT, Wc, Ws, spl, h, tape_on, dWc, dWs, bufs, q)
             for pp in range(4):
                 for d in range(D):
                     xbar0[i + pp, d] = p[pp, d]
