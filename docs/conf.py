@@ -7,7 +7,13 @@ sys.path.insert(0, str(Path(__file__).parent / "_ext"))
 
 project = "resnet-pl"
 author = "resnet-pl developers"
-extensions = ["sphinx.ext.autodoc", "sphinx.ext.napoleon", "mathml", "aliases"]
+extensions = ["sphinx.ext.autodoc", "sphinx.ext.napoleon", "matplotlib.sphinxext.plot_directive", "mathml",
+              "aliases"]
+# The tutorial's figures are drawn by its code at build time (matplotlib's plot directive).
+plot_include_source = False
+plot_html_show_source_link = False
+plot_html_show_formats = False
+plot_formats = [("png", 90)]
 # Math as MathML, converted at build time by docutils (docs/_ext/mathml.py): no CDN, no JavaScript.
 html_math_renderer = "mathml"
 exclude_patterns = ["_build"]
