@@ -170,9 +170,11 @@ def lambda_lower(
     delta_R = down(mpmath.mpf(problem.sigma_A[0]) * _separation_lower(problem) * s_minus, 2)
     candidates: list[Quantity] = []
     if lam in ("best", "worst-case"):
-        from bounds.lambda_min.bracket import best_lower_bound  # noqa: PLC0415 (heavy module, import lazily)
+        from bounds.lambda_min.bracket import MIN_DELTA_RATIO, best_lower_bound  # noqa: PLC0415 (heavy, lazily)
 
-        if delta_R > 0:
+        # outside [MIN_DELTA_RATIO, 1/MIN_DELTA_RATIO] length scales the worst-case bounds are not evaluated
+        ell = getattr(problem.kernel, "lengthscale", 1.0)
+        if MIN_DELTA_RATIO * ell <= delta_R <= ell / MIN_DELTA_RATIO:
             candidates.append(best_lower_bound(problem.kernel, problem.N, delta_R, problem.D).quantity)
     if lam in ("best", "data") and _gershgorin_applies(problem.kernel):
         candidates.append(_data_gershgorin(problem, s_minus))

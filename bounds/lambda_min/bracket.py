@@ -91,6 +91,22 @@ class BestLowerBound:
     candidates: tuple[tuple[str, Quantity], ...]
 
 
+#: The λ bounds are evaluated for ``MIN_DELTA_RATIO ≤ δ/ℓ ≤ 1/MIN_DELTA_RATIO``: outside, their
+#: floating-point parts (densities at frequencies ``~ 1/δ``, squares of ``ℓ/δ`` or ``δ/ℓ``) leave
+#: the double range.
+MIN_DELTA_RATIO = 1e-100
+
+
+def check_delta_range(kernel: Matern | Gaussian, delta: float) -> None:
+    """Refuse ``δ/ℓ`` outside ``[MIN_DELTA_RATIO, 1/MIN_DELTA_RATIO]`` with a one-line reason."""
+    low, high = MIN_DELTA_RATIO * kernel.lengthscale, kernel.lengthscale / MIN_DELTA_RATIO
+    if not low <= delta <= high:
+        raise ValueError(
+            f"delta must be in [{low:g}, {high:g}] (1e-100 to 1e100 length scales) for the lambda_N(delta) bounds, "
+            f"whose floating-point parts leave the double range outside; got {delta:g}"
+        )
+
+
 def best_lower_bound(kernel: Matern | Gaussian, N: int, delta: float, D: int) -> BestLowerBound:
     """The maximum of the valid rigorous lower bounds on ``λ_N(δ)``, reporting which won.
 
@@ -103,6 +119,7 @@ def best_lower_bound(kernel: Matern | Gaussian, N: int, delta: float, D: int) ->
     """
     N, delta, D = check_lambda_inputs(N, delta, D)
     kernel = require_radial_kernel(kernel, "lambda_N(delta) lower bounds")
+    check_delta_range(kernel, delta)
     if N == 2:
         exact = lambda_two(kernel, delta)
         return BestLowerBound(exact, "exact", (("exact", exact),))

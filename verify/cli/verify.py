@@ -14,12 +14,16 @@ from verify.cli.common import add_kernel_arguments, kernel_from_args
 
 def configure(parser: argparse.ArgumentParser) -> None:
     add_kernel_arguments(parser)
-    parser.add_argument("--profile", choices=("ci", "dev", "thorough"), default="ci", help="hypothesis profile")
-    parser.add_argument("--only", default=None, help="comma-separated suites (default: all)")
-    parser.add_argument("--max-examples", type=int, default=None, help="override the profile's example count")
-    parser.add_argument("--report", metavar="DIR", default=None, help="write the slack report into DIR")
+    parser.add_argument("--profile", choices=("ci", "dev", "thorough"), default="ci",
+                        help="hypothesis profile (default ci)")
+    parser.add_argument("--only", default=None,
+                        help="comma-separated suites: regularity, flow, pl, smoothness, lzb, lambda, depth, toys "
+                             "(default: all)")
+    parser.add_argument("--max-examples", type=int, default=None,
+                        help="override the profile's example count (default: the profile's)")
+    parser.add_argument("--report", metavar="DIR", default=None, help="write the slack report into DIR (default off)")
     parser.add_argument("--optimise", action="store_true",
-                        help="after hypothesis, refine the tightest examples with scipy (where available)")
+                        help="after hypothesis, refine the tightest examples with scipy (default off)")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -29,6 +33,9 @@ def run(args: argparse.Namespace) -> int:
     kernel = kernel_from_args(args)
     only = None if args.only is None else [s.strip() for s in args.only.split(",") if s.strip()]
     names = list(SUITES) if only is None else only
+    unknown = [name for name in names if name not in SUITES]
+    if unknown:
+        raise ValueError(f"only must name suites among {', '.join(SUITES)}; got {', '.join(unknown)}")
     from verify.testing.suites import SlackRecorder  # noqa: PLC0415
 
     recorder = SlackRecorder()

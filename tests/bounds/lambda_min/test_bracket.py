@@ -165,3 +165,17 @@ def test_huge_n_uses_a_bounded_configuration():
     assert lambda_min(Matern("5/2"), b.upper_points) <= b.upper.value + EIG_TOL
     with pytest.raises(ValueError, match="max_upper_points must be an integer >= 2"):
         lambda_bracket(Matern("5/2"), 10, 0.7, 2, max_upper_points=1)
+
+
+@pytest.mark.parametrize("delta", [1e-101, 1e101])
+def test_separations_outside_the_evaluated_range_are_refused(delta):
+    # the CLI fuzz test found lambda --delta 1e-300 (and 1e308) leaving the double range
+    with pytest.raises(ValueError, match="delta must be in"):
+        lambda_bracket(Matern("5/2"), 5, delta, 2)
+
+
+def test_the_edges_of_the_evaluated_range_still_work():
+    # independent source: lambda_3 <= lambda_2 = 1 - K(delta) ~ (5/6)(delta/l)^2 for Matern 5/2
+    low = best_lower_bound(Matern("5/2"), 3, 1e-99, 2).quantity
+    assert low.kind == "rigorous" and 0 < low.mp <= 1e-198
+    assert best_lower_bound(Matern("5/2"), 3, 1e99, 2).quantity.value == pytest.approx(1.0)
