@@ -43,7 +43,7 @@ def data_records(design: Design) -> dict[str, Record]:
     sA, sB = prob.sigma_A, prob.sigma_B
     arch_id = "model.augmented" if prob.architecture.kind == "augmented" else "model.copy-lifting"
     Q = {
-        "N": _rec("N", prob.N, "exact", "model.conventions", "number of data points", DOCS + "#inputs"),
+        "N": _rec("N", prob.N, "exact", "model.conventions", "number of data points", DOCS + "#input-data"),
         "D": _rec("D", prob.D, "exact", arch_id, "D = p d", "docs/recipe.rst"),
         "separation": _rec("separation", prob.separation, "numerical", "model.conventions",
                            "delta = min_{i!=j} |x_i - x_j|", "docs/lambda_data.rst"),
@@ -54,7 +54,7 @@ def data_records(design: Design) -> dict[str, Record]:
         "sigma_min_B": _rec("sigma_min_B", sB[0], "numerical", arch_id, "sigma_min(B) = b", "docs/recipe.rst"),
         "sigma_max_B": _rec("sigma_max_B", sB[1], "numerical", arch_id, "sigma_max(B) = b", "docs/recipe.rst"),
         "f0": _rec("f0", prob.initial_loss(), "numerical", "model.loss",
-                   "F(0) = (1/n) sum_i w_i |B A x_i - y_i|^2 (zero initialisation)", DOCS + "#inputs"),
+                   "F(0) = (1/n) sum_i w_i |B A x_i - y_i|^2 (zero initialisation)", DOCS + "#input-data"),
         "f0_upper": _rec("f0_upper", design.f0, "rigorous", "model.loss",
                          "F(0) with every residual enlarged by its rounding error, rounded up (the verdict uses it)",
                          "docs/lzb.rst"),
