@@ -150,6 +150,25 @@ def _output_scale(problem_at: object, R: float, f0: float, form: str) -> float:
     return hi
 
 
+def _search_lam(lam: LambdaSource, kernel: object) -> LambdaSource:
+    """The λ source of the (numerical) search: the data-dependent Gershgorin bound where it applies
+    (it is part of every rigorous ``best``); the design found is re-certified with ``lam`` itself."""
+    return "data" if lam in ("best", "data") and isinstance(kernel, (Matern, Gaussian)) else lam
+
+
+def _copy_can_help(X: np.ndarray, Y: np.ndarray, weights: np.ndarray | None) -> bool:
+    """Can the copy lifting's read-out of the input lower ``F(0)`` below ``mean‖y‖²``?  Its initial
+    outputs are ``c·(x_i)_{k mod d}`` (``k ≤ d'``) for one scalar ``c = ab/√p``; the best ``c`` removes
+    ``(Σ w⟨P x, y⟩)²/Σ w‖P x‖²`` of ``Σ w‖y‖²`` (least squares), and less than 1 % means the copy
+    lifting has nothing to offer over the augmented design (same ``m``, ``M``; ``f0`` and ``r̄`` no
+    smaller)."""
+    w = np.ones(X.shape[0]) if weights is None else weights
+    cols = np.arange(Y.shape[1]) % X.shape[1]
+    PX = X[:, cols]
+    sxx, sxy, syy = (float(np.dot(w, np.sum(a * b, axis=1))) for a, b in ((PX, PX), (PX, Y), (Y, Y)))
+    return sxx > 0 and syy > 0 and sxy**2 / sxx > 0.01 * syy
+
+
 def augmented_scales(
     X: np.ndarray, Y: np.ndarray, kernel: Matern | Gaussian, *, weights: np.ndarray | None = None,
     form: str = "discrete", depth: int | None = None, constants: Constants = "sharp", lam: LambdaSource = "best",
@@ -169,9 +188,11 @@ def augmented_scales(
     shrink_exponent = tolerance if depth is None else tolerance / max(1e-12, 1 - tolerance / math.sqrt(depth))
     alpha = gershgorin_scale(X, kernel, tolerance) * math.exp(shrink_exponent)
 
+    search_lam = _search_lam(lam, kernel)
+
     def at(b: float):  # noqa: ANN202 - a ChainPoint
         return chain_point(Problem.augmented(X, Y, kernel, alpha, b, weights=weights), R0, constants=constants,
-                           depth=depth, lam=lam)
+                           depth=depth, lam=search_lam)
 
     f0 = Problem.augmented(X, Y, kernel, alpha, 1.0, weights=weights).initial_loss_upper()
     return alpha, _output_scale(at, R0, f0, form), R0
@@ -214,14 +235,17 @@ def copy_design(
     For each ``p``: the lifted scale ``α = a√p`` of :func:`augmented_design`, ``R₀ = τ/c``, and
     ``b`` maximising the LZB margin at ``R₀`` (bounded Brent search in ``log b`` over six decades
     around the augmented design's ``b``); the first ``p`` whose design the rigorous search
-    certifies is returned.  ``None`` if no ``p ≤ p_max`` works.  Kind: as :func:`augmented_design`.
+    certifies is returned.  ``None`` if no ``p ≤ p_max`` works, or when the copy lifting's read-out
+    of the input cannot lower ``F(0)`` (then it has nothing over the augmented design; see
+    ``_copy_can_help``).  Kind: as :func:`augmented_design`.
     """
     _check_form(form)
     p_max = require_int("p_max", p_max, minimum=1)
     alpha, b_aug, R0 = augmented_scales(X, Y, kernel, weights=weights, form=form, depth=depth, constants=constants,
                                         lam=lam, tolerance=tolerance)
-    if not math.isfinite(b_aug):
+    if not math.isfinite(b_aug) or not _copy_can_help(X, Y, weights):
         return None
+    search_lam = _search_lam(lam, kernel)
     searched: list[str] = []
     p = 1
     while p <= p_max:
@@ -229,7 +253,7 @@ def copy_design(
 
         def margin(log_b: float, a: float = a, p: int = p) -> float:
             prob = Problem.copy_lifting(X, Y, kernel, p, a, math.exp(log_b), weights=weights)
-            ch = chain_point(prob, R0, constants=constants, depth=depth, lam=lam)
+            ch = chain_point(prob, R0, constants=constants, depth=depth, lam=search_lam)
             f0 = prob.initial_loss_upper()
             allowed = lzb_condition(f0, ch.m, ch.M, ch.beta, R0).allowed_f0[form]
             return math.log(max(allowed, 1e-300) / f0)

@@ -50,14 +50,16 @@ def _hypotheses(design: Design, search: Search, opts: CertifyOptions) -> tuple[H
 
 
 def _recipe(design: Design, opts: CertifyOptions) -> dict[str, Any] | None:
-    """The design search (:func:`bounds.recipe.best_design`) under the certificate's own options."""
+    """The augmented design (:func:`bounds.recipe.best_design`, the cheap family: a closed form and
+    one rigorous search) under the certificate's own options; ``--auto`` searches the copy lifting
+    too."""
     from bounds.recipe import best_design  # noqa: PLC0415 (the design search is heavy)
 
     prob = design.problem
     form = opts.form if opts.form != "lzb" else "discrete"
     try:
         found = best_design(prob.X, prob.Y, design.base, weights=prob.weights, form=form, depth=opts.depth,
-                            constants=opts.constants, lam=opts.lam, target=opts.target)
+                            constants=opts.constants, lam=opts.lam, target=opts.target, families=("augmented",))
     except ValueError as exc:  # a design the search cannot build for this data
         return {"error": str(exc)}
     arch = found.architecture
