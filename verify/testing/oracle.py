@@ -34,6 +34,7 @@ __all__ = [
     "is_below",
     "is_above",
     "rounds_to",
+    "within",
     "narrow",
     "profile",
     "log_profile",
@@ -49,6 +50,7 @@ __all__ = [
     "sigma_extremes",
     "flow_factors",
     "row_norm_max",
+    "lift",
 ]
 
 #: Default working precision (bits) of the oracle: far beyond double precision, so the balls are
@@ -59,6 +61,8 @@ PREC = 256
 def ball(x: object) -> arb:
     """The exact value of a float, int, :class:`fractions.Fraction` or sympy rational as a ball
     (a rational ``p/q`` with ``q`` not a power of 2 becomes a ball of radius ``≈ 2⁻ᵖʳᵉᶜ``)."""
+    if isinstance(x, arb):
+        return x
     if isinstance(x, sp.Rational):
         return arb(int(x.p)) / int(x.q)
     if isinstance(x, Fraction):
@@ -70,19 +74,32 @@ def ball(x: object) -> arb:
 
 def is_below(value: float, enclosure: arb) -> bool:
     """``value ≤`` every point of ``enclosure`` (a lower bound, proven)."""
-    return bool(arb(value) <= enclosure.lower()) if math.isfinite(value) else value == -math.inf
+    if not math.isfinite(value):
+        return value == -math.inf
+    with ctx.workprec(max(ctx.prec, PREC)):
+        return bool(arb(value) <= enclosure.lower())
 
 
 def is_above(value: float, enclosure: arb) -> bool:
     """``value ≥`` every point of ``enclosure`` (an upper bound, proven)."""
-    return bool(arb(value) >= enclosure.upper()) if math.isfinite(value) else value == math.inf
+    if not math.isfinite(value):
+        return value == math.inf
+    with ctx.workprec(max(ctx.prec, PREC)):
+        return bool(arb(value) >= enclosure.upper())
 
 
 def rounds_to(value: float, enclosure: arb) -> bool:
     """Every point of ``enclosure`` is within half an ulp of ``value``: ``value`` is the correctly
     rounded exact value (the meaning of kind ``exact``)."""
-    half = arb(math.ulp(value)) / 2
-    return bool(arb(value) - half <= enclosure.lower()) and bool(enclosure.upper() <= arb(value) + half)
+    with ctx.workprec(max(ctx.prec, PREC)):  # value ± ulp/2 is exact at this precision
+        half = arb(math.ulp(value)) / 2
+        return bool(arb(value) - half <= enclosure.lower()) and bool(enclosure.upper() <= arb(value) + half)
+
+
+def within(value: float, enclosure: arb, tol: float) -> bool:
+    """``|value − x| ≤ tol`` for every point ``x`` of ``enclosure`` (a stated error bound holds)."""
+    with ctx.workprec(max(ctx.prec, PREC)):
+        return bool((arb(value) - enclosure).abs_upper() <= arb(tol))
 
 
 def narrow(evaluate: Callable[[], arb], rel: float = 2.0**-120, prec: int = PREC, limit: int = 1 << 13) -> arb:
@@ -165,7 +182,12 @@ def lambda_two_ball(kernel: object, delta: float) -> arb:
 # ------------------------------------------------------------------------------ Gram matrices
 
 
-def _distance(x: np.ndarray, y: np.ndarray, scale: arb | None = None) -> arb:
+def lift(A: np.ndarray, X: np.ndarray) -> list[list[arb]]:
+    """The exact products ``A x_i`` of float matrices, row by row (the lifted points)."""
+    return [[sum((ball(a) * ball(x) for a, x in zip(row, xi, strict=True)), arb(0)) for row in A] for xi in X]
+
+
+def _distance(x: Sequence[object], y: Sequence[object], scale: arb | None = None) -> arb:
     r = sum(((ball(a) - ball(b)) ** 2 for a, b in zip(x, y, strict=True)), arb(0)).sqrt()
     return r if scale is None else scale * r
 
@@ -223,9 +245,11 @@ def _symmetric_min(build: Callable[[], arb_mat], prec: int) -> arb:
         prec *= 2
 
 
-def lambda_min(kernel: object, X: np.ndarray, prec: int = PREC) -> arb:
+def lambda_min(
+    kernel: object, X: np.ndarray, prec: int = PREC, kernel_profile: Callable[[object, arb], arb] = profile
+) -> arb:
     """An enclosure of ``λ_min(K_X)`` of the exact Gram matrix (:func:`gram`)."""
-    return _symmetric_min(lambda: gram(kernel, X), prec)
+    return _symmetric_min(lambda: gram(kernel, X, kernel_profile), prec)
 
 
 def lambda_max(M: Callable[[], arb_mat], prec: int = PREC) -> arb:
@@ -233,11 +257,11 @@ def lambda_max(M: Callable[[], arb_mat], prec: int = PREC) -> arb:
     return -_symmetric_min(lambda: -M(), prec)
 
 
-def gershgorin_rows(kernel: object, X: np.ndarray, shrink: float | arb = 1.0) -> arb:
-    """``max_i Σ_{j≠i} K(s ‖x_i − x_j‖)`` (``s`` = ``shrink``, exact), at the current precision."""
-    X = np.atleast_2d(np.asarray(X, dtype=float))
-    s = shrink if isinstance(shrink, arb) else ball(shrink)
-    n = X.shape[0]
+def gershgorin_rows(kernel: object, X: np.ndarray | list[list[arb]], shrink: float | arb = 1.0) -> arb:
+    """``max_i Σ_{j≠i} K(s ‖x_i − x_j‖)`` (``s`` = ``shrink``, exact) for float points or exact
+    ball points (:func:`lift`), at the current precision."""
+    s = ball(shrink)
+    n = len(X)
     rows = [arb(0)] * n
     for i in range(n):
         for j in range(i + 1, n):

@@ -18,7 +18,7 @@ from bounds._core.rounding import UNIT_ROUNDOFF, down, gamma_k, round_down, roun
 
 
 def _exact(x: mpmath.mpf) -> Fraction:
-    sign, man, exp, _ = mpmath.mpf(x)._mpf_  # the exact binary value (-1)^sign · man · 2^exp
+    sign, man, exp, _ = x._mpf_  # the exact binary value (-1)^sign · man · 2^exp (mpf(x) would round it)
     return (-1) ** sign * Fraction(int(man)) * Fraction(2) ** int(exp)
 
 
@@ -60,6 +60,7 @@ def test_gamma_k_refuses_k_u_at_least_one():
 
 
 @given(rationals)
+@example(_mpf(18014398509480987, 0))  # 54 bits: exactly between two floats, rounds down to ...986
 @example(_mpf(1, 0))  # an exact float: rounding must return it unchanged
 @example(_mpf(1, -1074))  # the smallest subnormal
 @example(_mpf(3, -1076))  # between 0 and the smallest subnormal
@@ -92,6 +93,7 @@ def test_round_down_and_up_of_an_exact_float_return_it():
 
 
 @given(rationals.filter(lambda x: abs(x) < mpmath.mpf(2) ** 1000), st.integers(0, 5))
+@example(_mpf(-18014398509480985, 0), 0)  # 54 bits: down() once rounded it to 53 bits first (to nearest)
 def test_down_is_round_down_then_ulps_more_towards_minus_infinity(x, ulps):
     f = down(x, ulps)
     assert f == _steps(round_down(x), ulps, -math.inf)
@@ -101,6 +103,7 @@ def test_down_is_round_down_then_ulps_more_towards_minus_infinity(x, ulps):
 
 
 @given(rationals.filter(lambda x: abs(x) < mpmath.mpf(2) ** 1000), st.integers(0, 5))
+@example(_mpf(18014398509480985, 0), 0)
 def test_up_is_round_up_then_ulps_more_towards_plus_infinity(x, ulps):
     f = up(x, ulps)
     assert f == _steps(round_up(x), ulps, math.inf)
