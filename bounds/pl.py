@@ -33,8 +33,10 @@ from functools import lru_cache
 from typing import Literal
 
 import mpmath
+import numpy as np
 
-from bounds._core.rounding import MP_DPS, down, up
+from bounds._core.ball import singular_value_bounds
+from bounds._core.rounding import MP_DPS, down, gamma_k, up, upper_value
 from bounds._core.validate import require_int, require_positive
 from bounds.kernels import Gaussian, Matern
 from bounds.problem import Problem
@@ -48,6 +50,7 @@ __all__ = [
     "lambda_lower",
     "lambda_max_upper",
     "jacobian_constant",
+    "sigma_bounds",
 ]
 
 REFERENCE = "docs/pl.rst"
@@ -73,6 +76,12 @@ def jacobian_constant(problem: Problem, constants: Constants = "sharp") -> Quant
     Gaussian, rigorous for random features, the user's own for other kernels).
     """
     return _jacobian_constant(problem.kernel, constants)
+
+
+def _c_upper(q: Quantity) -> float:
+    """``c`` as a float ``>=`` the exact constant: both ``s_− = e^{−cR}`` (in ``m``) and
+    ``s_+ = e^{cR}`` (in ``M``) stay on their safe side for any ``c`` above the true one."""
+    return upper_value(q.value, q.kind)
 
 
 def flow_factors(c: float, R: float, depth: int | None = None) -> tuple[mpmath.mpf, mpmath.mpf]:
@@ -117,10 +126,36 @@ def _gershgorin_applies(kernel: object) -> bool:
     return isinstance(kernel, (Matern, Gaussian))
 
 
+@lru_cache(maxsize=16)
+def sigma_bounds(problem: Problem) -> tuple[tuple[float, float], tuple[float, float]]:
+    """``((σ_min(A) lower, σ_max(A) upper), (σ_min(B) lower, σ_max(B) upper))``, proven
+    (:func:`bounds._core.ball.singular_value_bounds`; the float SVD of ``problem.sigma_*`` has no
+    one-sided error).  Cached per problem."""
+    return singular_value_bounds(problem.A), singular_value_bounds(problem.B)
+
+
+@lru_cache(maxsize=16)
+def _lifting_slack(problem: Problem) -> float:
+    """``η`` with ``‖A(x_i − x_j)‖ ≥ (1 − η) ‖l_i − l_j‖`` for the float lifted points
+    ``l_i = fl(A x_i)``: ``‖l_i − A x_i‖ ≤ γ_d ‖|A||x_i|‖`` (Higham §3.5), so
+    ``η = 2 max_i γ_d ‖|A||x_i|‖ / min_{i≠j} ‖l_i − l_j‖`` (the minimum taken from the float
+    distances divided by ``1 + γ_{D+3}``), rounded up.  Points far from the origin relative to
+    their spacing need it: at offset 1e9 the Gershgorin bound was 2.3e-9 above its exact value."""
+    d, D = problem.d, problem.D
+    e = np.linalg.norm(np.abs(problem.X) @ np.abs(problem.A).T, axis=1)
+    dist = problem.lifted_distances + np.diag(np.full(problem.N, np.inf))
+    with mpmath.workdps(MP_DPS):
+        e_max = mpmath.mpf(gamma_k(d)) * mpmath.mpf(float(np.max(e))) * (1 + mpmath.mpf(gamma_k(D + d + 3)))
+        d_min = mpmath.mpf(float(np.min(dist))) / (1 + mpmath.mpf(gamma_k(D + 3)))
+        return up(2 * e_max / d_min, 1)
+
+
 def _data_gershgorin(problem: Problem, s_minus: mpmath.mpf) -> Quantity:
     """``1 − max_i Σ_{j≠i} K(s_- ‖A x_i − A x_j‖)`` via :func:`bounds.lambda_min.data.data_gershgorin_bound`
-    (rigorous rounding), with the shrink factor rounded down."""
-    shrink = down(s_minus, 2)
+    (rigorous rounding) on the float lifted points, with the shrink factor reduced by the lifting
+    error (:func:`_lifting_slack`) and rounded down."""
+    with mpmath.workdps(MP_DPS):
+        shrink = down(s_minus * max(1 - mpmath.mpf(_lifting_slack(problem)), 0), 2)
     if shrink <= 0:  # s_- below the double range (ResNet near cR = sqrt T): only the trivial bound
         return Quantity(name="lambda_lower_data_gershgorin", value=0.0, kind="rigorous",
                         formula="0 (shrink factor s_-(R) underflows)", reference=REFERENCE + "#data-dependent-lambda",
@@ -146,9 +181,11 @@ def lambda_lower(
     See the module docstring for the sources.  Kind: ``rigorous`` except for ``lam="estimate"``.
     A negative Gershgorin value is reported as the trivial bound 0.
     """
-    c = float(jacobian_constant(problem, constants))
+    c = _c_upper(jacobian_constant(problem, constants))
     s_minus, _ = flow_factors(c, R, depth)
-    delta_R = down(mpmath.mpf(problem.sigma_A[0]) * mpmath.mpf(problem.separation) * s_minus, 2)
+    with mpmath.workdps(MP_DPS):  # sep(X) from float distances: relative error ≤ γ_{d+3}
+        sep = mpmath.mpf(problem.separation) / (1 + mpmath.mpf(gamma_k(problem.d + 3)))
+        delta_R = down(mpmath.mpf(sigma_bounds(problem)[0][0]) * sep * s_minus, 2)
     candidates: list[Quantity] = []
     if lam in ("best", "worst-case"):
         from bounds.lambda_min.bracket import best_lower_bound  # noqa: PLC0415 (heavy module, import lazily)
@@ -206,7 +243,7 @@ def lambda_max_upper(
     )
     if constants == "paper" or not _gershgorin_applies(problem.kernel):
         return trivial
-    c = float(jacobian_constant(problem, constants))
+    c = _c_upper(jacobian_constant(problem, constants))
     s_minus, _ = flow_factors(c, R, depth)
     low = _data_gershgorin(problem, s_minus)
     if low.value <= 0:  # the row sum exceeded 1: only the trivial bound is known
@@ -286,11 +323,11 @@ def pl_constants(
     """
     R = require_positive("R", R, strict=False)
     cq = jacobian_constant(problem, constants)
-    s_minus, s_plus = flow_factors(float(cq), R, depth)
+    s_minus, s_plus = flow_factors(_c_upper(cq), R, depth)
     lam_q = lambda_lower(problem, R, constants=constants, depth=depth, lam=lam)
     Lam_q = lambda_max_upper(problem, R, constants=constants, depth=depth)
     N = problem.N
-    sBmin, sBmax = problem.sigma_B
+    sBmin, sBmax = sigma_bounds(problem)[1]
     with mpmath.workdps(MP_DPS):
         lam_mp = lam_q.mp if lam_q.mp is not None else mpmath.mpf(lam_q.value)
         m_mp = 4 * mpmath.mpf(sBmin) ** 2 * s_minus**2 * max(lam_mp, 0) / N

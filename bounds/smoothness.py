@@ -16,8 +16,9 @@ from __future__ import annotations
 
 import mpmath
 
-from bounds._core.rounding import MP_DPS, up
+from bounds._core.rounding import MP_DPS, up, upper_value
 from bounds._core.validate import require_positive
+from bounds.pl import sigma_bounds
 from bounds.problem import Problem
 from bounds.regularity import regularity_constants
 from bounds.result import Quantity
@@ -34,7 +35,7 @@ def residual_bound(problem: Problem, R: float, c0: float = 1.0) -> float:
     """
     R = require_positive("R", R, strict=False)
     with mpmath.workdps(MP_DPS):
-        val = mpmath.mpf(problem.sigma_B[1]) * (mpmath.mpf(problem.rho) + c0 * mpmath.mpf(R)) + problem.y_max
+        val = mpmath.mpf(sigma_bounds(problem)[1][1]) * (mpmath.mpf(problem.rho) + c0 * mpmath.mpf(R)) + problem.y_max
     return up(val, 3)
 
 
@@ -53,12 +54,12 @@ def smoothness_constant(problem: Problem, R: float, *, constants: str = "sharp")
     R = require_positive("R", R, strict=False)
     reg = regularity_constants(problem.kernel)
     if constants == "sharp":
-        c0, c1, c2 = (float(reg.c0), float(reg.c1), float(reg.c2))
+        c0, c1, c2 = (upper_value(q.value, q.kind) for q in (reg.c0, reg.c1, reg.c2))  # β increases with each
     elif constants == "paper":
-        c0 = c1 = c2 = float(reg.kappa)
+        c0 = c1 = c2 = upper_value(reg.kappa.value, reg.kappa.kind)
     else:
         raise ValueError(f"constants must be 'sharp' or 'paper', got {constants!r}")
-    sB = problem.sigma_B[1]
+    sB = sigma_bounds(problem)[1][1]  # proven upper bound of σ_max(B)
     rbar = residual_bound(problem, R, c0)
     with mpmath.workdps(MP_DPS):
         e1 = mpmath.exp(mpmath.mpf(c1) * R)

@@ -46,8 +46,9 @@ _TAIL = 2.0**-60
 #: Radius below which a ball value is accepted (absolute; ``K ≤ 1``).
 _RADIUS = 2.0**-64
 #: Bound on ``|K̃ − K(r)|`` of :func:`profile_floats_ball` at a float ``r``: rounding the midpoint
-#: to nearest (``≤ u``), the radius (``≤ 2⁻⁶⁴``) or the tail value (``≤ 2⁻⁶¹``), rounded up.
-BALL_PROFILE_ERROR = 1.01 * UNIT_ROUNDOFF
+#: ``m ≤ 1 + 2⁻⁶⁴`` to nearest (half an ulp, ``≤ u/2`` below 1, and ``K̃ = 1`` exactly above it),
+#: plus the radius (``≤ 2⁻⁶⁴``) or the tail value (``≤ 2⁻⁶¹``): ``≤ 0.504 u``, stated as ``0.51 u``.
+BALL_PROFILE_ERROR = 0.51 * UNIT_ROUNDOFF
 #: Up to this ν the Bessel form goes through Tricomi's U (faster and, for ν < 1, far more accurate
 #: at a given precision in Arb than its K_ν); above it through Arb's K_ν.  Both are enclosures.
 _U_FORM_MAX_NU = 20.0

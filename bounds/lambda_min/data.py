@@ -3,8 +3,8 @@ data-dependent Gershgorin bound along the flow (SPEC §4.3 and §5).
 
 Docs: ``docs/lambda_data.rst`` (the rounding-error analysis, constants and references).
 
-* :func:`lambda_min_verified` — for up to 32 points (radial kernels) Arb's verified eigenvalue
-  enclosure of the exact Gram matrix; otherwise ``λ_min(K_X) ≥ μ − θ`` certified by a
+* :func:`lambda_min_verified` — for up to 32 points (radial kernels) a ball-arithmetic (Arb)
+  Cholesky certificate on the exact Gram matrix; otherwise ``λ_min(K_X) ≥ μ − θ`` certified by a
   floating-point Cholesky factorisation of ``K̃ − μI`` (Demmel 1989; Higham, *Accuracy and
   Stability of Numerical Algorithms*, 2nd ed., Thm 10.3; Rump, "Verification of positive
   definiteness", BIT 46, 2006), with the proven error of the kernel entries themselves added
@@ -32,7 +32,7 @@ import numpy as np
 import scipy.linalg
 from flint import acb_mat, arb, arb_mat, ctx
 
-from bounds._core.ball import to_mpf, upper_float
+from bounds._core.ball import positive_definite, to_mpf, upper_float
 from bounds._core.rounding import ENCLOSURE_DPS, gamma_k, round_down, round_up
 from bounds._core.rounding import UNIT_ROUNDOFF as _U
 from bounds._core.separation import as_point_set, separation
@@ -57,8 +57,8 @@ __all__ = [
 #: Gaussian): |r K'(r)| = ∫ 2a r² e^{-a r²} dμ(a) and x e^{-x} ≤ 1/e.  Rounded up.
 _SUP_R_DK = 0.7358
 _REFERENCE = "docs/lambda_data.rst"
-#: Up to this many points (radial kernels) ``method="auto"`` encloses λ_min with Arb's verified
-#: eigenvalue isolation (about 0.1 s at N = 32, 0.5 s at N = 64 on this machine) instead of the
+#: Up to this many points (radial kernels) ``method="auto"`` certifies λ_min by a ball Cholesky of
+#: the exact Gram matrix (0.05–0.3 s at N = 32 on this machine, benchmarks/rigor) instead of the
 #: float Cholesky certificate.
 BALL_MAX_N = 32
 Method = Literal["auto", "ball", "float"]
@@ -160,22 +160,6 @@ def _ball_gram(kernel: Matern | Gaussian, P: np.ndarray) -> arb_mat:
     return arb_mat(rows)
 
 
-def _ball_positive_definite(A: arb_mat, shift: arb) -> bool:
-    """Whether a Cholesky factorisation in ball arithmetic of the symmetric ``A − shift·I`` (lower
-    triangle read) has all its pivots certainly positive: then every symmetric matrix in the
-    balls, the exact one included, is positive definite (each exact step lies in the computed ball)."""
-    n = A.nrows()
-    L = [[arb(0)] * n for _ in range(n)]
-    for j in range(n):
-        pivot = A[j, j] - shift - sum((L[j][k] ** 2 for k in range(j)), arb(0))
-        if not pivot > 0:
-            return False
-        L[j][j] = pivot.sqrt()
-        for i in range(j + 1, n):
-            L[i][j] = (A[i, j] - sum((L[i][k] * L[j][k] for k in range(j)), arb(0))) / L[j][j]
-    return True
-
-
 def _ball_bounds(K: arb_mat, bits: int) -> tuple[arb, arb]:
     """``(μ, ρ)`` with ``μ < λ_min(K) ≤ ρ`` proven (``μ = 0`` if not certified): ``μ`` just below an
     approximate eigenvalue (Arb's ``eig(algorithm="approx")``), certified by a ball Cholesky of
@@ -191,7 +175,7 @@ def _ball_bounds(K: arb_mat, bits: int) -> tuple[arb, arb]:
     # Below λ̂ by its approximation error, the Weyl shift n·(entry radius) and a relative 2⁻⁶⁰ that
     # absorbs the growth of the ball radii inside the Cholesky (far below one double ulp).
     mu = (lam - (abs(lam) + n * n) * arb(2) ** (8 - bits) - 4 * n * radius - abs(lam) * arb(2) ** -60).mid()
-    if mu > 0 and _ball_positive_definite(K, mu):
+    if mu > 0 and positive_definite(K, mu):
         return mu, rho
     return arb(0), rho
 
@@ -248,9 +232,10 @@ def lambda_min_verified(kernel: object, X: object, *, method: Method = "auto") -
     """A verified lower bound on ``λ_min(K_X)`` (the exact Gram matrix of the given points).
 
     Formula: ``method="ball"`` (the default for radial kernels and ``N ≤`` :data:`BALL_MAX_N`):
-    the lower end of Arb's verified enclosure of the smallest eigenvalue of the exact Gram matrix
-    (entries ``K(‖x_i − x_j‖)`` of the float coordinates in ball arithmetic), rounded down; it
-    falls back to the float certificate if no precision up to 2048 bits isolates the eigenvalues.
+    the Gram matrix of the float coordinates is formed in ball arithmetic (Arb), ``μ`` is put just
+    below an approximate eigenvalue and ``K_X − μI ≻ 0`` is proven by a ball Cholesky
+    factorisation (every pivot certainly positive), at 128, 256, … bits until ``μ`` is within
+    ``2⁻⁴⁰`` relative of the ball Rayleigh quotient above; ``μ`` rounded down (0 if never certified).
     ``method="float"``: pick ``μ`` just below the computed ``λ_min``; if the floating-point
     Cholesky of ``B = fl(K̃ − μI)`` runs to completion, then ``B + ΔB = R̃ᵀR̃ ⪰ 0`` with
     ``‖ΔB‖₂ ≤ γ_{N+1}/(1 − γ_{N+1}) · tr(B)`` (Demmel 1989; Higham Thm 10.3; Rump 2006), so
@@ -277,7 +262,7 @@ def lambda_min_verified(kernel: object, X: object, *, method: Method = "auto") -
     if _use_ball(kernel, N, method):
         lo, _, bits = _ball_lambda_min(kernel, P)
         best = max(lo, mpmath.mpf(0))
-        formula = "lower end of the Arb enclosure of lambda_min(K_X) (verified eigenvalues of the exact Gram matrix)"
+        formula = "lower end of the ball enclosure of lambda_min(K_X): ball Cholesky of K_X - mu I (exact Gram matrix)"
         how = ("exact Gram matrix of the float coordinates in Arb ball arithmetic", f"{bits} bits")
         dps = int(bits * 0.30103)
     else:
@@ -371,9 +356,10 @@ def _rayleigh_upper(kernel: object, P: np.ndarray) -> mpmath.mpf:
 def lambda_min_upper_verified(kernel: object, X: object, *, method: Method = "auto") -> Quantity:
     """A verified *upper* bound on ``λ_min(K_X)``.
 
-    Formula: ``method="ball"`` (default for radial kernels and ``N ≤`` :data:`BALL_MAX_N`): the
-    upper end of Arb's verified enclosure of the smallest eigenvalue of the exact Gram matrix,
-    rounded up.  ``method="float"``: for any ``v ≠ 0``, ``λ_min(K_X) ≤ vᵀK_Xv / vᵀv``.  With ``v``
+    Formula: ``method="ball"``: the upper end of the ball enclosure of the smallest eigenvalue of
+    the exact Gram matrix (a ball Rayleigh quotient), rounded up.  ``method="float"`` (also what
+    ``"auto"`` does: the lattice and adversarial upper bounds call this for many configurations,
+    and an upper bound loses nothing essential to rounding): for any ``v ≠ 0``, ``λ_min(K_X) ≤ vᵀK_Xv / vᵀv``.  With ``v``
     the computed eigenvector of ``K̃`` (:func:`verified_gram`),
     ``|fl(vᵀK̃v) − vᵀK̃v| ≤ γ_{2N} |v|ᵀ|K̃||v|``, ``|fl(vᵀv) − vᵀv| ≤ γ_N vᵀv`` (Higham §3.1) and
     ``|vᵀ(K_X − K̃)v| ≤ (N − 1) ε ‖v‖²`` (:func:`entry_error_bound`), so
@@ -389,9 +375,9 @@ def lambda_min_upper_verified(kernel: object, X: object, *, method: Method = "au
     P = as_point_set(X)
     separation(P)
     N = P.shape[0]
-    if _use_ball(kernel, N, method):
+    if _use_ball(kernel, N, method) and method == "ball":
         hi = _ball_lambda_min(kernel, P)[1]
-        up, formula = mpmath.mpf(hi), "upper end of the Arb enclosure of lambda_min(K_X) (verified eigenvalues)"
+        up, formula = mpmath.mpf(hi), "ball Rayleigh quotient of the exact Gram matrix at an approximate eigenvector"
         how = "exact Gram matrix of the float coordinates in Arb ball arithmetic"
     else:
         up = _rayleigh_upper(kernel, P)

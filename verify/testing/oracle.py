@@ -24,17 +24,20 @@ import math
 from collections.abc import Callable, Sequence
 from fractions import Fraction
 
+import mpmath
 import numpy as np
 import sympy as sp
 from flint import acb_mat, arb, arb_mat, ctx
 
 __all__ = [
     "PREC",
+    "Enclosure",
     "ball",
     "is_below",
     "is_above",
     "rounds_to",
     "within",
+    "within_rel",
     "narrow",
     "profile",
     "log_profile",
@@ -51,6 +54,10 @@ __all__ = [
     "flow_factors",
     "row_norm_max",
     "lift",
+    "pl_m",
+    "pl_M",
+    "smoothness",
+    "lzb_allowed",
 ]
 
 #: Default working precision (bits) of the oracle: far beyond double precision, so the balls are
@@ -59,10 +66,14 @@ PREC = 256
 
 
 def ball(x: object) -> arb:
-    """The exact value of a float, int, :class:`fractions.Fraction` or sympy rational as a ball
-    (a rational ``p/q`` with ``q`` not a power of 2 becomes a ball of radius ``≈ 2⁻ᵖʳᵉᶜ``)."""
+    """The exact value of a float, int, mpmath number, :class:`fractions.Fraction` or sympy rational
+    as a ball (a rational ``p/q`` with ``q`` not a power of 2 becomes a ball of radius ``≈ 2⁻ᵖʳᵉᶜ``)."""
     if isinstance(x, arb):
         return x
+    if isinstance(x, mpmath.mpf):  # its exact binary value (-1)^sign · man · 2^exp
+        sign, man, exp, _ = x._mpf_
+        with ctx.workprec(max(ctx.prec, int(man).bit_length() + 8)):
+            return arb((-1) ** sign * int(man)) * arb(2) ** int(exp)
     if isinstance(x, sp.Rational):
         return arb(int(x.p)) / int(x.q)
     if isinstance(x, Fraction):
@@ -72,34 +83,70 @@ def ball(x: object) -> arb:
     return arb(float(x))  # floats are dyadic: exact
 
 
-def is_below(value: float, enclosure: arb) -> bool:
-    """``value ≤`` every point of ``enclosure`` (a lower bound, proven)."""
-    if not math.isfinite(value):
+Enclosure = arb | Callable[[], arb]
+
+
+def _prec() -> int:
+    """The oracle's working precision: the current one, at least :data:`PREC` (the checks raise it
+    when a ball is too wide to decide)."""
+    return max(ctx.prec, PREC)
+
+
+def _decide(enclosure: Enclosure, holds: Callable[[arb], bool], fails: Callable[[arb], bool]) -> bool:
+    """``holds(ball)`` for an Arb ball, or for a callable evaluated at ``PREC``, ``2·PREC``, … bits
+    until the answer is proven either way (``False`` also when still undecided at 8192 bits)."""
+    prec = max(ctx.prec, PREC)
+    while True:
+        with ctx.workprec(prec):
+            x = enclosure if isinstance(enclosure, arb) else enclosure()
+            if holds(x):
+                return True
+            if isinstance(enclosure, arb) or fails(x) or prec >= 1 << 13:
+                return False
+        prec *= 2
+
+
+def is_below(value: float | mpmath.mpf, enclosure: Enclosure) -> bool:
+    """``value ≤`` every point of ``enclosure`` (a lower bound, proven).  ``enclosure`` is a ball or
+    a function returning one at the current precision (then refined until decided)."""
+    if not mpmath.isfinite(value):
         return value == -math.inf
-    with ctx.workprec(max(ctx.prec, PREC)):
-        return bool(arb(value) <= enclosure.lower())
+    v = ball(value)
+    return _decide(enclosure, lambda x: bool(v <= x.lower()), lambda x: bool(v > x.upper()))
 
 
-def is_above(value: float, enclosure: arb) -> bool:
-    """``value ≥`` every point of ``enclosure`` (an upper bound, proven)."""
-    if not math.isfinite(value):
+def is_above(value: float | mpmath.mpf, enclosure: Enclosure) -> bool:
+    """``value ≥`` every point of ``enclosure`` (an upper bound, proven); see :func:`is_below`."""
+    if not mpmath.isfinite(value):
         return value == math.inf
-    with ctx.workprec(max(ctx.prec, PREC)):
-        return bool(arb(value) >= enclosure.upper())
+    v = ball(value)
+    return _decide(enclosure, lambda x: bool(v >= x.upper()), lambda x: bool(v < x.lower()))
 
 
-def rounds_to(value: float, enclosure: arb) -> bool:
+def rounds_to(value: float, enclosure: Enclosure) -> bool:
     """Every point of ``enclosure`` is within half an ulp of ``value``: ``value`` is the correctly
-    rounded exact value (the meaning of kind ``exact``)."""
-    with ctx.workprec(max(ctx.prec, PREC)):  # value ± ulp/2 is exact at this precision
-        half = arb(math.ulp(value)) / 2
-        return bool(arb(value) - half <= enclosure.lower()) and bool(enclosure.upper() <= arb(value) + half)
+    rounded exact value (the meaning of kind ``exact``); see :func:`is_below`."""
+    with ctx.workprec(PREC):  # value ± ulp/2 is exact at this precision
+        lo, hi = ball(value) - arb(math.ulp(value)) / 2, ball(value) + arb(math.ulp(value)) / 2
+    return _decide(
+        enclosure,
+        lambda x: bool(lo <= x.lower()) and bool(x.upper() <= hi),
+        lambda x: bool(x.upper() < lo) or bool(x.lower() > hi),
+    )
 
 
-def within(value: float, enclosure: arb, tol: float) -> bool:
+def within(value: float | mpmath.mpf, enclosure: Enclosure, tol: float) -> bool:
     """``|value − x| ≤ tol`` for every point ``x`` of ``enclosure`` (a stated error bound holds)."""
-    with ctx.workprec(max(ctx.prec, PREC)):
-        return bool((arb(value) - enclosure).abs_upper() <= arb(tol))
+    v, t = ball(value), ball(tol)  # exact balls
+    return _decide(enclosure, lambda x: bool((v - x).abs_upper() <= t), lambda x: bool((v - x).abs_lower() > t))
+
+
+def within_rel(value: float | mpmath.mpf, enclosure: Enclosure, rel: float) -> bool:
+    """``|value − x| ≤ rel·|x|`` for every point ``x`` of ``enclosure`` (any exponent range)."""
+    v, t = ball(value), ball(rel)
+    return _decide(
+        enclosure, lambda x: bool(((v - x) / x).abs_upper() <= t), lambda x: bool(((v - x) / x).abs_lower() > t)
+    )
 
 
 def narrow(evaluate: Callable[[], arb], rel: float = 2.0**-120, prec: int = PREC, limit: int = 1 << 13) -> arb:
@@ -122,15 +169,16 @@ def _matern_nu(kernel: object) -> arb:
 def profile(kernel: object, r: arb | float) -> arb:
     """``K(r)`` at the current precision: Gaussian ``exp(−r²/(2ℓ²))``; Matérn (every ν, the
     half-integers included) ``2^{1−ν}/Γ(ν) s^ν K_ν(s)``, ``s = √(2ν) r/ℓ`` (GPML eq. 4.14)."""
-    r = r if isinstance(r, arb) else ball(r)
-    ell = ball(kernel.lengthscale_exact)  # type: ignore[attr-defined]
-    if not hasattr(kernel, "nu_exact"):
-        return (-(r * r) / (2 * ell * ell)).exp()
-    nu = _matern_nu(kernel)
-    s = (2 * nu).sqrt() * r / ell
-    if s.is_zero():
-        return arb(1)
-    return arb(2) ** (1 - nu) / nu.gamma() * s**nu * s.bessel_k(nu)
+    with ctx.workprec(_prec()):
+        r = ball(r)
+        ell = ball(kernel.lengthscale_exact)  # type: ignore[attr-defined]
+        if not hasattr(kernel, "nu_exact"):
+            return (-(r * r) / (2 * ell * ell)).exp()
+        nu = _matern_nu(kernel)
+        s = (2 * nu).sqrt() * r / ell
+        if s.is_zero():
+            return arb(1)
+        return arb(2) ** (1 - nu) / nu.gamma() * s**nu * s.bessel_k(nu)
 
 
 def log_profile(kernel: object, r: float) -> arb:
@@ -142,7 +190,7 @@ def log_density(kernel: object, rho: float, D: int) -> tuple[arb, arb]:
     """``(log c, log p(ρ))`` of the spectral density on ``R^D`` (``c = p(0)``): Student-t
     ``Γ(ν + D/2)/(Γ(ν)(2πν)^{D/2}) ℓ^D (1 + ℓ²ρ²/(2ν))^{−(ν + D/2)}`` or Gaussian
     ``(ℓ²/(2π))^{D/2} e^{−ℓ²ρ²/2}``."""
-    with ctx.workprec(PREC):
+    with ctx.workprec(_prec()):
         ell, h, rho_b = ball(kernel.lengthscale_exact), arb(D) / 2, ball(rho)  # type: ignore[attr-defined]
         if not hasattr(kernel, "nu_exact"):
             log_c = h * (ell * ell / (2 * arb.pi())).log()
@@ -156,7 +204,7 @@ def moments(kernel: object) -> tuple[arb, arb]:
     """``(E[ω_1²], E[ω_1⁴])`` of the spectral measure.  Matérn: ``ω_1 = z/(ℓ√γ)``,
     ``z ~ N(0, 1)``, ``γ ~ Gamma(ν, rate ν)``, so ``E[ω_1^{2k}] = (2k − 1)!! E[γ^{−k}]/ℓ^{2k}``
     with ``E[γ^{−k}] = ν^k Γ(ν − k)/Γ(ν)`` (ν > k); Gaussian: ``1/ℓ²``, ``3/ℓ⁴``."""
-    with ctx.workprec(PREC):
+    with ctx.workprec(_prec()):
         ell = ball(kernel.lengthscale_exact)  # type: ignore[attr-defined]
         if not hasattr(kernel, "nu_exact"):
             return 1 / ell**2, 3 / ell**4
@@ -168,15 +216,19 @@ def moments(kernel: object) -> tuple[arb, arb]:
 def regularity(kernel: object) -> tuple[arb, arb, arb]:
     """``(c1, c2, κ)`` = ``(√E[ω_1²], √E[ω_1⁴], 1 + c1 + c2)`` (docs/kappa.rst)."""
     m2, m4 = moments(kernel)
-    with ctx.workprec(PREC):
+    with ctx.workprec(_prec()):
         c1, c2 = m2.sqrt(), m4.sqrt()
         return c1, c2, 1 + c1 + c2
 
 
-def lambda_two_ball(kernel: object, delta: float) -> arb:
-    """``λ_2(δ) = 1 − K(δ)`` with relative accuracy ``2⁻¹²⁰`` (the precision grows as ``δ/ℓ``
-    shrinks)."""
-    return narrow(lambda: 1 - profile(kernel, delta))
+def lambda_two_ball(kernel: object, delta: float) -> Callable[[], arb]:
+    """``λ_2(δ) = 1 − K(δ)`` as a function of the working precision (for :func:`is_below` and
+    friends, which refine it until decided)."""
+    def evaluate() -> arb:
+        with ctx.workprec(_prec()):
+            return 1 - profile(kernel, delta)
+
+    return evaluate
 
 
 # ------------------------------------------------------------------------------ Gram matrices
@@ -184,7 +236,8 @@ def lambda_two_ball(kernel: object, delta: float) -> arb:
 
 def lift(A: np.ndarray, X: np.ndarray) -> list[list[arb]]:
     """The exact products ``A x_i`` of float matrices, row by row (the lifted points)."""
-    return [[sum((ball(a) * ball(x) for a, x in zip(row, xi, strict=True)), arb(0)) for row in A] for xi in X]
+    with ctx.workprec(_prec()):  # exact: products of floats and short sums need < 256 bits here
+        return [[sum((ball(a) * ball(x) for a, x in zip(row, xi, strict=True)), arb(0)) for row in A] for xi in X]
 
 
 def _distance(x: Sequence[object], y: Sequence[object], scale: arb | None = None) -> arb:
@@ -197,11 +250,12 @@ def gram(kernel: object, X: np.ndarray, kernel_profile: Callable[[object, arb], 
     precision; ``kernel_profile(kernel, r)`` gives the ball profile (default :func:`profile`)."""
     X = np.atleast_2d(np.asarray(X, dtype=float))
     n = X.shape[0]
-    rows = [[arb(1)] * n for _ in range(n)]
-    for i in range(n):
-        for j in range(i + 1, n):
-            rows[i][j] = rows[j][i] = kernel_profile(kernel, _distance(X[i], X[j]))
-    return arb_mat(rows)
+    with ctx.workprec(_prec()):
+        rows = [[arb(1)] * n for _ in range(n)]
+        for i in range(n):
+            for j in range(i + 1, n):
+                rows[i][j] = rows[j][i] = kernel_profile(kernel, _distance(X[i], X[j]))
+        return arb_mat(rows)
 
 
 def _positive_definite(M: arb_mat, shift: arb) -> bool:
@@ -241,37 +295,39 @@ def _symmetric_min(build: Callable[[], arb_mat], prec: int) -> arb:
             if _positive_definite(M, low):
                 return low.union(upper.upper())
         if prec >= 1 << 13:
-            raise ValueError(f"could not enclose lambda_min at {prec} bits (eigenvalues too close to the rounding level)")
+            raise ValueError(f"could not enclose lambda_min at {prec} bits (eigenvalue at the rounding level)")
         prec *= 2
 
 
 def lambda_min(
-    kernel: object, X: np.ndarray, prec: int = PREC, kernel_profile: Callable[[object, arb], arb] = profile
+    kernel: object, X: np.ndarray, prec: int | None = None, kernel_profile: Callable[[object, arb], arb] = profile
 ) -> arb:
     """An enclosure of ``λ_min(K_X)`` of the exact Gram matrix (:func:`gram`)."""
-    return _symmetric_min(lambda: gram(kernel, X, kernel_profile), prec)
+    return _symmetric_min(lambda: gram(kernel, X, kernel_profile), prec or _prec())
 
 
-def lambda_max(M: Callable[[], arb_mat], prec: int = PREC) -> arb:
+def lambda_max(M: Callable[[], arb_mat], prec: int | None = None) -> arb:
     """An enclosure of ``λ_max`` of a symmetric ball matrix (``−λ_min(−M)``)."""
-    return -_symmetric_min(lambda: -M(), prec)
+    with ctx.workprec(prec or _prec()):
+        return -_symmetric_min(lambda: -M(), prec or _prec())
 
 
 def gershgorin_rows(kernel: object, X: np.ndarray | list[list[arb]], shrink: float | arb = 1.0) -> arb:
     """``max_i Σ_{j≠i} K(s ‖x_i − x_j‖)`` (``s`` = ``shrink``, exact) for float points or exact
     ball points (:func:`lift`), at the current precision."""
-    s = ball(shrink)
-    n = len(X)
-    rows = [arb(0)] * n
-    for i in range(n):
-        for j in range(i + 1, n):
-            k = profile(kernel, _distance(X[i], X[j], s))
-            rows[i] += k
-            rows[j] += k
-    worst = rows[0]
-    for row in rows[1:]:
-        worst = worst.max(row)
-    return worst
+    with ctx.workprec(_prec()):
+        s = ball(shrink)
+        n = len(X)
+        rows = [arb(0)] * n
+        for i in range(n):
+            for j in range(i + 1, n):
+                k = profile(kernel, _distance(X[i], X[j], s))
+                rows[i] += k
+                rows[j] += k
+        worst = rows[0]
+        for row in rows[1:]:
+            worst = worst.max(row)
+        return worst
 
 
 def sigma_extremes(A: np.ndarray) -> tuple[arb, arb]:
@@ -287,16 +343,16 @@ def sigma_extremes(A: np.ndarray) -> tuple[arb, arb]:
              for a in range(side)]
         )
 
-    lo = _symmetric_min(build, PREC)
-    hi = lambda_max(build, PREC)
-    with ctx.workprec(PREC):
+    lo = _symmetric_min(build, _prec())
+    hi = lambda_max(build, _prec())
+    with ctx.workprec(_prec()):
         return lo.nonnegative_part().sqrt(), hi.sqrt()
 
 
 def flow_factors(c: arb, R: float, depth: int | None = None) -> tuple[arb, arb]:
     """``(s_−, s_+)`` of ``bounds.pl.flow_factors`` from the exact ``c`` and ``R``:
     ``(e^{−cR}, e^{cR})``, or ``exp(−cR/(1 − cR/√T))`` for a T-layer ResNet."""
-    with ctx.workprec(PREC):
+    with ctx.workprec(_prec()):
         cR = c * ball(R)
         if depth is None:
             return (-cR).exp(), cR.exp()
@@ -304,9 +360,51 @@ def flow_factors(c: arb, R: float, depth: int | None = None) -> tuple[arb, arb]:
 
 
 def row_norm_max(Y: Sequence[Sequence[float]]) -> arb:
-    """``max_i ‖y_i‖`` of the rows of a float matrix, exactly."""
-    norms = [sum((ball(v) ** 2 for v in row), arb(0)).sqrt() for row in Y]
-    worst = norms[0]
-    for x in norms[1:]:
-        worst = worst.max(x)
-    return worst
+    """``max_i ‖y_i‖`` of the rows of a float (or exact ball) matrix."""
+    with ctx.workprec(_prec()):
+        norms = [sum((ball(v) ** 2 for v in row), arb(0)).sqrt() for row in Y]
+        worst = norms[0]
+        for x in norms[1:]:
+            worst = worst.max(x)
+        return worst
+
+
+# ------------------------------------------------------------------ PL, smoothness, LZB formulas
+
+
+def pl_m(N: int, sigma_min_B: arb, s_minus: arb, lam: arb) -> arb:
+    """``m = (4/N) σ_min(B)² s_−² max(λ, 0)`` (docs/pl.rst#the-pl-sandwich)."""
+    return (4 * sigma_min_B**2 * s_minus**2 * lam.nonnegative_part() / N).nonnegative_part()
+
+
+def pl_M(N: int, sigma_max_B: arb, s_plus: arb, Lam: arb) -> arb:
+    """``M = (4/N) σ_max(B)² s_+² Λ`` (docs/pl.rst#the-pl-sandwich)."""
+    return 4 * sigma_max_B**2 * s_plus**2 * Lam / N
+
+
+def smoothness(sigma_B: arb, rho: arb, y_max: arb, c0: arb, c1: arb, c2: arb, R: float) -> arb:
+    """``β(R) = 2σ_B²c0²e^{2c1R} + 2σ_B r̄ c0 e^{2c1R}(c2 c0 R e^{c1R} + 2c1)`` with
+    ``r̄ = σ_B(ρ + c0R) + y_max`` (docs/smoothness.rst), at the current precision."""
+    Rb = ball(R)
+    e1 = (c1 * Rb).exp()
+    rbar = sigma_B * (rho + c0 * Rb) + y_max
+    return 2 * sigma_B**2 * c0**2 * e1**2 + 2 * sigma_B * rbar * c0 * e1**2 * (c2 * c0 * Rb * e1 + 2 * c1)
+
+
+def lzb_allowed(m: float, M: float, beta: float, R: float) -> dict[str, arb]:
+    """The exact largest ``f0`` of each form of the LZB radius condition (docs/lzb.rst) at the
+    float constants: ``discrete (Rβ(1 − √q))²/M``, ``simplified m²R²/(16M)``, ``sqrt mR²/16``
+    (0 unless ``mM ≤ 16β²``), ``lzb m²R²/(32β)``, ``flow m²R²/(4M)``, ``q = 1 − m/(2β)``."""
+    with ctx.workprec(_prec()):
+        m_, M_, b_, R_ = ball(m), ball(M), ball(beta), ball(R)
+        q = 1 - m_ / (2 * b_)
+        one_minus_sqrt_q = m_ / (2 * b_) / (1 + q.sqrt())  # 1 − √q = (1 − q)/(1 + √q), no cancellation
+        sqrt_ok = m_ * M_ <= 16 * b_**2
+        sqrt_fails = m_ * M_ > 16 * b_**2
+        return {
+            "discrete": (R_ * b_ * one_minus_sqrt_q) ** 2 / M_,
+            "simplified": m_**2 * R_**2 / (16 * M_),
+            "sqrt": m_ * R_**2 / 16 if sqrt_ok else (arb(0) if sqrt_fails else (m_ * R_**2 / 16).union(0)),
+            "lzb": m_**2 * R_**2 / (32 * b_),
+            "flow": m_**2 * R_**2 / (4 * M_),
+        }

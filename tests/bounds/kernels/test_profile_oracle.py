@@ -43,7 +43,7 @@ def _radii(kernel, t):
 
 
 def _exact(kernel, r):
-    return oracle.narrow(lambda: oracle.profile(kernel, float(r)), rel=2.0**-80)
+    return lambda: oracle.profile(kernel, float(r))  # refined by the oracle's checks until decided
 
 
 @given(half_integer_kernels | gaussians, st.lists(scaled_radii, min_size=1, max_size=6))
@@ -73,7 +73,7 @@ def test_scipy_bessel_form_is_not_accurate_enough_at_large_nu():
     # Why ν = 300 goes through Arb (issue 17): the float Bessel form misses by 2.9e-13 at r = 0.01,
     # 2.9 times the 1e-13 it used to be credited with; the proven route is within 1.01 u.
     kernel, r = Matern(300), 0.01
-    exact = _exact(kernel, r)
+    exact = oracle.narrow(_exact(kernel, r))
     assert not oracle.within(float(kernel.profile(np.array([r]))[0]), exact, 1e-13)
     assert oracle.within(float(proven_profile(kernel, np.array([r]))[0]), exact, BALL_PROFILE_ERROR)
 
@@ -103,7 +103,7 @@ def test_log_density_within_its_stated_error(kernel, D, rho):
     assert oracle.within(float(log_density_radial(kernel, rho, D)), log_p, tol)
 
 
-@given(st.lists(st.floats(-745.0, 0.0), min_size=1, max_size=20), st.lists(st.floats(0.0, 1e6), min_size=1, max_size=20))
+@given(st.lists(st.floats(-745.0, 0.0), min_size=1, max_size=20), st.lists(st.floats(0.0, 1e6), max_size=20))
 def test_numpy_exp_and_log1p_within_two_ulps(xs, ws):
     # The stated hypothesis of the float error bounds (NumPy's own accuracy tests allow 1 ulp).
     for x, v in zip(xs, np.exp(np.array(xs)), strict=True):
