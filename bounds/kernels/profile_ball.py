@@ -23,6 +23,7 @@ call raise ``ValueError`` instead of running for minutes.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from functools import lru_cache
 
 import numpy as np
@@ -91,17 +92,31 @@ def log_profile_ball(kernel: Matern | Gaussian, r: np.ndarray) -> np.ndarray:
     def one(x: float) -> float:
         if x == 0:
             return 0.0
-        ball = adaptive_ball(
+        ball = _narrow(
             lambda: profile_ball(kernel, arb(x)).log(),
             lambda b: b.is_finite() and float(b.rad()) <= 2.0**-60 * (1 + abs(float(b.mid()))),
+            f"a value log K({x!r}) of {kernel.name}",
         )
         return nearest_float(ball)
 
     return np.array([one(float(x)) for x in uniq]).reshape(-1)[inverse].reshape(r.shape)
 
 
+def _narrow(evaluate: Callable[[], arb], good: Callable[[arb], bool], what: str) -> arb:
+    """:func:`~bounds._core.ball.adaptive_ball`, refusing a ball that never became narrow enough
+    (its midpoint would not carry the stated error bound)."""
+    ball = adaptive_ball(evaluate, good)
+    if not good(ball):
+        raise ValueError(f"r gives {what} that ball arithmetic could not narrow below the stated error at 16384 bits")
+    return ball
+
+
 def _value(kernel: Matern | Gaussian, x: float) -> arb:
-    return adaptive_ball(lambda: profile_ball(kernel, arb(x)), lambda b: b.is_finite() and float(b.rad()) <= _RADIUS)
+    return _narrow(
+        lambda: profile_ball(kernel, arb(x)),
+        lambda b: b.is_finite() and float(b.rad()) <= _RADIUS,
+        f"a value K({x!r}) of {kernel.name}",
+    )
 
 
 @lru_cache(maxsize=64)

@@ -4,8 +4,9 @@ Conventions (SPEC §1, docs page ``docs/kernels.rst``): ``K(z) = E_{ω∼μ} cos
 symmetric probability measure (Bochner), so ``K(0) = 1``; frequencies are *angular*.
 
 * :class:`Matern` — ``K(r) = 2^{1-ν}/Γ(ν) (√(2ν) r/ℓ)^ν K_ν(√(2ν) r/ℓ)`` (Rasmussen & Williams,
-  GPML eq. 4.14; scikit-learn's ``Matern(length_scale=ℓ, nu=ν)``), closed forms for
-  ν = 1/2, 3/2, 5/2.  Spectral measure: multivariate Student-t with 2ν degrees of freedom and
+  GPML eq. 4.14; scikit-learn's ``Matern(length_scale=ℓ, nu=ν)``), closed forms
+  ``e^{-s} Σ_k a_k s^k`` for ν = p + 1/2, ``p ≤ 50`` (GPML eq. 4.16).  Spectral measure:
+  multivariate Student-t with 2ν degrees of freedom and
   scale ``ℓ^{-2} I_D``.
 * :class:`Gaussian` — ``K(r) = exp(-r²/(2ℓ²))`` (the ν → ∞ limit), spectral measure
   ``N(0, ℓ^{-2} I_D)``.
@@ -162,8 +163,11 @@ class Matern(RadialKernel):
     """Matérn kernel with smoothness ``nu`` > 0 and length scale ``lengthscale`` > 0.
 
     ``K(r) = 2^{1-ν}/Γ(ν) · s^ν K_ν(s)``, ``s = √(2ν) r/ℓ`` (GPML eq. 4.14, scikit-learn's
-    ``Matern``).  Closed forms are used for ν = 1/2, 3/2, 5/2; otherwise the Bessel form,
-    evaluated in log space (``scipy.special.kve``) so that large ν does not overflow.
+    ``Matern``).  The profile uses the closed form ``e^{-s} Σ_k a_k s^k`` for ν = p + 1/2,
+    ``p ≤ 50`` (:func:`half_integer_coefficients`; derivatives: closed forms for ν = 3/2, 5/2);
+    otherwise the Bessel form, evaluated in log space (``scipy.special.kve``) so that large ν does
+    not overflow — fast, but without a proven error bound, so the rigorous routes evaluate those
+    kernels in ball arithmetic instead (:mod:`bounds.kernels.profile_ball`).
 
     Derivatives use ``d/ds[s^a K_a(s)] = -s^a K_{a-1}(s)``:
     ``g(r) = K'(r)/r = -c (2ν/ℓ²) s^{ν-1} K_{ν-1}(s)`` and

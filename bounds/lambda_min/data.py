@@ -359,8 +359,8 @@ def lambda_min_upper_verified(kernel: object, X: object, *, method: Method = "au
     Formula: ``method="ball"``: the upper end of the ball enclosure of the smallest eigenvalue of
     the exact Gram matrix (a ball Rayleigh quotient), rounded up.  ``method="float"`` (also what
     ``"auto"`` does: the lattice and adversarial upper bounds call this for many configurations,
-    and an upper bound loses nothing essential to rounding): for any ``v ≠ 0``, ``λ_min(K_X) ≤ vᵀK_Xv / vᵀv``.  With ``v``
-    the computed eigenvector of ``K̃`` (:func:`verified_gram`),
+    and an upper bound loses nothing essential to rounding): for any ``v ≠ 0``,
+    ``λ_min(K_X) ≤ vᵀK_Xv / vᵀv``.  With ``v`` the computed eigenvector of ``K̃`` (:func:`verified_gram`),
     ``|fl(vᵀK̃v) − vᵀK̃v| ≤ γ_{2N} |v|ᵀ|K̃||v|``, ``|fl(vᵀv) − vᵀv| ≤ γ_N vᵀv`` (Higham §3.1) and
     ``|vᵀ(K_X − K̃)v| ≤ (N − 1) ε ‖v‖²`` (:func:`entry_error_bound`), so
 

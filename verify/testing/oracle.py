@@ -80,7 +80,9 @@ def ball(x: object) -> arb:
         return arb(x.numerator) / x.denominator
     if isinstance(x, (int, np.integer)):
         return arb(int(x))
-    return arb(float(x))  # floats are dyadic: exact
+    if isinstance(x, (float, np.floating)):
+        return arb(float(x))  # floats are dyadic: exact
+    raise ValueError(f"x must be a float, int, rational, mpmath number or ball, got {type(x).__name__}")
 
 
 Enclosure = arb | Callable[[], arb]
@@ -312,16 +314,21 @@ def lambda_max(M: Callable[[], arb_mat], prec: int | None = None) -> arb:
         return -_symmetric_min(lambda: -M(), prec or _prec())
 
 
-def gershgorin_rows(kernel: object, X: np.ndarray | list[list[arb]], shrink: float | arb = 1.0) -> arb:
+def gershgorin_rows(
+    kernel: object,
+    X: np.ndarray | list[list[arb]],
+    shrink: float | arb = 1.0,
+    kernel_profile: Callable[[object, arb], arb] = profile,
+) -> arb:
     """``max_i Σ_{j≠i} K(s ‖x_i − x_j‖)`` (``s`` = ``shrink``, exact) for float points or exact
-    ball points (:func:`lift`), at the current precision."""
+    ball points (:func:`lift`), at the current precision; ``kernel_profile`` as in :func:`gram`."""
     with ctx.workprec(_prec()):
         s = ball(shrink)
         n = len(X)
         rows = [arb(0)] * n
         for i in range(n):
             for j in range(i + 1, n):
-                k = profile(kernel, _distance(X[i], X[j], s))
+                k = kernel_profile(kernel, _distance(X[i], X[j], s))
                 rows[i] += k
                 rows[j] += k
         worst = rows[0]
