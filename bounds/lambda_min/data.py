@@ -165,7 +165,7 @@ def _ball_bounds(K: arb_mat, bits: int) -> tuple[arb, arb]:
     approximate eigenvalue (Arb's ``eig(algorithm="approx")``), certified by a ball Cholesky of
     ``K − μI``; ``ρ`` the ball Rayleigh quotient of the approximate eigenvector."""
     values, vectors = acb_mat(K.mid()).eig(algorithm="approx", right=True)
-    i = min(range(len(values)), key=lambda k: float(values[k].real.mid()))
+    i = min(range(len(values)), key=lambda k: values[k].real.mid())  # exact midpoints: compared exactly, not as floats
     v = [vectors[k, i].real.mid() for k in range(K.nrows())]
     n = len(v)
     Kv = [sum((K[a, b] * v[b] for b in range(n)), arb(0)) for a in range(n)]

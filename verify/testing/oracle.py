@@ -287,13 +287,17 @@ def _symmetric_min(build: Callable[[], arb_mat], prec: int) -> arb:
             M = build()
             n = M.nrows()
             values, vectors = acb_mat(M.mid()).eig(algorithm="approx", right=True)
-            i = min(range(n), key=lambda k: float(values[k].real.mid()))
+            i = min(range(n), key=lambda k: values[k].real.mid())  # exact midpoints: compared exactly, not as floats
             v = [vectors[k, i].real.mid() for k in range(n)]
             quad = sum((v[a] * M[a, b] * v[b] for a in range(n) for b in range(n)), arb(0))
             upper = quad / sum((x * x for x in v), arb(0))
             radius = max((M[a, b].rad() for a in range(n) for b in range(n)), key=float)
             lam = values[i].real.mid()
-            low = (lam - (abs(lam) + n * n) * arb(2) ** (16 - prec) - 4 * n * radius).mid()
+            # Below λ̂ by its approximation error, the Weyl shift of the entries' radii, and a relative
+            # 2^(−prec/3) for the growth of the radii inside the ball Cholesky (which more
+            # precision alone does not shrink relative to the other two).
+            slack = (abs(lam) + n * n) * arb(2) ** (16 - prec) + 4 * n * radius + abs(lam) * arb(2) ** (-prec // 3)
+            low = (lam - slack).mid()
             if _positive_definite(M, low):
                 return low.union(upper.upper())
         if prec >= 1 << 13:

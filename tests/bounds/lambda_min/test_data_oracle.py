@@ -37,6 +37,22 @@ point_sets = delta_separated_sets(max_n=8, max_d=4, min_delta=0.02, max_delta=3.
 # 6.06e-13 (true 5.80e-14).
 NU100 = (Matern(100), np.array([[0.0], [1e-9]]))
 NU300 = (Matern(300), np.array([[1.0], [1.0 + 3.4e-7]]))
+# Eigenvalues 1 − 5.5e-17, 1 − 1.3e-90, 1 + 5.5e-17: all the float 1.0, so picking the smallest
+# approximate eigenvalue by its float value picked the wrong one (oracle and ball route alike).
+NEAR_IDENTITY = (Matern(68.0, 0.3125), np.array([[1.7957228], [-3.01835685], [-6.01835685]]))
+# The oracle's own ball Cholesky once failed here at every precision (the radii grow inside the
+# factorisation relative to a margin that shrank with the precision); kept as a regression example.
+CLUSTER = (
+    Matern(Fraction(937, 4), 3),
+    np.array([[0.43507481180973956, -0.4441733873163441, 0.4386820619001684],
+              [-0.4813723269777738, -0.42773978081546843, -0.38809983242789764],
+              [-0.02312145501399215, -0.1296134124233047, -0.4113157270515557],
+              [0.1257883276125592, 0.01219039313051948, 0.12318639092124771],
+              [-0.4031497283628632, -0.4755970382383592, 0.47022622409084436],
+              [-0.45933653035517985, 0.39010687342778405, 0.35011744788179455],
+              [-0.2336199820455273, 0.460120248040488, 0.25994498093499335],
+              [-0.47142359456565347, 0.15740830791343746, 0.4407004511789763]]),
+)
 
 
 @given(kernels, point_sets)
@@ -58,6 +74,7 @@ def test_verified_entries_within_the_entry_error_bound(kernel, Xd):
 @given(kernel=kernels, Xd=point_sets)
 @example(kernel=NU100[0], Xd=(NU100[1], 1e-9))
 @example(kernel=NU300[0], Xd=(NU300[1], 3.4e-7))
+@example(kernel=NEAR_IDENTITY[0], Xd=(NEAR_IDENTITY[1], 3.0))
 def test_verified_lambda_min_is_below_the_exact_one(method, kernel, Xd):
     X, _ = Xd
     v = lambda_min_verified(kernel, X, method=method)
@@ -68,6 +85,8 @@ def test_verified_lambda_min_is_below_the_exact_one(method, kernel, Xd):
 @pytest.mark.parametrize("method", ["ball", "float"])
 @given(kernel=kernels, Xd=point_sets)
 @example(kernel=NU100[0], Xd=(NU100[1], 1e-9))
+@example(kernel=CLUSTER[0], Xd=(CLUSTER[1], 0.25))
+@example(kernel=NEAR_IDENTITY[0], Xd=(NEAR_IDENTITY[1], 3.0))
 def test_verified_upper_bound_is_above_the_exact_lambda_min(method, kernel, Xd):
     X, _ = Xd
     v = lambda_min_upper_verified(kernel, X, method=method)
