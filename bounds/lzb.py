@@ -31,7 +31,7 @@ from typing import Protocol
 import mpmath
 import numpy as np
 
-from bounds._core.rounding import MP_DPS, down, up
+from bounds._core.rounding import down, up
 from bounds._core.validate import require_positive
 from bounds.result import Kind, Quantity, weakest_kind
 
@@ -107,21 +107,26 @@ class LZBPoint:
         return self.f0 <= self.allowed_f0[form]
 
 
+#: Working precision (bits) of the margins: products of two floats are exact (106 bits), so the
+#: ``mM ≤ 16β²`` test is decided exactly and every form is within 2⁻²⁵⁰ of its exact value.
+_MARGIN_BITS = 256
+
+
 def _allowed_f0(m: float, M: float, beta: float, R: float) -> dict[str, float]:
-    """Largest ``f0`` each form allows at this ``(m, M, β, R)`` (0 when ``m = 0``), evaluated at
-    :data:`~bounds._core.rounding.MP_DPS` digits and rounded down, so that ``f0 <= allowed`` in
-    floats implies the exact inequality (docs/lzb.rst, "Rounding")."""
+    """Largest ``f0`` each form allows at this ``(m, M, β, R)`` (0 when ``m = 0``), each a float
+    ``≤`` the exact value (evaluated at 256 bits, rounded down one ulp further), so that the
+    float verdict ``f0 ≤ allowed`` implies the exact inequality."""
     if m <= 0 or R <= 0:
         return {form: 0.0 for form in FORMS}
     if m > M * (1 + 1e-12):
         raise ValueError(f"m must be <= M (a PL sandwich), got m = {m!r} > M = {M!r}")
-    if m > 2.0 * beta:
-        raise ValueError(f"m/(2 beta) must be <= 1, got m = {m!r}, beta = {beta!r}: inconsistent constants")
-    with mpmath.workdps(MP_DPS):
+    with mpmath.workprec(_MARGIN_BITS):
         m_, M_, b_, R_ = (mpmath.mpf(x) for x in (m, M, beta, R))
         q = 1 - m_ / (2 * b_)
-        one_minus_sqrt_q = (1 - q) / (1 + mpmath.sqrt(q))  # = 1 - sqrt(q), without cancellation
-        values = {
+        if q < 0:
+            raise ValueError(f"m/(2 beta) must be <= 1, got m = {m!r}, beta = {beta!r}: inconsistent constants")
+        one_minus_sqrt_q = m_ / (2 * b_) / (1 + mpmath.sqrt(q))  # = (1 - q)/(1 + sqrt q): no cancellation
+        exact = {
             # sqrt(M f0)/(beta (1 - sqrt q)) <= R  <=>  f0 <= (R beta (1 - sqrt q))^2 / M
             "discrete": (R_ * b_ * one_minus_sqrt_q) ** 2 / M_,
             "simplified": m_**2 * R_**2 / (16 * M_),
@@ -129,20 +134,21 @@ def _allowed_f0(m: float, M: float, beta: float, R: float) -> dict[str, float]:
             "lzb": m_**2 * R_**2 / (32 * b_),
             "flow": m_**2 * R_**2 / (4 * M_),
         }
-        return {form: max(0.0, down(value, 1)) for form, value in values.items()}
+        return {form: max(0.0, down(value, 1)) for form, value in exact.items()}
 
 
 def _rate(m: float, beta: float) -> float:
-    """``1 − m/(2β)`` rounded up (a slower rate is the safe side)."""
-    with mpmath.workdps(MP_DPS):
-        return min(1.0, up(1 - mpmath.mpf(m) / (2 * mpmath.mpf(beta)), 1))
+    """``q = 1 − m/(2β)`` rounded up (a float ``>=`` the exact rate)."""
+    with mpmath.workprec(_MARGIN_BITS):
+        return up(1 - mpmath.mpf(m) / (2 * mpmath.mpf(beta)), 1)
 
 
 def lzb_condition(
     f0: float, m: float | Quantity, M: float | Quantity, beta: float | Quantity, R: float
 ) -> LZBPoint:
     """Evaluate every form of the radius condition at one radius (constants already at
-    ``‖θ0‖ + R``).  Kind of the verdict: the weakest kind of the constants fed in."""
+    ``‖θ0‖ + R``).  Kind of the verdict: the weakest kind of the constants fed in (the margins are
+    rounded down and the rate up, so the float verdict implies the exact one)."""
     mq, Mq, bq = _quantity("m", m), _quantity("M", M), _quantity("beta", beta)
     f0 = require_positive("f0", f0, strict=False)
     m_ = require_positive("m", mq.value, strict=False)

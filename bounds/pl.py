@@ -28,14 +28,14 @@ Sources of ``λ_lower`` (argument ``lam``):
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
 
 import mpmath
+import numpy as np
 
-from bounds._core.rounding import MP_DPS, UNIT_ROUNDOFF, down, round_up, up
+from bounds._core.rounding import MP_DPS, down, gamma_k, up, upper_value
 from bounds._core.validate import require_int, require_positive
 from bounds.kernels import Gaussian, Matern
 from bounds.problem import Problem
@@ -43,6 +43,7 @@ from bounds.regularity import regularity_constant, regularity_constants
 from bounds.result import Quantity, weakest_kind
 
 __all__ = [
+    "c_upper",
     "flow_factors",
     "pl_from_parts",
     "lambda_lower_weyl",
@@ -68,14 +69,11 @@ def _jacobian_constant(kernel: object, constants: str) -> Quantity:
     raise ValueError(f"constants must be 'sharp' or 'paper', got {constants!r}")
 
 
-def upper_value(q: Quantity) -> float:
-    """The value of ``q`` rounded up: an ``exact`` quantity's float is its nearest double, so the
-    next one up is taken unless its ``mp`` value decides; other kinds are upper bounds already."""
-    if q.kind != "exact":
-        return q.value
-    if q.mp is not None:
-        return round_up(q.mp)
-    return math.nextafter(q.value, math.inf)
+def c_upper(q: Quantity) -> float:
+    """``c`` as a float ``>=`` the exact constant: both ``s_− = e^{−cR}`` (in ``m``) and
+    ``s_+ = e^{cR}`` (in ``M``) stay on their safe side for any ``c`` above the true one
+    (:func:`bounds._core.rounding.upper_value`)."""
+    return upper_value(q.value, q.kind)
 
 
 def jacobian_constant(problem: Problem, constants: Constants = "sharp") -> Quantity:
@@ -130,10 +128,27 @@ def _gershgorin_applies(kernel: object) -> bool:
     return isinstance(kernel, (Matern, Gaussian))
 
 
+@lru_cache(maxsize=16)
+def _lifting_slack(problem: Problem) -> float:
+    """``η`` with ``‖A(x_i − x_j)‖ ≥ (1 − η) ‖l_i − l_j‖`` for the float lifted points
+    ``l_i = fl(A x_i)``: ``‖l_i − A x_i‖ ≤ γ_d ‖|A||x_i|‖`` (Higham §3.5), so
+    ``η = 2 max_i γ_d ‖|A||x_i|‖ / min_{i≠j} ‖l_i − l_j‖`` (the minimum taken from the float
+    distances divided by ``1 + γ_{D+3}``), rounded up.  Points far from the origin relative to
+    their spacing need it: at offset 1e9 the Gershgorin bound was 2.3e-9 above its exact value."""
+    d, D = problem.d, problem.coordinates
+    e = np.linalg.norm(np.abs(problem.X) @ np.abs(problem.A).T, axis=1)
+    with mpmath.workdps(MP_DPS):
+        e_max = mpmath.mpf(gamma_k(d)) * mpmath.mpf(float(np.max(e))) * (1 + mpmath.mpf(gamma_k(D + d + 3)))
+        d_min = mpmath.mpf(problem.lifted_separation) / (1 + mpmath.mpf(gamma_k(D + 3)))
+        return up(2 * e_max / d_min, 1)
+
+
 def _data_gershgorin(problem: Problem, s_minus: mpmath.mpf) -> Quantity:
     """``1 − max_i Σ_{j≠i} K(s_- ‖A x_i − A x_j‖)`` via :func:`bounds.lambda_min.data.data_gershgorin_bound`
-    (rigorous rounding), with the shrink factor rounded down."""
-    shrink = down(s_minus, 2)
+    (rigorous rounding) on the float lifted points, with the shrink factor reduced by the lifting
+    error (:func:`_lifting_slack`) and rounded down."""
+    with mpmath.workdps(MP_DPS):
+        shrink = down(s_minus * max(1 - mpmath.mpf(_lifting_slack(problem)), 0), 2)
     if shrink <= 0:  # s_- below the double range (ResNet near cR = sqrt T): only the trivial bound
         return Quantity(name="lambda_lower_data_gershgorin", value=0.0, kind="rigorous",
                         formula="0 (shrink factor s_-(R) underflows)", reference=REFERENCE + "#data-dependent-lambda",
@@ -152,8 +167,8 @@ def _data_gershgorin_at(problem: Problem, shrink: float) -> Quantity:
 
 def _separation_lower(problem: Problem) -> mpmath.mpf:
     """The separation of the data rounded down: the float distance of the closest pair carries a
-    relative error below ``(d/2 + 3) u`` (difference, squares, sum, square root)."""
-    return mpmath.mpf(problem.separation) * (1 - mpmath.mpf(problem.d + 6) * mpmath.mpf(UNIT_ROUNDOFF))
+    relative error below ``γ_{d+3}`` (difference, squares, sum, square root)."""
+    return mpmath.mpf(problem.separation) / (1 + mpmath.mpf(gamma_k(problem.d + 3)))
 
 
 def lambda_lower(
@@ -165,9 +180,10 @@ def lambda_lower(
     See the module docstring for the sources.  Kind: ``rigorous`` except for ``lam="estimate"``.
     A negative Gershgorin value is reported as the trivial bound 0.
     """
-    c = upper_value(jacobian_constant(problem, constants))
+    c = c_upper(jacobian_constant(problem, constants))
     s_minus, _ = flow_factors(c, R, depth)
-    delta_R = down(mpmath.mpf(problem.sigma_A[0]) * _separation_lower(problem) * s_minus, 2)
+    with mpmath.workdps(MP_DPS):
+        delta_R = down(mpmath.mpf(problem.sigma_A[0]) * _separation_lower(problem) * s_minus, 2)
     candidates: list[Quantity] = []
     if lam in ("best", "worst-case"):
         from bounds.lambda_min.bracket import MIN_DELTA_RATIO, best_lower_bound  # noqa: PLC0415 (heavy, lazily)
@@ -227,7 +243,7 @@ def lambda_max_upper(
     )
     if constants == "paper" or not _gershgorin_applies(problem.kernel):
         return trivial
-    c = upper_value(jacobian_constant(problem, constants))
+    c = c_upper(jacobian_constant(problem, constants))
     s_minus, _ = flow_factors(c, R, depth)
     low = _data_gershgorin(problem, s_minus)
     if low.value <= 0:  # the row sum exceeded 1: only the trivial bound is known
@@ -290,7 +306,7 @@ def lambda_lower_weyl(
     Formula: ``max(0, λ_Gershgorin(K; s_-(R)) − N ε)``, rounded down (docs/pl.rst).
     Kind: the weakest of ``eps`` and rigorous (an estimated ε gives an estimate).
     """
-    s_minus, _ = flow_factors(upper_value(c), R, depth)
+    s_minus, _ = flow_factors(c_upper(c), R, depth)
     base = _data_gershgorin(problem, s_minus)
     N = problem.N
     with mpmath.workdps(MP_DPS):
@@ -316,7 +332,7 @@ def pl_from_parts(
     Kind
         ``m``: the weakest of rigorous and ``λ``'s kind; ``M``: the weakest of rigorous and ``Λ``'s.
     """
-    s_minus, s_plus = flow_factors(upper_value(c), R, depth)
+    s_minus, s_plus = flow_factors(c_upper(c), R, depth)
     n = problem.n
     w_min, w_max = problem.weight_range
     sBmin, sBmax = problem.sigma_B
@@ -376,7 +392,7 @@ def pl_constants(
     """
     R = require_positive("R", R, strict=False)
     cq = jacobian_constant(problem, constants)
-    flow_factors(upper_value(cq), R, depth)  # validates R against the depth before the λ work
+    flow_factors(c_upper(cq), R, depth)  # validates R against the depth before the λ work
     lam_q = lambda_lower(problem, R, constants=constants, depth=depth, lam=lam)
     Lam_q = lambda_max_upper(problem, R, constants=constants, depth=depth)
     return pl_from_parts(problem, R, cq, lam_q, Lam_q, depth=depth, constants=constants)

@@ -33,7 +33,7 @@ from bounds._core.validate import require_finite_array, require_int, require_pos
 from bounds.chain import chain_point, lzb_for_problem
 from bounds.kernels import Gaussian, Matern, RandomFourierKernel
 from bounds.lzb import GD_FORMS, LZBPoint, lzb_condition
-from bounds.pl import Constants, LambdaSource, jacobian_constant, upper_value
+from bounds.pl import Constants, LambdaSource, c_upper, jacobian_constant
 from bounds.problem import Architecture, Problem
 from bounds.regularity import regularity_constants
 
@@ -183,7 +183,7 @@ def augmented_scales(
     """
     _check_form(form)
     tolerance = require_positive("tolerance", tolerance)
-    c = upper_value(jacobian_constant(Problem.augmented(X, Y, kernel, 1.0, 1.0), constants))
+    c = c_upper(jacobian_constant(Problem.augmented(X, Y, kernel, 1.0, 1.0), constants))
     R0 = tolerance / c
     shrink_exponent = tolerance if depth is None else tolerance / max(1e-12, 1 - tolerance / math.sqrt(depth))
     alpha = gershgorin_scale(X, kernel, tolerance) * math.exp(shrink_exponent)

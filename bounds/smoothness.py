@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import mpmath
 
-from bounds._core.rounding import MP_DPS, gamma_k, up
+from bounds._core.rounding import MP_DPS, gamma_k, up, upper_value
 from bounds._core.validate import require_positive
 from bounds.problem import Problem
 from bounds.regularity import Regularity, regularity_constants
@@ -63,9 +63,9 @@ def smoothness_constant(
     R = require_positive("R", R, strict=False)
     reg = regularity_constants(problem.kernel) if regularity is None else regularity
     if constants == "sharp":
-        c0, c1, c2 = (float(reg.c0), float(reg.c1), float(reg.c2))
+        c0, c1, c2 = (upper_value(q.value, q.kind) for q in (reg.c0, reg.c1, reg.c2))  # β increases with each
     elif constants == "paper":
-        c0 = c1 = c2 = float(reg.kappa)
+        c0 = c1 = c2 = upper_value(reg.kappa.value, reg.kappa.kind)
     else:
         raise ValueError(f"constants must be 'sharp' or 'paper', got {constants!r}")
     sB = problem.sigma_B[1]

@@ -47,6 +47,12 @@ _EXTERNAL_CLASSES = [
     "collections.abc.Sequence",
     "fractions.Fraction",
     "pathlib.Path",
+    "flint.types.arb.arb",
+    "flint.types.arb_mat.arb_mat",
+    "flint.arb",
+    "flint.arb_mat",
+    "arb",
+    "arb_mat",
 ]
 nitpick_ignore = [("py:class", name) for name in _EXTERNAL_CLASSES] + [
     # Sphinx cannot parse a dataclass signature with a ``field(default_factory=...)`` default

@@ -4,8 +4,9 @@ Conventions (SPEC §1, docs page ``docs/kernels.rst``): ``K(z) = E_{ω∼μ} cos
 symmetric probability measure (Bochner), so ``K(0) = 1``; frequencies are *angular*.
 
 * :class:`Matern` — ``K(r) = 2^{1-ν}/Γ(ν) (√(2ν) r/ℓ)^ν K_ν(√(2ν) r/ℓ)`` (Rasmussen & Williams,
-  GPML eq. 4.14; scikit-learn's ``Matern(length_scale=ℓ, nu=ν)``), closed forms for
-  ν = 1/2, 3/2, 5/2.  Spectral measure: multivariate Student-t with 2ν degrees of freedom and
+  GPML eq. 4.14; scikit-learn's ``Matern(length_scale=ℓ, nu=ν)``), closed forms
+  ``e^{-s} Σ_k a_k s^k`` for ν = p + 1/2, ``p ≤ 50`` (GPML eq. 4.16).  Spectral measure:
+  multivariate Student-t with 2ν degrees of freedom and
   scale ``ℓ^{-2} I_D``.
 * :class:`Gaussian` — ``K(r) = exp(-r²/(2ℓ²))`` (the ν → ∞ limit), spectral measure
   ``N(0, ℓ^{-2} I_D)``.
@@ -23,6 +24,8 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from fractions import Fraction
+from functools import cache
 from typing import Protocol, runtime_checkable
 
 import mpmath
@@ -33,7 +36,15 @@ from scipy import special
 from bounds._core.validate import as_rational_or_float
 from bounds.kernels.spectral import Normal, SpectralMeasure, StudentT
 
-__all__ = ["Kernel", "RadialKernel", "Matern", "Gaussian", "pairwise_differences"]
+__all__ = [
+    "Kernel",
+    "RadialKernel",
+    "Matern",
+    "Gaussian",
+    "pairwise_differences",
+    "HALF_INTEGER_MAX_P",
+    "half_integer_coefficients",
+]
 
 
 def pairwise_differences(X: np.ndarray, Y: np.ndarray | None = None) -> np.ndarray:
@@ -124,14 +135,44 @@ class RadialKernel:
 
 _HALF_INTEGER_CLOSED_FORMS = (sp.Rational(1, 2), sp.Rational(3, 2), sp.Rational(5, 2))
 
+#: Largest ``p`` for which ``K`` of Matérn ν = p + 1/2 is evaluated in floats by its closed form
+#: ``e^{-s} Σ_k a_k s^k``, whose rounding error is proven (docs/lambda_data.rst#kernel-entries).
+HALF_INTEGER_MAX_P = 50
+#: Above this ``s`` the closed form is set to 0: ``K(s) ≤ e · s^p e^{-s} < 1e-160`` for ``p ≤ 50``
+#: (and ``Σ a_k s^k ≤ e^s`` cannot overflow below it).
+_S_CUT = 700.0
+
+
+@cache
+def half_integer_coefficients(p: int) -> tuple[Fraction, ...]:
+    """The exact coefficients ``a_0, …, a_p`` of ``K(r) = e^{-s} Σ_k a_k s^k`` for ν = p + 1/2.
+
+    Formula: ``a_k = p!/(2p)! · (2p − k)!/(k! (p − k)!) · 2^k`` (GPML eq. 4.16 with ``2s = √(8ν) r/ℓ``);
+    ``a_0 = 1``, all positive.
+
+    >>> half_integer_coefficients(2)
+    (Fraction(1, 1), Fraction(1, 1), Fraction(1, 3))
+    """
+    f = math.factorial
+    return tuple(Fraction(f(p) * f(2 * p - k) * 2**k, f(2 * p) * f(k) * f(p - k)) for k in range(p + 1))
+
+
+@cache
+def _float_coefficients(p: int) -> tuple[float, ...]:
+    """:func:`half_integer_coefficients` rounded to nearest (relative error ``≤ u`` each)."""
+    return tuple(float(a) for a in half_integer_coefficients(p))
+
 
 @dataclass(frozen=True, repr=False)
 class Matern(RadialKernel):
     """Matérn kernel with smoothness ``nu`` > 0 and length scale ``lengthscale`` > 0.
 
     ``K(r) = 2^{1-ν}/Γ(ν) · s^ν K_ν(s)``, ``s = √(2ν) r/ℓ`` (GPML eq. 4.14, scikit-learn's
-    ``Matern``).  Closed forms are used for ν = 1/2, 3/2, 5/2; otherwise the Bessel form,
-    evaluated in log space (``scipy.special.kve``) so that large ν does not overflow.
+    ``Matern``).  The profile uses the closed form ``e^{-s} Σ_k a_k s^k`` for ν = p + 1/2,
+    ``p ≤ 50`` (:func:`half_integer_coefficients`; derivatives: closed forms for ν = 3/2, 5/2);
+    otherwise the Bessel form, evaluated in log space (``scipy.special.kve``) so that large ν does
+    not overflow — fast, but without a proven error bound, so the rigorous routes evaluate those
+    kernels in ball arithmetic instead (:mod:`bounds.kernels.profile_ball`).
 
     Derivatives use ``d/ds[s^a K_a(s)] = -s^a K_{a-1}(s)``:
     ``g(r) = K'(r)/r = -c (2ν/ℓ²) s^{ν-1} K_{ν-1}(s)`` and
@@ -184,19 +225,27 @@ class Matern(RadialKernel):
                 return half
         return None
 
+    def half_integer_order(self) -> int | None:
+        """``p`` if ν = p + 1/2 exactly with ``p ≤`` :data:`HALF_INTEGER_MAX_P`, else ``None``."""
+        nu = self.nu_exact
+        if isinstance(nu, sp.Rational) and nu.q == 2 and (nu.p - 1) // 2 <= HALF_INTEGER_MAX_P:
+            return int((nu.p - 1) // 2)
+        return None
+
     def profile(self, r: np.ndarray) -> np.ndarray:
+        """``K(r)``: the closed form ``e^{-s} Σ_k a_k s^k`` for ν = p + 1/2, ``p ≤ 50`` (Horner with
+        positive coefficients; error bound in docs/lambda_data.rst#kernel-entries), else the
+        Bessel form."""
         r = np.asarray(r, dtype=float)
-        ell = self.lengthscale
-        half = self._closed_form()
-        if half == sp.Rational(1, 2):
-            return np.exp(-r / ell)
-        if half == sp.Rational(3, 2):
-            s = math.sqrt(3.0) * r / ell
-            return (1.0 + s) * np.exp(-s)
-        if half == sp.Rational(5, 2):
-            s = math.sqrt(5.0) * r / ell
-            return (1.0 + s + s**2 / 3.0) * np.exp(-s)
-        return self.bessel_profile(r)
+        p = self.half_integer_order()
+        if p is None:
+            return self.bessel_profile(r)
+        s = np.minimum(math.sqrt(2 * p + 1) * r / self.lengthscale, _S_CUT)
+        coeffs = _float_coefficients(p)
+        poly = np.full_like(s, coeffs[-1])
+        for a in reversed(coeffs[:-1]):
+            poly = poly * s + a
+        return np.where(s < _S_CUT, poly * np.exp(-s), 0.0)
 
     def bessel_profile(self, r: np.ndarray) -> np.ndarray:
         """The general Bessel form, whatever ν (used as the reference at half-integers)."""

@@ -3,8 +3,10 @@
 
 Docs: ``docs/lambda.rst``.
 
+* :func:`lambda_two` — ``λ_2(δ) = 1 − K(δ)`` rounded down, from an Arb ball.
 * :func:`best_lower_bound` — the largest of the valid rigorous lower bounds (packing–Gershgorin,
-  Fourier, Gaussian minorant, Ingham–Kahane; for ``N = 2`` the exact ``1 − K(δ)``), and which one won.
+  Fourier, Gaussian minorant, Ingham–Kahane; for ``N = 2`` the exact ``1 − K(δ)``, rounded down),
+  and which one won.
 * :func:`lambda_bracket` — that lower bound, the smallest upper bound from explicit feasible
   configurations (lattice sections; optionally the adversarial search), their sources, the gap
   ratio ``upper/lower`` and the time taken.
@@ -12,7 +14,7 @@ Docs: ``docs/lambda.rst``.
 >>> from bounds.kernels import Matern
 >>> q = lambda_two(Matern("3/2"), 1.0)
 >>> q.kind, round(q.value, 15)
-('exact', 0.516642275403492)
+('rigorous', 0.516642275403492)
 >>> b = lambda_bracket(Matern("5/2"), N=50, delta=0.5, D=2)
 >>> b.lower_source, b.upper_source, b.lower.value <= b.upper.value
 ('gaussian minorant', 'cubic lattice', True)
@@ -27,10 +29,14 @@ from dataclasses import dataclass, field
 
 import mpmath
 import numpy as np
+from flint import arb
 
+from bounds._core.ball import adaptive_ball, lower_float, lower_mpf, upper_float, upper_mpf
+from bounds._core.rounding import round_down, round_up
 from bounds._core.validate import check_lambda_inputs, require_int, require_positive
 from bounds.kernels import Gaussian, Matern, RandomFourierKernel
-from bounds.kernels.profile import profile_mp, require_radial_kernel
+from bounds.kernels.profile import require_radial_kernel
+from bounds.kernels.profile_ball import profile_ball
 from bounds.lambda_min.lower.fourier import fourier_lower_bound
 from bounds.lambda_min.lower.gaussian_minorant import gaussian_minorant_lower_bound
 from bounds.lambda_min.lower.ingham_kahane import ingham_kahane_lower_bound
@@ -47,27 +53,61 @@ except ImportError:  # pragma: no cover - optional
 __all__ = ["lambda_two", "BestLowerBound", "best_lower_bound", "LambdaBracket", "lambda_bracket"]
 
 
-def lambda_two(kernel: Matern | Gaussian, delta: float, *, dps: int = 30) -> Quantity:
-    """The exact two-point value ``λ_2(δ) = 1 − K(δ)``.
+def _lambda_two_ball(kernel: Matern | Gaussian, delta: float) -> arb:
+    """An Arb enclosure of ``1 − K(δ)`` narrow enough that every point of it rounds down (and up)
+    to the same float: the precision doubles from 80 bits until it is (``1 − K`` cancels like
+    ``(δ/ℓ)²``, so tiny ``δ/ℓ`` needs about ``2 log2(ℓ/δ) + 60`` bits)."""
+    r = arb(delta)
+
+    def settled(ball: arb) -> bool:
+        return lower_float(ball) == round_down(upper_mpf(ball)) and round_up(lower_mpf(ball)) == upper_float(ball)
+
+    return adaptive_ball(lambda: 1 - profile_ball(kernel, r), settled)
+
+
+def lambda_two(kernel: Matern | Gaussian, delta: float) -> Quantity:
+    """The two-point value ``λ_2(δ) = 1 − K(δ)``, rounded down: the largest float ``≤ λ_2(δ)``.
 
     Formula: ``K_X = [[1, K(r)], [K(r), 1]]`` has eigenvalues ``1 ± K(r)``, ``r = ‖x_1 − x_2‖ ≥ δ``;
-    for ``0 ≤ K`` nonincreasing the infimum over ``r ≥ δ`` of ``1 − K(r)`` is ``1 − K(δ)``.
-    Docs: ``docs/lambda.rst#two-points``.  Hypotheses: ``K`` radial, nonnegative, nonincreasing
-    (Matérn, Gaussian).  Kind: exact (closed form evaluated at ``dps`` digits, rounded to nearest).
+    for ``0 ≤ K`` nonincreasing the infimum over ``r ≥ δ`` of ``1 − K(r)`` is ``1 − K(δ)``.  It is
+    evaluated as an Arb ball at a precision that adapts to ``δ/ℓ`` (full relative accuracy for any
+    ``δ > 0``), and the float is its lower end rounded down.  Docs: ``docs/lambda.rst#two-points``.
+    Hypotheses: ``K`` radial, nonnegative, nonincreasing (Matérn, Gaussian).  Kind: rigorous (a
+    lower bound that is also the best float below the exact value; ``docs/lambda.rst#two-points``
+    says why not ``exact``).  ``mp`` holds the lower end of the ball (≤ λ_2, relative width below
+    one double ulp).
+
+    >>> lambda_two(Gaussian(1), 0.5).value  # 1 - e^{-1/8} = 0.117503097415404597...
+    0.11750309741540459
     """
     delta = require_positive("delta", delta)
     kernel = require_radial_kernel(kernel, "exact two-point value")
-    with mpmath.workdps(dps):
-        mp_val = 1 - profile_mp(kernel, delta)
+    ball = _lambda_two_ball(kernel, delta)
+    low = lower_mpf(ball)
     return Quantity(
         name="lambda_2",
-        value=float(mp_val),
-        kind="exact",
-        formula="1 - K(delta)",
+        value=round_down(low),
+        kind="rigorous",
+        formula="1 - K(delta), rounded down (Arb ball at adaptive precision)",
         reference="docs/lambda.rst#two-points",
         hypotheses=(f"{kernel.name}: K >= 0 radial and nonincreasing", "N = 2"),
-        mp=mp_val,
-        dps=dps,
+        mp=low,
+        dps=int(ball.rel_accuracy_bits() * 0.30103) if ball.rel_accuracy_bits() > 0 else 15,
+    )
+
+
+def _lambda_two_upper(kernel: Matern | Gaussian, delta: float) -> Quantity:
+    """``λ_2(δ) = 1 − K(δ)`` rounded *up* (the smallest float ``≥ λ_2``): the N = 2 upper end of
+    the bracket, attained by any pair at distance δ."""
+    ball = _lambda_two_ball(kernel, delta)
+    return Quantity(
+        name="lambda_2_upper",
+        value=upper_float(ball),
+        kind="rigorous",
+        formula="1 - K(delta), rounded up (Arb ball at adaptive precision); attained by two points at distance delta",
+        reference="docs/lambda.rst#two-points",
+        hypotheses=(f"{kernel.name}: K >= 0 radial and nonincreasing", "N = 2"),
+        mp=upper_mpf(ball),
     )
 
 
@@ -114,8 +154,7 @@ def best_lower_bound(kernel: Matern | Gaussian, N: int, delta: float, D: int) ->
     (Gaussian only))``; for ``N = 2`` the exact ``λ_2(δ) = 1 − K(δ)``.
     Compared through their mpmath values, so bounds below the double range still compete.
     Docs: ``docs/lambda.rst#best-lower-bound``.  Hypotheses: those of each bound (δ-separated,
-    ``#X ≤ N``, Matérn or Gaussian kernel; RFF kernels raise ``ValueError``).  Kind: rigorous
-    (exact for N = 2).
+    ``#X ≤ N``, Matérn or Gaussian kernel; RFF kernels raise ``ValueError``).  Kind: rigorous.
     """
     N, delta, D = check_lambda_inputs(N, delta, D)
     kernel = require_radial_kernel(kernel, "lambda_N(delta) lower bounds")
@@ -215,8 +254,8 @@ def lambda_bracket(
     ``max_upper_points`` points (still feasible for λ_N, since ``λ_N ≤ λ_n`` for ``n ≤ N``; the
     upper bound is then looser but the cost stays bounded; the adversarial search uses at most
     ``min(N, 400)`` points).  Docs: ``docs/lambda.rst``.  Hypotheses: ``N ≥ 2``, ``δ > 0``,
-    ``D ≥ 1``.  Kind: lower rigorous (exact for N = 2); upper rigorous *as an upper bound* (an
-    explicit feasible configuration), not claimed to be λ_N(δ).
+    ``D ≥ 1``.  Kind: lower rigorous; upper rigorous *as an upper bound* (an explicit feasible
+    configuration), not claimed to be λ_N(δ); for N = 2 they are ``1 − K(δ)`` rounded down and up.
     """
     N, delta, D = check_lambda_inputs(N, delta, D)
     adversarial_seconds = require_positive("adversarial_seconds", adversarial_seconds, strict=False)
@@ -239,7 +278,8 @@ def lambda_bracket(
         best = best_lower_bound(kernel, N, delta, D)
     cands: list[tuple[str, Quantity]] = list(best.candidates)
     if N == 2 and best.source == "exact":
-        upper, upper_source, points = best.quantity, "exact", None
+        upper = _lambda_two_upper(require_radial_kernel(kernel, "exact two-point value"), delta)
+        upper_source, points = "exact", None
     else:
         with threadpool_limits(1) if threadpool_limits is not None else contextlib.nullcontext():
             ups: list[UpperBound] = [lattice_upper_bound(kernel, n_up, delta, D, lat) for lat in _lattices(D)]

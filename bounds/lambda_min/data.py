@@ -3,10 +3,12 @@ data-dependent Gershgorin bound along the flow (SPEC §4.3 and §5).
 
 Docs: ``docs/lambda_data.rst`` (the rounding-error analysis, constants and references).
 
-* :func:`lambda_min_verified` — ``λ_min(K_X) ≥ μ − θ`` certified by a floating-point Cholesky
-  factorisation of ``K̃ − μI`` (Demmel 1989; Higham, *Accuracy and Stability of Numerical
-  Algorithms*, 2nd ed., Thm 10.3; Rump, "Verification of positive definiteness", BIT 46, 2006),
-  with the error of the computed kernel entries themselves added.  Kind: rigorous.
+* :func:`lambda_min_verified` — for up to 32 points (radial kernels) a ball-arithmetic (Arb)
+  Cholesky certificate on the exact Gram matrix; otherwise ``λ_min(K_X) ≥ μ − θ`` certified by a
+  floating-point Cholesky factorisation of ``K̃ − μI`` (Demmel 1989; Higham, *Accuracy and
+  Stability of Numerical Algorithms*, 2nd ed., Thm 10.3; Rump, "Verification of positive
+  definiteness", BIT 46, 2006), with the proven error of the kernel entries themselves added
+  (:func:`entry_error_bound`).  Kind: rigorous.
 * :func:`lambda_min_numerical` — the LAPACK eigenvalue, no certificate.  Kind: numerical.
 * :func:`data_gershgorin_bound` — ``1 − max_i Σ_{j≠i} K(s‖x_i − x_j‖)``, valid along the whole
   flow for ``s = e^{−c1 R}`` (SPEC §5).  Kind: rigorous.
@@ -23,22 +25,28 @@ Docs: ``docs/lambda_data.rst`` (the rounding-error analysis, constants and refer
 from __future__ import annotations
 
 import math
+from typing import Literal
 
 import mpmath
 import numpy as np
 import scipy.linalg
+from flint import acb_mat, arb, arb_mat, ctx
 
+from bounds._core.ball import positive_definite, to_mpf, upper_float
 from bounds._core.rounding import ENCLOSURE_DPS, gamma_k, round_down, round_up
 from bounds._core.rounding import UNIT_ROUNDOFF as _U
 from bounds._core.separation import as_point_set, separation
 from bounds._core.validate import require_positive
 from bounds.kernels import Gaussian, Matern, RandomFourierKernel
-from bounds.kernels.profile import require_radial_kernel
+from bounds.kernels.profile import profile_error_bound, proven_profile, require_radial_kernel
+from bounds.kernels.profile_ball import profile_ball
 from bounds.result import Quantity
 
 __all__ = [
     "gram_from_differences",
+    "verified_gram",
     "entry_error_bound",
+    "BALL_MAX_N",
     "lambda_min_numerical",
     "lambda_min_verified",
     "lambda_min_upper_verified",
@@ -49,6 +57,11 @@ __all__ = [
 #: Gaussian): |r K'(r)| = ∫ 2a r² e^{-a r²} dμ(a) and x e^{-x} ≤ 1/e.  Rounded up.
 _SUP_R_DK = 0.7358
 _REFERENCE = "docs/lambda_data.rst"
+#: Up to this many points (radial kernels) ``method="auto"`` certifies λ_min by a ball Cholesky of
+#: the exact Gram matrix (0.05–0.3 s at N = 32 on this machine, benchmarks/rigor) instead of the
+#: float Cholesky certificate.
+BALL_MAX_N = 32
+Method = Literal["auto", "ball", "float"]
 
 
 def _kernel_name(kernel: object) -> str:
@@ -64,16 +77,31 @@ def gram_from_differences(kernel: object, X: np.ndarray) -> np.ndarray:
     return G
 
 
+def verified_gram(kernel: object, X: np.ndarray) -> np.ndarray:
+    """``K̃_X`` whose off-diagonal entries are within :func:`entry_error_bound` of the exact
+    ``K(x_i − x_j)`` (the diagonal is exactly 1).
+
+    Radial kernels: :func:`bounds.kernels.profile.proven_profile` of the float distances
+    ``‖fl(x_i − x_j)‖`` (float closed forms where proven, Arb balls otherwise); random-feature
+    kernels: :func:`gram_from_differences`.
+    """
+    if isinstance(kernel, RandomFourierKernel):
+        return gram_from_differences(kernel, X)
+    Z = X[:, None, :] - X[None, :, :]
+    return proven_profile(require_radial_kernel(kernel, "verified Gram matrix"), np.linalg.norm(Z, axis=-1))
+
+
 def entry_error_bound(kernel: object, X: np.ndarray) -> float:
-    """A bound on ``max_{i≠j} |K̃_ij − K(x_i − x_j)|`` for :func:`gram_from_differences`.
+    """A bound on ``max_{i≠j} |K̃_ij − K(x_i − x_j)|`` for :func:`verified_gram`.
 
     Radial kernels: ``fl(x_i − x_j)`` has componentwise relative error ``≤ u`` and the norm adds
-    ``≤ (D/2 + 1)u``, so ``|r̃ − r| ≤ (D + 3) u r``; with ``|r K'(r)| ≤ 2/e`` (Gaussian scale
-    mixtures) this moves ``K`` by ``≤ 0.736 (D + 4) u``; the profile's own evaluation error is at
-    most ``16 u`` for the closed forms (Matérn ν ∈ {1/2, 3/2, 5/2}, Gaussian) and ``1e-13`` for the
-    Bessel form (stated margins, tested against mpmath in ``tests/bounds/lambda_min/test_data.py``).
+    ``≤ (D/2 + 1)u``, so ``|r̃ − r| ≤ γ_{D+3} r``; with ``sup |r K'(r)| ≤ 2/e`` (Gaussian scale
+    mixtures) this moves ``K`` by ``≤ 1.01 · 0.7358 γ_{D+3}``; the profile's own evaluation error
+    at ``r̃`` is :func:`bounds.kernels.profile.profile_error_bound` (derived float margins for the
+    Gaussian and ν = p + 1/2, ``p ≤ 50``; the Arb ball otherwise).
     Random Fourier kernels: the phase ``ω·z`` has absolute error ``≤ (D + 3) u ‖ω‖ ‖z‖``, cosine
-    and the mean of ``q`` terms add ``(q + 8) u``.
+    and the mean of ``q`` terms add ``(q + 8) u``.  Docs: ``docs/lambda_data.rst#kernel-entries``.
+    Kind: rigorous (tested against Arb in ``tests/bounds/lambda_min/test_data_oracle.py``).
     """
     D = X.shape[1]
     if isinstance(kernel, RandomFourierKernel):
@@ -81,9 +109,7 @@ def entry_error_bound(kernel: object, X: np.ndarray) -> float:
         wmax = float(np.max(np.linalg.norm(kernel.omega, axis=1)))
         return 2.0 * _U * ((D + 3) * wmax * extent + kernel.q + 8)
     kernel = require_radial_kernel(kernel, "verified lambda_min")
-    closed = isinstance(kernel, Gaussian) or kernel._closed_form() is not None
-    eval_err = 16 * _U if closed else 1e-13
-    return 1.01 * (_SUP_R_DK * (D + 4) * _U) + eval_err
+    return 1.01 * _SUP_R_DK * gamma_k(D + 3) + profile_error_bound(kernel)
 
 
 def _check_kernel(kernel: object) -> None:
@@ -123,70 +149,142 @@ def _cholesky_ok(B: np.ndarray) -> bool:
     return True
 
 
-def lambda_min_verified(kernel: object, X: object) -> Quantity:
+def _ball_gram(kernel: Matern | Gaussian, P: np.ndarray) -> arb_mat:
+    """The exact Gram matrix of the float points ``P`` as Arb balls (current precision)."""
+    N = P.shape[0]
+    rows = [[arb(1) for _ in range(N)] for _ in range(N)]
+    for i in range(N):
+        for j in range(i + 1, N):
+            r = sum(((arb(float(a)) - arb(float(b))) ** 2 for a, b in zip(P[i], P[j], strict=True)), arb(0)).sqrt()
+            rows[i][j] = rows[j][i] = profile_ball(kernel, r)
+    return arb_mat(rows)
+
+
+def _ball_bounds(K: arb_mat, bits: int) -> tuple[arb, arb]:
+    """``(μ, ρ)`` with ``μ < λ_min(K) ≤ ρ`` proven (``μ = 0`` if not certified): ``μ`` just below an
+    approximate eigenvalue (Arb's ``eig(algorithm="approx")``), certified by a ball Cholesky of
+    ``K − μI``; ``ρ`` the ball Rayleigh quotient of the approximate eigenvector."""
+    values, vectors = acb_mat(K.mid()).eig(algorithm="approx", right=True)
+    i = min(range(len(values)), key=lambda k: values[k].real.mid())  # exact midpoints: compared exactly, not as floats
+    v = [vectors[k, i].real.mid() for k in range(K.nrows())]
+    n = len(v)
+    Kv = [sum((K[a, b] * v[b] for b in range(n)), arb(0)) for a in range(n)]
+    rho = sum((v[a] * Kv[a] for a in range(n)), arb(0)) / sum((x * x for x in v), arb(0))
+    lam = values[i].real.mid()
+    radius = max((K[a, b].rad() for a in range(n) for b in range(n)), key=float)
+    # Below λ̂ by its approximation error, the Weyl shift n·(entry radius) and a relative 2⁻⁶⁰ that
+    # absorbs the growth of the ball radii inside the Cholesky (far below one double ulp).
+    mu = (lam - (abs(lam) + n * n) * arb(2) ** (8 - bits) - 4 * n * radius - abs(lam) * arb(2) ** -60).mid()
+    if mu > 0 and positive_definite(K, mu):
+        return mu, rho
+    return arb(0), rho
+
+
+def _ball_lambda_min(kernel: object, P: np.ndarray) -> tuple[mpmath.mpf, float, int]:
+    """``(lower, upper, bits)`` enclosing ``λ_min(K_X)`` of the exact Gram matrix in ball
+    arithmetic (:func:`_ball_bounds`), at 128, 256, … bits until the relative width is
+    ``≤ 2⁻⁴⁰`` (or 2048 bits)."""
+    kernel = require_radial_kernel(kernel, "ball-arithmetic lambda_min")
+    for bits in (128, 256, 512, 1024, 2048):
+        with ctx.workprec(bits):
+            mu, rho = _ball_bounds(_ball_gram(kernel, P), bits)
+            lo, hi = to_mpf(mu), upper_float(rho)
+        if lo > 0 and hi - lo <= 2.0**-40 * hi:
+            break
+    return lo, hi, bits
+
+
+def _float_lambda_min(kernel: object, P: np.ndarray) -> tuple[mpmath.mpf, float | None, float]:
+    """``(bound, μ, ε)`` of the float Cholesky certificate (:func:`lambda_min_verified`)."""
+    N = P.shape[0]
+    G = verified_gram(kernel, P)
+    lam_hat = float(np.linalg.eigvalsh(G)[0])
+    eps = entry_error_bound(kernel, P)
+    g = gamma_k(N + 1)
+    theta_est = g / (1 - g) * N * (1 + abs(lam_hat)) + (N - 1) * eps
+    for factor in (2.0, 8.0, 64.0, 1e3, 1e5, 1e8):
+        mu = lam_hat - factor * theta_est
+        if mu <= 0:
+            break
+        B = G.copy()
+        B[np.diag_indices(N)] = G.diagonal() - mu  # fl(K̃_ii − μ)
+        if not _cholesky_ok(B):
+            continue
+        with mpmath.workdps(ENCLOSURE_DPS):
+            trace = mpmath.fsum(mpmath.mpf(float(b)) for b in B.diagonal())
+            gm = mpmath.mpf(g)
+            shift = mpmath.mpf(_U) * abs(1 - mpmath.mpf(mu))
+            low = mpmath.mpf(mu) - gm / (1 - gm) * trace - shift - (N - 1) * mpmath.mpf(eps)
+        return max(low, mpmath.mpf(0)), mu, eps
+    return mpmath.mpf(0), None, eps
+
+
+def _use_ball(kernel: object, N: int, method: str) -> bool:
+    if method not in ("auto", "ball", "float"):
+        raise ValueError(f"method must be 'auto', 'ball' or 'float', got {method!r}")
+    radial = isinstance(kernel, (Matern, Gaussian))
+    if method == "ball" and not radial:
+        raise ValueError(f"method='ball' needs a Matern or Gaussian kernel, got {_kernel_name(kernel)}")
+    return method == "ball" or (method == "auto" and radial and N <= BALL_MAX_N)
+
+
+def lambda_min_verified(kernel: object, X: object, *, method: Method = "auto") -> Quantity:
     """A verified lower bound on ``λ_min(K_X)`` (the exact Gram matrix of the given points).
 
-    Formula: pick ``μ`` just below the computed ``λ_min``; if the floating-point Cholesky of
-    ``B = fl(K̃ − μI)`` runs to completion, then ``B + ΔB = R̃ᵀR̃ ⪰ 0`` with
+    Formula: ``method="ball"`` (the default for radial kernels and ``N ≤`` :data:`BALL_MAX_N`):
+    the Gram matrix of the float coordinates is formed in ball arithmetic (Arb), ``μ`` is put just
+    below an approximate eigenvalue and ``K_X − μI ≻ 0`` is proven by a ball Cholesky
+    factorisation (every pivot certainly positive), at 128, 256, … bits until ``μ`` is within
+    ``2⁻⁴⁰`` relative of the ball Rayleigh quotient above; ``μ`` rounded down (0 if never certified).
+    ``method="float"``: pick ``μ`` just below the computed ``λ_min``; if the floating-point
+    Cholesky of ``B = fl(K̃ − μI)`` runs to completion, then ``B + ΔB = R̃ᵀR̃ ⪰ 0`` with
     ``‖ΔB‖₂ ≤ γ_{N+1}/(1 − γ_{N+1}) · tr(B)`` (Demmel 1989; Higham Thm 10.3; Rump 2006), so
 
     ``λ_min(K_X) ≥ μ − γ_{N+1}/(1 − γ_{N+1}) tr(B) − u|1 − μ| − (N − 1) ε``,
 
-    ``γ_k = k u/(1 − k u)``, ``u = 2⁻⁵³``, ``ε`` = :func:`entry_error_bound` (``‖ΔK‖₂ ≤ (N−1) ε``
-    since the diagonal is exact), evaluated in mpmath and rounded down; ``0`` (Gram matrices are
-    PSD) if no ``μ > 0`` is certified.  Docs: ``docs/lambda_data.rst#verified-lambda-min``.
-    Hypotheses: IEEE double arithmetic with round-to-nearest, no underflow; LAPACK ``potrf`` uses
-    conventional (non-Strassen) products, so the inner-product error analysis applies.
-    Kind: rigorous.
+    ``γ_k = k u/(1 − k u)``, ``u = 2⁻⁵³``, ``K̃`` = :func:`verified_gram`, ``ε`` =
+    :func:`entry_error_bound` (``‖ΔK‖₂ ≤ (N−1) ε`` since the diagonal is exact), evaluated in
+    mpmath and rounded down; ``0`` (Gram matrices are PSD) if no ``μ > 0`` is certified.
+    Docs: ``docs/lambda_data.rst#verified-lambda-min``.  Hypotheses: (float) IEEE double
+    arithmetic with round-to-nearest, no underflow; LAPACK ``potrf`` uses conventional
+    (non-Strassen) products, so the inner-product error analysis applies.  Kind: rigorous.
+
+    Raises
+    ------
+    ValueError
+        Duplicate points, an unsupported kernel or ``method``, or (Matérn ν without a proven
+        float formula) more ball evaluations than :data:`bounds.kernels.profile_ball.MAX_BALL_EVALUATIONS`.
     """
     _check_kernel(kernel)
     P = as_point_set(X)
     separation(P)
     N = P.shape[0]
-    G = gram_from_differences(kernel, P)
-    lam_hat = float(np.linalg.eigvalsh(G)[0])
-    eps = entry_error_bound(kernel, P)
-    g = gamma_k(N + 1)
-    theta_est = g / (1 - g) * N * (1 + abs(lam_hat)) + (N - 1) * eps
-    best = mpmath.mpf(0)
-    mu_used = None
-    if lam_hat > 0:
-        for factor in (2.0, 8.0, 64.0, 1e3, 1e5, 1e8):
-            mu = lam_hat - factor * theta_est
-            if mu <= 0:
-                break
-            B = G.copy()
-            B[np.diag_indices(N)] = G.diagonal() - mu  # fl(K̃_ii − μ)
-            if not _cholesky_ok(B):
-                continue
-            with mpmath.workdps(ENCLOSURE_DPS):
-                trace = mpmath.fsum(mpmath.mpf(float(b)) for b in B.diagonal())
-                gm = mpmath.mpf(g)
-                low = (
-                    mpmath.mpf(mu)
-                    - gm / (1 - gm) * trace
-                    - mpmath.mpf(_U) * abs(1 - mpmath.mpf(mu))
-                    - (N - 1) * mpmath.mpf(eps)
-                )
-            if low > best:
-                best, mu_used = low, mu
-            break
-    value = round_down(best)
-    return Quantity(
-        name="lambda_min_verified",
-        value=value,
-        kind="rigorous",
-        formula="mu - gamma_{N+1}/(1-gamma_{N+1}) tr(fl(K~ - mu I)) - u|1-mu| - (N-1) eps, "
-        "certified by a floating-point Cholesky of K~ - mu I",
-        reference=_REFERENCE + "#verified-lambda-min",
-        hypotheses=(
-            f"{N} distinct points in R^{P.shape[1]}",
-            _kernel_name(kernel),
+    if _use_ball(kernel, N, method):
+        lo, _, bits = _ball_lambda_min(kernel, P)
+        best = max(lo, mpmath.mpf(0))
+        formula = "lower end of the ball enclosure of lambda_min(K_X): ball Cholesky of K_X - mu I (exact Gram matrix)"
+        how = ("exact Gram matrix of the float coordinates in Arb ball arithmetic", f"{bits} bits")
+        dps = int(bits * 0.30103)
+    else:
+        best, mu_used, eps = _float_lambda_min(kernel, P)
+        formula = (
+            "mu - gamma_{N+1}/(1-gamma_{N+1}) tr(fl(K~ - mu I)) - u|1-mu| - (N-1) eps, "
+            "certified by a floating-point Cholesky of K~ - mu I"
+        )
+        how = (
             "IEEE double, round to nearest, conventional LAPACK potrf",
             f"entry error eps = {eps:.3g}, mu = {mu_used!r}",
-        ),
+        )
+        dps = ENCLOSURE_DPS
+    return Quantity(
+        name="lambda_min_verified",
+        value=round_down(best),
+        kind="rigorous",
+        formula=formula,
+        reference=_REFERENCE + "#verified-lambda-min",
+        hypotheses=(f"{N} distinct points in R^{P.shape[1]}", _kernel_name(kernel), *how),
         mp=best,
-        dps=ENCLOSURE_DPS,
+        dps=dps,
     )
 
 
@@ -197,8 +295,9 @@ def data_gershgorin_bound(kernel: Matern | Gaussian, X: object, shrink: float = 
     (along a flow with ``‖v‖_H ≤ R``, ``s = e^{−c1 R}``), then for a radial nonincreasing ``K ≥ 0``
     ``K(x_i(t) − x_j(t)) ≤ K(s‖x_i − x_j‖)`` and Gershgorin gives
     ``λ_min(K_{X(t)}) ≥ max(0, 1 − max_i Σ_{j≠i} K(s‖x_i − x_j‖))``.  Rounding: the row sums are
-    rounded up by ``(N − 1)ε`` (:func:`entry_error_bound`, plus ``u`` for the product ``s r``)
-    and a factor ``1 + (N + 2)u``.  Docs: ``docs/lambda_data.rst#gershgorin-along-the-flow``.
+    rounded up by ``(N − 1)ε`` (:func:`entry_error_bound` of the proven profile values
+    :func:`bounds.kernels.profile.proven_profile`, plus ``u`` for the product ``s r``) and a
+    factor ``1 + (N + 2)u``.  Docs: ``docs/lambda_data.rst#gershgorin-along-the-flow``.
     Hypotheses: ``K`` Matérn or Gaussian; ``0 < s ≤ 1``; distances shrink at most by ``s``.
     Kind: rigorous.
     """
@@ -211,7 +310,7 @@ def data_gershgorin_bound(kernel: Matern | Gaussian, X: object, shrink: float = 
     N, D = P.shape
     Z = P[:, None, :] - P[None, :, :]
     r = np.sqrt(np.sum(Z**2, axis=-1)) * s
-    G = kernel.profile(r)
+    G = proven_profile(kernel, r)
     np.fill_diagonal(G, 0.0)
     eps = entry_error_bound(kernel, P) + _SUP_R_DK * 2 * _U
     rows = np.array([math.fsum(row) for row in G.tolist()])
@@ -234,10 +333,34 @@ def data_gershgorin_bound(kernel: Matern | Gaussian, X: object, shrink: float = 
     )
 
 
-def lambda_min_upper_verified(kernel: object, X: object) -> Quantity:
-    """A verified *upper* bound on ``λ_min(K_X)``: a Rayleigh quotient with rounding bounds.
+def _rayleigh_upper(kernel: object, P: np.ndarray) -> mpmath.mpf:
+    """The float Rayleigh-quotient upper bound of :func:`lambda_min_upper_verified`."""
+    N = P.shape[0]
+    G = verified_gram(kernel, P)
+    _, V = np.linalg.eigh(G)
+    v = V[:, 0]
+    eps = entry_error_bound(kernel, P)
+    quad = float(v @ (G @ v))
+    absq = float(np.abs(v) @ (np.abs(G) @ np.abs(v)))
+    nv = float(v @ v)
+    g2, g1 = gamma_k(2 * N), gamma_k(N)
+    with mpmath.workdps(ENCLOSURE_DPS):
+        num = (
+            mpmath.mpf(quad)
+            + mpmath.mpf(g2) * (1 + mpmath.mpf(g2)) * mpmath.mpf(absq)
+            + (N - 1) * mpmath.mpf(eps) * (1 + mpmath.mpf(g1)) * mpmath.mpf(nv)
+        )
+        return num / ((1 - mpmath.mpf(g1)) * mpmath.mpf(nv))
 
-    Formula: for any ``v ≠ 0``, ``λ_min(K_X) ≤ vᵀK_Xv / vᵀv``.  With ``v`` the computed eigenvector,
+
+def lambda_min_upper_verified(kernel: object, X: object, *, method: Method = "auto") -> Quantity:
+    """A verified *upper* bound on ``λ_min(K_X)``.
+
+    Formula: ``method="ball"``: the upper end of the ball enclosure of the smallest eigenvalue of
+    the exact Gram matrix (a ball Rayleigh quotient), rounded up.  ``method="float"`` (also what
+    ``"auto"`` does: the lattice and adversarial upper bounds call this for many configurations,
+    and an upper bound loses nothing essential to rounding): for any ``v ≠ 0``,
+    ``λ_min(K_X) ≤ vᵀK_Xv / vᵀv``.  With ``v`` the computed eigenvector of ``K̃`` (:func:`verified_gram`),
     ``|fl(vᵀK̃v) − vᵀK̃v| ≤ γ_{2N} |v|ᵀ|K̃||v|``, ``|fl(vᵀv) − vᵀv| ≤ γ_N vᵀv`` (Higham §3.1) and
     ``|vᵀ(K_X − K̃)v| ≤ (N − 1) ε ‖v‖²`` (:func:`entry_error_bound`), so
 
@@ -252,28 +375,21 @@ def lambda_min_upper_verified(kernel: object, X: object) -> Quantity:
     P = as_point_set(X)
     separation(P)
     N = P.shape[0]
-    G = gram_from_differences(kernel, P)
-    w, V = np.linalg.eigh(G)
-    v = V[:, 0]
-    eps = entry_error_bound(kernel, P)
-    quad = float(v @ (G @ v))
-    absq = float(np.abs(v) @ (np.abs(G) @ np.abs(v)))
-    nv = float(v @ v)
-    g2, g1 = gamma_k(2 * N), gamma_k(N)
-    with mpmath.workdps(ENCLOSURE_DPS):
-        num = (
-            mpmath.mpf(quad)
-            + mpmath.mpf(g2) * (1 + mpmath.mpf(g2)) * mpmath.mpf(absq)
-            + (N - 1) * mpmath.mpf(eps) * (1 + mpmath.mpf(g1)) * mpmath.mpf(nv)
-        )
-        up = num / ((1 - mpmath.mpf(g1)) * mpmath.mpf(nv))
+    if _use_ball(kernel, N, method) and method == "ball":
+        hi = _ball_lambda_min(kernel, P)[1]
+        up, formula = mpmath.mpf(hi), "ball Rayleigh quotient of the exact Gram matrix at an approximate eigenvector"
+        how = "exact Gram matrix of the float coordinates in Arb ball arithmetic"
+    else:
+        up = _rayleigh_upper(kernel, P)
+        formula = "Rayleigh quotient v^T K_X v / v^T v of the computed eigenvector, rounding bounded"
+        how = "IEEE double, round to nearest"
     return Quantity(
         name="lambda_min_upper_verified",
         value=round_up(up),
         kind="rigorous",
-        formula="Rayleigh quotient v^T K_X v / v^T v of the computed eigenvector, rounding bounded",
+        formula=formula,
         reference=_REFERENCE + "#verified-upper-bound",
-        hypotheses=(f"{N} distinct points in R^{P.shape[1]}", _kernel_name(kernel), "IEEE double, round to nearest"),
+        hypotheses=(f"{N} distinct points in R^{P.shape[1]}", _kernel_name(kernel), how),
         mp=up,
         dps=ENCLOSURE_DPS,
     )

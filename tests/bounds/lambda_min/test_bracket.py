@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 
 import mpmath
 import numpy as np
@@ -31,7 +32,10 @@ def test_best_lower_is_the_max_of_the_candidates(kernel, N, delta, D):
 
 def test_n_equals_two_is_exact_on_both_sides():
     b = lambda_bracket(Matern("5/2"), 2, 0.8, 3)
-    assert b.lower.kind == b.upper.kind == "exact"
+    assert b.lower_source == b.upper_source == "exact"
+    assert b.lower.kind == b.upper.kind == "rigorous"
+    # 1 - K(δ) rounded down and up: the two floats around the exact value (one ulp apart).
+    assert b.upper.value == math.nextafter(b.lower.value, math.inf)
     assert b.gap == 1.0
     # Independent source: eigvalsh of the 2x2 Gram matrix of a pair at distance δ.
     assert b.lower.value == pytest.approx(lambda_min(Matern("5/2"), np.array([[0.0], [0.8]])), abs=EIG_TOL)

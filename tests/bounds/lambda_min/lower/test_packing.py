@@ -83,7 +83,7 @@ def test_two_points_are_exact(kernel, delta):
     # Independent source: the eigenvalues 1 ± K(δ) of the 2x2 Gram matrix, by eigvalsh.
     exact = lambda_two(kernel, delta)
     X = np.array([[0.0, 0.0], [delta, 0.0]])
-    assert exact.kind == "exact"
+    assert exact.kind == "rigorous"  # 1 - K(δ) rounded down (docs/lambda.rst#two-points)
     assert exact.value == pytest.approx(lambda_min(kernel, X), abs=EIG_TOL)
     packing = packing_lower_bound(kernel, 2, delta, 2)
     assert packing.value <= exact.value
