@@ -10,6 +10,10 @@ Kinds
     A closed form evaluated without approximation beyond the final rounding.
 ``rigorous``
     A proven bound whose floating-point rounding is controlled (never on the wrong side).
+``probabilistic``
+    A proven bound that holds with probability at least ``1 − η`` over a random draw (the
+    frequencies of a random-feature network, docs/width.rst#a-priori); the quantity's ``eta``
+    field carries ``η``.  Weaker than rigorous, stronger than numerical.
 ``numerical``
     A computed number with no proof of which side its error lies on (e.g. a quadrature).
 ``estimate``
@@ -25,10 +29,10 @@ from typing import Literal, cast
 import mpmath
 import sympy as sp
 
-__all__ = ["Kind", "KINDS", "Quantity", "weakest_kind"]
+__all__ = ["Kind", "KINDS", "Quantity", "weakest_kind", "combined_kind"]
 
-Kind = Literal["exact", "rigorous", "numerical", "estimate"]
-KINDS: tuple[str, ...] = ("exact", "rigorous", "numerical", "estimate")
+Kind = Literal["exact", "rigorous", "probabilistic", "numerical", "estimate"]
+KINDS: tuple[str, ...] = ("exact", "rigorous", "probabilistic", "numerical", "estimate")
 
 
 def weakest_kind(*kinds: str) -> Kind:
@@ -37,6 +41,28 @@ def weakest_kind(*kinds: str) -> Kind:
         if kind not in KINDS:
             raise ValueError(f"kind must be one of {KINDS}, got {kind!r}")
     return cast(Kind, max(kinds, key=KINDS.index)) if kinds else "exact"
+
+
+def combined_kind(*items: Quantity | str) -> tuple[Kind, float | None]:
+    """The kind of a number computed from ``items`` (quantities or kind names) and, when that kind
+    is ``probabilistic``, its ``η``.
+
+    A combination of probabilistic quantities holds on the intersection of their events.  This
+    package only combines quantities of one random draw, all carrying the ``η`` of that draw's
+    whole failure event (docs/width.rst#a-priori), so the ``η`` is kept; quantities with different
+    ``η`` (different draws) are refused rather than silently union-bounded.
+
+    >>> combined_kind("rigorous", Quantity("c1", 2.0, "probabilistic", "", "", eta=0.05))
+    ('probabilistic', 0.05)
+    """
+    kinds = [item if isinstance(item, str) else item.kind for item in items]
+    kind = weakest_kind(*kinds)
+    if kind != "probabilistic":
+        return kind, None
+    etas = {item.eta for item in items if isinstance(item, Quantity) and item.eta is not None}
+    if len(etas) != 1:
+        raise ValueError(f"probabilistic quantities must share one eta (one draw), got {sorted(etas)}")
+    return kind, etas.pop()
 
 
 @dataclass(frozen=True)
@@ -51,7 +77,8 @@ class Quantity:
         The value as a float (``inf`` is allowed only where the theory says the constant is
         infinite and the caller asked for it explicitly; public functions raise instead).
     kind
-        One of ``exact``, ``rigorous``, ``numerical``, ``estimate`` (see module docstring).
+        One of ``exact``, ``rigorous``, ``probabilistic``, ``numerical``, ``estimate`` (see module
+        docstring).
     formula
         The formula in plain text, e.g. ``"sqrt(E[w_1^2]) = sqrt(nu/(nu-1))/l"``.
     reference
@@ -64,6 +91,8 @@ class Quantity:
         The value to the requested precision (an :class:`mpmath.mpf`), when computed.
     dps
         The number of decimal digits ``mp`` was computed to.
+    eta
+        For kind ``probabilistic`` only: the bound holds with probability at least ``1 − eta``.
     """
 
     name: str
@@ -75,10 +104,16 @@ class Quantity:
     expr: sp.Expr | None = field(default=None, compare=False)
     mp: mpmath.mpf | None = field(default=None, compare=False)
     dps: int | None = field(default=None, compare=False)
+    eta: float | None = None
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
             raise ValueError(f"kind must be one of {KINDS}, got {self.kind!r}")
+        if (self.kind == "probabilistic") != (self.eta is not None):
+            raise ValueError(f"eta must be given exactly for kind 'probabilistic', got kind {self.kind!r}, "
+                             f"eta {self.eta!r}")
+        if self.eta is not None and not 0 < self.eta < 1:
+            raise ValueError(f"eta must be in (0, 1), got {self.eta!r}")
 
     def __float__(self) -> float:
         return float(self.value)
@@ -87,7 +122,7 @@ class Quantity:
         parts = [f"{self.name} = {self.value:.17g}"]
         if self.expr is not None:
             parts.append(f"= {sp.sstr(self.expr)}")
-        parts.append(f"[{self.kind}]")
+        parts.append(f"[{self.kind}]" if self.eta is None else f"[{self.kind}, probability >= 1 - {self.eta:g}]")
         text = " ".join(parts)
         details = [f"  formula: {self.formula}"]
         if self.hypotheses:
@@ -115,4 +150,5 @@ class Quantity:
             "expr": None if self.expr is None else sp.sstr(self.expr),
             "mp": self.mp_string(),
             "dps": self.dps,
+            "eta": self.eta,
         }
