@@ -60,6 +60,7 @@ __all__ = [
     "width_for_design",
     "WidthDesign",
     "width_design",
+    "drawn_output_scale",
 ]
 
 REFERENCE = "docs/recipe.rst"
@@ -458,3 +459,35 @@ def width_design(
     q = width_for_design(problem, eta, form=form, depth=depth, constants=constants, q_max=q_max)
     cert = None if q is None else width_guarantee(problem, q, eta, form=form, depth=depth, constants=constants)
     return WidthDesign(problem.architecture, q, eta, cert)
+
+
+def drawn_output_scale(
+    X: np.ndarray, Y: np.ndarray, alpha: float, width: FiniteWidth, *, weights: np.ndarray | None = None,
+    form: str = "discrete", depth: int | None = None, constants: Constants = "sharp",
+) -> tuple[float, float]:
+    """``(b, R₀)``: the read-out scale for which the drawn network of the augmented design with
+    lifting scale ``α`` is certified at ``R₀`` (docs/width.rst#the-finite-width-design).
+
+    Formula: the perturbation route gives ``λ(R) = (√λ₀ − √N c R)²`` and the allowed initial loss
+    grows like ``R² λ(R)²``, largest at ``R₀ = √λ₀/(3√N c)`` (capped at ``√T/(2c)`` for a ResNet);
+    ``b`` is the smallest scale (bisection in ``log b``, to 1 %) with ``(1 + 10⁻³) f0 ≤
+    allowed_f0(R₀)`` for the drawn chain, ``inf`` when ``λ₀ = 0`` or none below 10¹⁵.  Kind:
+    numerical (a search); the design is then certified by the radius search.
+    """
+    _check_form(form)
+    if width.sample is None:
+        raise ValueError("width must be a drawn network (bounds.width.FiniteWidth.drawn), not a priori bounds")
+    c = float(width.regularity.kappa if constants == "paper" else width.regularity.c1)
+    N = np.asarray(X).shape[0]
+    R0 = math.sqrt(max(width.lam0.value, 0.0)) / (3 * math.sqrt(N) * c)
+    if depth is not None:
+        R0 = min(R0, 0.5 * math.sqrt(depth) / c)
+    if R0 <= 0:
+        return math.inf, R0
+
+    def at(b: float):  # noqa: ANN202 - a ChainPoint
+        return chain_point(Problem.augmented(X, Y, width.sample, alpha, b, weights=weights), R0,  # type: ignore[arg-type]
+                           constants=constants, depth=depth, width=width)
+
+    f0 = Problem.augmented(X, Y, width.sample, alpha, 1.0, weights=weights).initial_loss_upper()  # type: ignore[arg-type]
+    return _output_scale(at, R0, f0, form), R0

@@ -83,10 +83,14 @@ Supported = Matern | Gaussian | RandomFourierKernel
 
 @dataclass(frozen=True)
 class GramExtremes:
-    """``λ_min(K_X) ≥ lam_min`` and ``λ_max(K_X) ≤ lam_max`` for the points ``X`` (rigorous)."""
+    """``λ_min(K_X) ≥ lam_min`` and ``λ_max(K_X) ≤ lam_max`` for the points ``X`` (rigorous), and
+    the Gershgorin parts: ``offdiag`` = the float ``max_i Σ_{j≠i} |K̃_ij|`` of the computed entries,
+    whose errors are at most ``entry_error`` each."""
 
     lam_min: Quantity
     lam_max: Quantity
+    offdiag: float
+    entry_error: float
 
 
 #: Cache of :func:`gram_extremes`: (kernel key, points bytes, shape) -> result (a few entries).
@@ -130,18 +134,25 @@ def _gram_extremes(kernel: Supported, P: np.ndarray) -> GramExtremes:
 
     N = P.shape[0]
     lam_min = lambda_min_verified(kernel, P)
-    G = gram_from_differences(kernel, P)
-    rows = max(math.fsum(row) for row in np.abs(G).tolist())
-    with mpmath.workdps(MP_DPS):
-        bound = (mpmath.mpf(rows) + (N - 1) * mpmath.mpf(entry_error_bound(kernel, P))) * (1 + (N + 2) * mpmath.mpf(_U))
-        value = min(float(N), up(bound, 2))
+    G = np.abs(gram_from_differences(kernel, P))
+    np.fill_diagonal(G, 0.0)  # the diagonal is K(0) = 1 exactly
+    rows = max(math.fsum(row) for row in G.tolist())
+    eps = entry_error_bound(kernel, P)
+    value = _gershgorin_up(N, rows, eps)
     lam_max = Quantity(
         name="lambda_max_upper", value=value, kind="rigorous",
         formula="min(N, max_i sum_j |K(x_i - x_j)|) (Gershgorin, entry errors added)",
         reference=REFERENCE + "#the-gram-matrix-at-t-0",
         hypotheses=(f"{N} distinct points in R^{P.shape[1]}", getattr(kernel, "name", repr(kernel))),
     )
-    return GramExtremes(lam_min, lam_max)
+    return GramExtremes(lam_min, lam_max, rows, eps)
+
+
+def _gershgorin_up(N: int, rows: float, err: float) -> float:
+    """``min(N, 1 + rows + (N − 1) err)`` enlarged by ``(N + 2) u`` (the float sums), rounded up."""
+    with mpmath.workdps(MP_DPS):
+        bound = (1 + mpmath.mpf(rows) + (N - 1) * mpmath.mpf(err)) * (1 + (N + 2) * mpmath.mpf(_U))
+        return min(float(N), up(bound, 2))
 
 
 # ------------------------------------------------------------------ the perturbation route
@@ -283,7 +294,7 @@ class FiniteWidth:
         lam0 = Quantity("lambda_min_width", max(0.0, down(lam_mp, 2)), "probabilistic",
                         "(1 - delta) lambda_min(K_X), matrix Chernoff", REFERENCE + "#a-priori",
                         hyp + (f"delta = {delta:.6g}",), mp=lam_mp, dps=MP_DPS, eta=eta)
-        Lam0 = Quantity("lambda_max_width", _entries_gershgorin(kernel, P, eps), "probabilistic",
+        Lam0 = Quantity("lambda_max_width", min(float(N), _entries_gershgorin(ext, N, eps)), "probabilistic",
                         "min(N, 1 + max_i sum_j (K(x_i - x_j) + eps)), Hoeffding on the data pairs",
                         REFERENCE + "#a-priori", hyp + (f"eps = {eps:.6g}",), eta=eta)
         return cls(q, lam0, Lam0, _a_priori_regularity(kernel, D, q, eta, hyp), eta=eta)
@@ -296,18 +307,11 @@ def _require_eta(eta: float) -> float:
     return eta
 
 
-def _entries_gershgorin(kernel: Matern | Gaussian, P: np.ndarray, eps: float) -> float:
-    """``min(N, 1 + max_i Σ_{j≠i} (K(x_i − x_j) + ε))`` rounded up (entry errors added)."""
-    from bounds.lambda_min.data import entry_error_bound, gram_from_differences  # noqa: PLC0415
-
-    N = P.shape[0]
-    G = gram_from_differences(kernel, P)
-    np.fill_diagonal(G, 0.0)
-    rows = max(math.fsum(row) for row in np.abs(G).tolist())
+def _entries_gershgorin(ext: GramExtremes, N: int, eps: float) -> float:
+    """``min(N, 1 + max_i Σ_{j≠i} (K(x_i − x_j) + ε))`` from the base kernel's Gershgorin parts
+    (entry errors added), enlarged by the room of the a priori bounds and rounded up."""
     with mpmath.workdps(MP_DPS):
-        err = mpmath.mpf(entry_error_bound(kernel, P)) + mpmath.mpf(eps)
-        bound = (1 + mpmath.mpf(rows) + (N - 1) * err) * (1 + (N + 2) * mpmath.mpf(_U)) * (1 + mpmath.mpf(_ROOM))
-        return min(float(N), up(bound, 2))
+        return up(mpmath.mpf(_gershgorin_up(N, ext.offdiag, ext.entry_error + eps)) * (1 + mpmath.mpf(_ROOM)), 1)
 
 
 def _a_priori_regularity(kernel: Matern | Gaussian, D: int, q: int, eta: float, hyp: tuple[str, ...]) -> Regularity:
