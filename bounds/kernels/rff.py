@@ -15,7 +15,7 @@ from bounds.kernels.spectral import Empirical
 
 __all__ = ["RandomFourierKernel", "BLOCK"]
 
-#: Phases ``ω_j·z`` evaluated at once by :meth:`RandomFourierKernel.__call__` (8 bytes each).
+#: Phases ``ω_j·z`` evaluated at once by ``RandomFourierKernel.__call__`` (8 bytes each).
 BLOCK = 2**22
 
 

@@ -25,7 +25,7 @@ __all__ = ["FILES", "PLOTS", "WIDTH_PLOT", "files_of", "write_reports", "render_
 PLOTS = ("loss.png", "distance.png", "constants.png", "lambda.png")
 #: Every file :func:`write_reports` writes for an infinite-width certificate.
 FILES = ("certificate.json", "certificate.md", "certificate.html") + PLOTS
-#: The extra plot of a finite-width certificate: the a priori guarantee against the width.
+#: The extra plot of a finite-width certificate (the a priori guarantee against the width).
 WIDTH_PLOT = "width.png"
 
 
