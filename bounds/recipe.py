@@ -455,7 +455,7 @@ def width_design(
     alpha, b_inf, _ = augmented_scales(X, Y, kernel, weights=weights, form=form, depth=depth, constants=constants,
                                        lam=lam)
     b = WIDTH_READOUT_FACTOR * (b_inf if math.isfinite(b_inf) else 1e15)
-    problem = Problem.augmented(X, Y, kernel, alpha, b, weights=weights)
+    problem = Problem.augmented(X, Y, kernel, alpha, b, weights=weights)  # type: ignore[arg-type]
     q = width_for_design(problem, eta, form=form, depth=depth, constants=constants, q_max=q_max)
     cert = None if q is None else width_guarantee(problem, q, eta, form=form, depth=depth, constants=constants)
     return WidthDesign(problem.architecture, q, eta, cert)

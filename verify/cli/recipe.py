@@ -12,6 +12,7 @@ Examples: resnet-pl recipe --dataset iris --depth 4
 from __future__ import annotations
 
 import argparse
+from typing import Any
 
 from verify.cli.common import (
     add_chain_arguments,
@@ -80,27 +81,26 @@ def run(args: argparse.Namespace) -> int:
     return 0 if design.verified else 1
 
 
-def _width(args: argparse.Namespace, opts: object, X: object, Y: object, w: object, form: str,
-           payload: dict) -> str:
+def _width(args: argparse.Namespace, opts: Any, X: Any, Y: Any, w: Any, form: str, payload: dict) -> str:
     """The finite-width design (:func:`bounds.recipe.width_design`): payload entry and text."""
     from bounds.recipe import width_design  # noqa: PLC0415
 
-    wd = width_design(X, Y, opts.base_kernel(), args.width_eta, weights=w, form=form,  # type: ignore[attr-defined]
-                      depth=opts.depth, constants=opts.constants, lam=opts.lam)  # type: ignore[attr-defined]
+    wd = width_design(X, Y, opts.base_kernel(), args.width_eta, weights=w, form=form, depth=opts.depth,
+                      constants=opts.constants, lam=opts.lam)
     arch, best = wd.architecture, None if wd.certificate is None else wd.certificate.best
     payload["width_design"] = {"q": wd.q, "eta": wd.eta, "alpha": arch.alpha, "b": arch.b,
                                "rate": None if best is None else best.rate, "R": None if best is None else best.R,
                                "kind": f"probability >= {1 - wd.eta:g} over the draw", "description": wd.describe()}
-    if wd.q is None:
+    if wd.q is None or best is None:
         return f"  finite width: {wd.describe()}"
     command = " ".join(_certify_argv(opts, wd.q, wd.eta))
     payload["width_design"]["certify"] = command
     return (f"  finite width: q = {wd.q} random features, read-out b = {arch.b:.6g}: with probability >= "
-            f"{1 - wd.eta:g} over the draw the width-{wd.q} network is guaranteed at rate {best.rate:.6g} "  # type: ignore[union-attr]
+            f"{1 - wd.eta:g} over the draw the width-{wd.q} network is guaranteed at rate {best.rate:.6g} "
             f"(a priori)\n  certify a draw: {command}")
 
 
-def _certify_argv(opts: object, q: int, eta: float) -> list[str]:
+def _certify_argv(opts: Any, q: int, eta: float) -> list[str]:
     """``resnet-pl certify`` for a draw of the finite-width design: the data and kernel options that
     differ from the defaults, the width, ``--width-eta`` and ``--rff-seed SEED`` (the finite-width
     closed form of certify then rebuilds the same design)."""
@@ -108,13 +108,13 @@ def _certify_argv(opts: object, q: int, eta: float) -> list[str]:
     from verify.certificate.options import CertifyOptions  # noqa: PLC0415
 
     default = CertifyOptions()
-    data = opts.data  # type: ignore[attr-defined]
+    data = opts.data
     argv = ["resnet-pl", "certify", "--dataset" if data in NAMES else "--data", data]
     for name in ("n", "seed", "targets", "target_dim", "kernel", "nu", "lengthscale", "depth", "constants", "lam",
                  "form"):
         value = getattr(opts, name)
         if value != getattr(default, name):
             argv += [f"--{name.replace('_', '-')}", str(value)]
-    if opts.standardize:  # type: ignore[attr-defined]
+    if opts.standardize:
         argv.append("--standardize")
     return argv + ["--width", str(q), "--width-eta", f"{eta:g}", "--rff-seed", "SEED"]

@@ -10,12 +10,12 @@ import numpy as np
 import pytest
 
 from bounds.kernels import Matern, RandomFourierKernel
+from tests.verify.certificate.test_certify import SCHEMA, validate
 from verify.certificate.cross_check import _control
 from verify.certificate.options import CertifyOptions
 from verify.certificate.pipeline import certify
 from verify.certificate.report import WIDTH_PLOT, files_of
 from verify.cli import main
-from tests.verify.certificate.test_certify import SCHEMA, validate
 
 #: The widths `recipe --dataset xor --width-eta 0.05` prints for the neural ODE
 #: (tests/bounds/test_width_apriori.py) and with `--depth 4`.
