@@ -179,9 +179,14 @@ def _agree(cc: dict[str, Any]) -> str:
 
 def _quantity_rows(doc: dict[str, Any]) -> list[tuple[str, str, str, str, str, str]]:
     return [
-        (name, _fmt(q["value"]), q["kind"], q["formula_id"], q["formula"], q["provenance"])
+        (name, _fmt(q["value"]), _kind(q), q["formula_id"], q["formula"], q["provenance"])
         for name, q in doc["quantities"].items()
     ]
+
+
+def _kind(q: dict[str, Any]) -> str:
+    """The kind, with ``η`` for a probabilistic quantity (it holds with probability ``≥ 1 − η``)."""
+    return q["kind"] if q.get("eta") is None else f"{q['kind']} (probability >= 1 - {q['eta']:g})"
 
 
 def _width_lines(doc: dict[str, Any]) -> list[str]:
