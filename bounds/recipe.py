@@ -60,6 +60,7 @@ __all__ = [
     "width_for_design",
     "WidthDesign",
     "width_design",
+    "width_scales",
     "drawn_output_scale",
 ]
 
@@ -441,21 +442,30 @@ class WidthDesign:
                 f"draw, rate {self.certificate.best.rate:.9g} at R = {self.certificate.best.R:.4g}")
 
 
+def width_scales(
+    X: np.ndarray, Y: np.ndarray, kernel: Matern | Gaussian, *, weights: np.ndarray | None = None,
+    form: str = "discrete", depth: int | None = None, constants: Constants = "sharp", lam: LambdaSource = "best",
+) -> tuple[float, float, float]:
+    """``(α, b, R₀)`` of the finite-width design: :func:`augmented_scales` with ``b`` multiplied by
+    :data:`WIDTH_READOUT_FACTOR` (``inf`` stays ``inf``).  Numerical (a search)."""
+    alpha, b, R0 = augmented_scales(X, Y, kernel, weights=weights, form=form, depth=depth, constants=constants,
+                                    lam=lam)
+    return alpha, WIDTH_READOUT_FACTOR * b, R0
+
+
 def width_design(
     X: np.ndarray, Y: np.ndarray, kernel: Matern | Gaussian, eta: float, *, weights: np.ndarray | None = None,
     form: str = "discrete", depth: int | None = None, constants: Constants = "sharp", lam: LambdaSource = "best",
     q_max: int = 2**22,
 ) -> WidthDesign:
-    """The finite-width design (docs/width.rst#the-finite-width-design): ``α`` of the augmented
-    closed form (:func:`augmented_scales`), ``b`` = :data:`WIDTH_READOUT_FACTOR` times its ``b``, and
-    the smallest width whose a priori certificate holds (:func:`width_for_design`).
+    """The finite-width design (docs/width.rst#the-finite-width-design): ``α`` and ``b`` of
+    :func:`width_scales` and the smallest width whose a priori certificate holds
+    (:func:`width_for_design`).
 
     Kind: the search is numerical; the certificate is probabilistic.
     """
-    alpha, b_inf, _ = augmented_scales(X, Y, kernel, weights=weights, form=form, depth=depth, constants=constants,
-                                       lam=lam)
-    b = WIDTH_READOUT_FACTOR * (b_inf if math.isfinite(b_inf) else 1e15)
-    problem = Problem.augmented(X, Y, kernel, alpha, b, weights=weights)  # type: ignore[arg-type]
+    alpha, b, _ = width_scales(X, Y, kernel, weights=weights, form=form, depth=depth, constants=constants, lam=lam)
+    problem = Problem.augmented(X, Y, kernel, alpha, min(b, 1e15), weights=weights)  # type: ignore[arg-type]
     q = width_for_design(problem, eta, form=form, depth=depth, constants=constants, q_max=q_max)
     cert = None if q is None else width_guarantee(problem, q, eta, form=form, depth=depth, constants=constants)
     return WidthDesign(problem.architecture, q, eta, cert)

@@ -16,7 +16,7 @@ import numpy as np
 from bounds.chain import ChainPoint, FiniteWidth, chain_point
 from bounds.kernels import Gaussian, Matern, RandomFourierKernel
 from bounds.problem import Problem, merge_duplicates
-from bounds.recipe import WIDTH_READOUT_FACTOR, augmented_scales
+from bounds.recipe import WIDTH_READOUT_FACTOR, augmented_scales, width_scales
 from bounds.regularity import Regularity, regularity_constants
 from verify.certificate.datasets import Dataset
 from verify.certificate.options import CertifyOptions
@@ -110,11 +110,10 @@ def _problem(X: np.ndarray, Y: np.ndarray, w: np.ndarray, base: Matern | Gaussia
     alpha, b = opts.alpha, opts.b
     chosen = "the options"
     if alpha is None or b is None:
-        a_cf, b_cf, _ = augmented_scales(X, Y, base, weights=w, form=opts.form, depth=opts.depth,
-                                         constants=opts.constants, lam=opts.lam)
+        scales = augmented_scales if opts.width is None else width_scales  # finite width: room in b (docs/width.rst)
+        a_cf, b_cf, _ = scales(X, Y, base, weights=w, form=opts.form, depth=opts.depth, constants=opts.constants,
+                               lam=opts.lam)
         alpha = a_cf if alpha is None else alpha
-        if opts.width is not None and b is None and np.isfinite(b_cf):  # room for finite width (docs/width.rst)
-            b_cf *= WIDTH_READOUT_FACTOR
         b = b_cf if b is None or not np.isfinite(b_cf) else b
         chosen = "the closed form of docs/recipe.rst (augmented design)" + (
             "" if opts.width is None else f", read-out x {WIDTH_READOUT_FACTOR:g} for finite width (docs/width.rst)")
