@@ -168,6 +168,13 @@ def lambda_bracket_record(design: Design, search: Search, lam_data: Record, opts
 WIDTH_CURVE_STEPS = (-4, -3, -2, -1, 0, 1, 2, 3, 4)
 
 
+def _a_priori_available(design: Design) -> bool:
+    """The a priori bounds need the law of the draw: Matérn or Gaussian (not a user's kernel)."""
+    from bounds.kernels import Gaussian, Matern  # noqa: PLC0415
+
+    return isinstance(design.base, (Matern, Gaussian))
+
+
 def _a_priori(design: Design, opts: CertifyOptions, q: int) -> Any:
     from bounds.recipe import width_guarantee  # noqa: PLC0415
 
@@ -180,6 +187,8 @@ def a_priori_records(design: Design, opts: CertifyOptions) -> dict[str, Record]:
     guaranteed with probability ``≥ 1 − η`` over the draw, kind probabilistic (``η`` in the
     hypotheses); nothing when it does not hold at this width."""
     assert design.width is not None
+    if not _a_priori_available(design):
+        return {}
     cert = _a_priori(design, opts, design.width.q)
     if cert.best is None:
         return {}
@@ -199,19 +208,26 @@ def width_block(design: Design, opts: CertifyOptions) -> dict[str, Any] | None:
     w = design.width
     if w is None:
         return None
+    block: dict[str, Any] = {
+        "q": w.q, "seed": w.seed, "coordinates": design.problem.coordinates, "kind": w.kind_text,
+        "law": f"{w.q} frequencies i.i.d. from the spectral measure of {design.base.name} in the problem's "
+               f"{design.problem.coordinates} coordinates (docs/width.rst, 'Which network')",
+        "reference": "docs/width.rst",
+    }
+    if not _a_priori_available(design):
+        note = "the law of the draw is known for Matern and Gaussian kernels only"
+        return block | {"a_priori": {"eta": opts.width_eta, "guaranteed": False, "rate": None, "q_needed": None,
+                                     "kind": f"not available: {note}"},
+                        "curve": {"q": [], "guaranteed": [], "rate": []}}
     form = opts.form if opts.form != "lzb" else "discrete"
     widths = [max(1, int(round(w.q * 2.0**k))) for k in WIDTH_CURVE_STEPS]
     certs = [_a_priori(design, opts, q) for q in widths]
     needed = width_for_design(design.problem, opts.width_eta, form=form, depth=opts.depth, constants=opts.constants)
     here = certs[WIDTH_CURVE_STEPS.index(0)]
-    return {
-        "q": w.q, "seed": w.seed, "coordinates": design.problem.coordinates, "kind": w.kind_text,
-        "law": f"{w.q} frequencies i.i.d. from the spectral measure of {design.base.name} in the problem's "
-               f"{design.problem.coordinates} coordinates (docs/width.rst, 'Which network')",
+    return block | {
         "a_priori": {"eta": opts.width_eta, "guaranteed": here.best is not None,
                      "rate": None if here.best is None else here.best.rate, "q_needed": needed,
                      "kind": f"probability >= 1 - {opts.width_eta:g} over the draw"},
         "curve": {"q": widths, "guaranteed": [c.best is not None for c in certs],
                   "rate": [None if c.best is None else c.best.rate for c in certs]},
-        "reference": "docs/width.rst",
     }
