@@ -34,7 +34,7 @@ True
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import mpmath
 import numpy as np
@@ -451,8 +451,3 @@ def c2_bound(kernel: Matern | Gaussian, D: int, q: int, eta: float) -> float:
         m4 = norm_moment(kernel, 4, D)
         cheb = m2 + mpmath.sqrt((m4 - m2**2) / (q * mpmath.mpf(eta))) if mpmath.isfinite(m4) else mpmath.inf
         return up(mpmath.sqrt(min(markov, cheb)), 2)
-
-
-def with_eta(q: Quantity, eta: float) -> Quantity:
-    """``q`` relabelled probabilistic with ``η`` (a rigorous bound is one with probability 1)."""
-    return replace(q, kind="probabilistic", eta=eta)
