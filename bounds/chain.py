@@ -17,35 +17,22 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
-from bounds.kernels import RandomFourierKernel
 from bounds.lzb import LZBCertificate, lzb_certificate
 from bounds.pl import (
     Constants,
     LambdaSource,
     PLConstants,
     jacobian_constant,
-    lambda_lower_weyl,
     lambda_max_upper,
     pl_constants,
     pl_from_parts,
 )
 from bounds.problem import Problem
-from bounds.regularity import Regularity
 from bounds.result import Quantity
 from bounds.smoothness import smoothness_constant
+from bounds.width import FiniteWidth, embedding_cap, perturbed_bounds
 
 __all__ = ["FiniteWidth", "ChainPoint", "chain_point", "lzb_for_problem"]
-
-
-@dataclass(frozen=True, eq=False)
-class FiniteWidth:
-    """A drawn random-feature sample standing in for the problem's kernel: the sample, its own
-    Condition 1 constants, and a bound ``eps`` on ``sup |K_q − K|`` over the region the trajectories
-    visit (its kind decides the kind of ``m``)."""
-
-    sample: RandomFourierKernel
-    regularity: Regularity
-    eps: Quantity
 
 
 @dataclass(frozen=True)
@@ -84,16 +71,20 @@ def chain_point(
     """``m(R)``, ``M(R)`` (:func:`bounds.pl.pl_constants`) and ``β(R)``
     (:func:`bounds.smoothness.smoothness_constant`) at one radius.
 
-    With ``width``, the residual fields live in the sample's RKHS: ``c`` and ``β`` use the sample's
-    constants, ``λ`` is :func:`bounds.pl.lambda_lower_weyl` and ``Λ = N`` (``|K_q| ≤ 1``).
+    With ``width`` (:class:`bounds.width.FiniteWidth`) the residual fields live in the RKHS of the
+    random-feature kernel ``K_q``: ``c`` and ``β`` use its constants, ``λ`` and ``Λ`` are the
+    perturbation route from ``t = 0`` (:func:`bounds.width.perturbed_bounds`, docs/width.rst; ``lam``
+    is not used), ``Λ = N`` with ``constants="paper"``.  Kind: rigorous for a drawn sample
+    (:meth:`~bounds.width.FiniteWidth.drawn`), probabilistic for the a priori bounds.
     """
     if width is None:
         pl = pl_constants(problem, R, constants=constants, depth=depth, lam=lam)
         return ChainPoint(R=R, pl=pl, beta=smoothness_constant(problem, R, constants=constants))
     reg = width.regularity
     c = reg.kappa if constants == "paper" else reg.c1
-    lam_q = lambda_lower_weyl(problem, R, width.eps, c, depth=depth)
-    Lam_q = lambda_max_upper(problem, R, constants="paper")
+    lam_q, Lam_q = perturbed_bounds(width.lam0, width.Lam0, problem.N, c, R, cap=embedding_cap(width.sample))
+    if constants == "paper":
+        Lam_q = lambda_max_upper(problem, R, constants="paper")
     pl = pl_from_parts(problem, R, c, lam_q, Lam_q, depth=depth, constants=constants)
     return ChainPoint(R=R, pl=pl, beta=smoothness_constant(problem, R, constants=constants, regularity=reg))
 
@@ -101,16 +92,21 @@ def chain_point(
 def lzb_for_problem(
     problem: Problem, *, constants: Constants = "sharp", depth: int | None = None, lam: LambdaSource = "best",
     form: str = "discrete", R_min: float = 1e-4, R_max: float | None = None, grid_size: int = 121,
-    target: float | None = None,
+    target: float | None = None, width: FiniteWidth | None = None,
 ) -> LZBCertificate:
     """The LZB certificate of gradient descent from ``v0 = 0`` on ``problem`` (docs/lzb.rst): the
     radius search of :func:`bounds.lzb.lzb_certificate` over :func:`chain_point`.
 
-    ``R_max`` defaults to ``3/c`` (and ``0.999 √T / c`` for a ResNet of depth ``T``).
+    ``R_max`` defaults to ``3/c`` (and ``0.999 √T / c`` for a ResNet of depth ``T``), ``c`` that of
+    the finite-width network when ``width`` is given (its verdict is then of ``width``'s kind).
     """
-    c = float(jacobian_constant(problem, constants))
+    if width is None:
+        c = float(jacobian_constant(problem, constants))
+    else:
+        c = float(width.regularity.kappa if constants == "paper" else width.regularity.c1)
     if R_max is None:
         R_max = 3.0 / c if depth is None else min(3.0, 0.999 * depth**0.5) / c
-    at = lru_cache(maxsize=None)(lambda R: chain_point(problem, R, constants=constants, depth=depth, lam=lam))
+    at = lru_cache(maxsize=None)(
+        lambda R: chain_point(problem, R, constants=constants, depth=depth, lam=lam, width=width))
     return lzb_certificate(problem.initial_loss_upper(), at, form=form, R_min=R_min, R_max=R_max, grid_size=grid_size,
                            target=target)

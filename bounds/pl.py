@@ -19,8 +19,12 @@ Sources of ``λ_lower`` (argument ``lam``):
 ``"data"``
     the data-dependent Gershgorin bound ``1 − max_i Σ_{j≠i} K(s_-(R) ‖A x_i − A x_j‖)``
     (radially nonincreasing ``K ≥ 0`` only; each pairwise distance shrinks by at most ``s_-``).
+``"perturbation"``
+    ``(√λ_min(K_X) − √N min(c1 R, √2))²`` from the verified ``λ_min`` of the lifted data at
+    ``t = 0`` (any Matérn, Gaussian or random-feature kernel; each point moves by at most ``c0 R``
+    and its feature by at most ``c1 c0 R``; :func:`bounds.width.perturbed_bounds`, docs/width.rst).
 ``"best"`` (default)
-    the larger of the two valid ones.
+    the largest of the valid ones (the perturbation route for ``N ≤`` :data:`PERTURBATION_MAX_N`).
 ``"estimate"``
     the numerical *upper* estimate of ``λ_N`` (lattice / adversarial search); the result is then
     labelled ``estimate``, never ``rigorous``.
@@ -37,16 +41,15 @@ import numpy as np
 
 from bounds._core.rounding import MP_DPS, down, gamma_k, up, upper_value
 from bounds._core.validate import require_int, require_positive
-from bounds.kernels import Gaussian, Matern
+from bounds.kernels import Gaussian, Matern, RandomFourierKernel
 from bounds.problem import Problem
 from bounds.regularity import regularity_constant, regularity_constants
-from bounds.result import Quantity, weakest_kind
+from bounds.result import Quantity, combined_kind
 
 __all__ = [
     "c_upper",
     "flow_factors",
     "pl_from_parts",
-    "lambda_lower_weyl",
     "PLConstants",
     "pl_constants",
     "lambda_lower",
@@ -56,7 +59,9 @@ __all__ = [
 
 REFERENCE = "docs/pl.rst"
 Constants = Literal["sharp", "paper"]
-LambdaSource = Literal["best", "worst-case", "data", "estimate"]
+LambdaSource = Literal["best", "worst-case", "data", "perturbation", "estimate"]
+#: Largest N for the perturbation route in ``lam="best"`` (a verified λ_min: a dense Cholesky).
+PERTURBATION_MAX_N = 2000
 
 
 def _jacobian_constant(kernel: object, constants: str) -> Quantity:
@@ -165,6 +170,21 @@ def _data_gershgorin_at(problem: Problem, shrink: float) -> Quantity:
     return data_gershgorin_bound(problem.kernel, problem.lifted, shrink=shrink)
 
 
+def _perturbation(problem: Problem, R: float, constants: Constants, required: bool) -> list[Quantity]:
+    """The perturbation route (:func:`bounds.width.perturbed_bounds`) with the verified ``λ_min`` of
+    the lifted data at ``t = 0``; ``[]`` (or ``ValueError`` when ``required``) for other kernels."""
+    from bounds.width import embedding_cap, gram_extremes, perturbed_bounds  # noqa: PLC0415 (a Cholesky)
+
+    if not isinstance(problem.kernel, (Matern, Gaussian, RandomFourierKernel)):
+        if required:
+            raise ValueError("lam='perturbation' needs a Matern, Gaussian or RandomFourierKernel (a verified "
+                             f"lambda_min), got {problem.kernel!r}")
+        return []
+    ext = gram_extremes(problem.kernel, problem.lifted)
+    c = jacobian_constant(problem, constants)
+    return [perturbed_bounds(ext.lam_min, ext.lam_max, problem.N, c, R, cap=embedding_cap(problem.kernel))[0]]
+
+
 def _separation_lower(problem: Problem) -> mpmath.mpf:
     """The separation of the data rounded down: the float distance of the closest pair carries a
     relative error below ``γ_{d+3}`` (difference, squares, sum, square root)."""
@@ -199,12 +219,14 @@ def lambda_lower(
             "lam='data' needs a Matern or Gaussian kernel (radial, nonincreasing, with a stated evaluation "
             f"error), got {problem.kernel!r}"
         )
+    if lam == "perturbation" or (lam == "best" and problem.N <= PERTURBATION_MAX_N):
+        candidates.extend(_perturbation(problem, R, constants, lam == "perturbation"))
     if lam == "estimate":
         from bounds.lambda_min.bracket import lambda_bracket  # noqa: PLC0415
 
         candidates.append(lambda_bracket(problem.kernel, problem.N, delta_R, problem.D).upper)
     if not candidates:
-        raise ValueError(f"lam must be one of 'best', 'worst-case', 'data', 'estimate'; got {lam!r}")
+        raise ValueError(f"lam must be one of 'best', 'worst-case', 'data', 'perturbation', 'estimate'; got {lam!r}")
     best = max(candidates, key=lambda q: q.mp if q.mp is not None else mpmath.mpf(q.value))
     kind = "estimate" if lam == "estimate" else best.kind
     return Quantity(
@@ -295,30 +317,6 @@ class PLConstants:
         )
 
 
-def lambda_lower_weyl(
-    problem: Problem, R: float, eps: Quantity, c: Quantity, *, depth: int | None = None,
-) -> Quantity:
-    """λ lower bound of a random-feature kernel ``K_q`` by Weyl's inequality:
-    ``λ_min(K_q(X_t)) ≥ λ_min(K(X_t)) − N ε`` with ``ε ≥ sup |K_q − K|`` on the region the
-    trajectories visit, and ``λ_min(K(X_t))`` bounded by the data-dependent Gershgorin bound of the
-    base kernel ``problem.kernel`` with the sample's Grönwall constant ``c``.
-
-    Formula: ``max(0, λ_Gershgorin(K; s_-(R)) − N ε)``, rounded down (docs/pl.rst).
-    Kind: the weakest of ``eps`` and rigorous (an estimated ε gives an estimate).
-    """
-    s_minus, _ = flow_factors(c_upper(c), R, depth)
-    base = _data_gershgorin(problem, s_minus)
-    N = problem.N
-    with mpmath.workdps(MP_DPS):
-        value = mpmath.mpf(base.value) - N * mpmath.mpf(eps.value)
-    kind = weakest_kind("rigorous", eps.kind)
-    return Quantity(
-        name="lambda_lower", value=max(0.0, down(value, 2)), kind=kind,
-        formula="max(0, 1 - max_i sum_j K(s_- |Ax_i - Ax_j|) - N eps)", reference="docs/theory.rst#width-weyl",
-        hypotheses=(f"R = {R:.6g}", f"Weyl: lambda(K_q) >= lambda(K) - N eps, eps = {eps.value:.3g} ({eps.kind})"),
-    )
-
-
 def pl_from_parts(
     problem: Problem, R: float, c: Quantity, lam: Quantity, Lam: Quantity, *, depth: int | None = None,
     constants: Constants = "sharp",
@@ -330,7 +328,8 @@ def pl_from_parts(
         ``m(R) = (4 w_min/n) σ_min(B)² s_-(R)² λ``, ``M(R) = (4 w_max/n) σ_max(B)² s_+(R)² Λ``
         (docs/pl.rst, "The PL sandwich"; ``w`` the multiplicities of the rows, ``n = Σ w``).
     Kind
-        ``m``: the weakest of rigorous and ``λ``'s kind; ``M``: the weakest of rigorous and ``Λ``'s.
+        ``m``: the weakest of rigorous and the kinds of ``λ`` and ``c``; ``M``: of ``Λ`` and ``c``
+        (a ``probabilistic`` part keeps its ``η``, :func:`bounds.result.combined_kind`).
     """
     s_minus, s_plus = flow_factors(c_upper(c), R, depth)
     n = problem.n
@@ -346,15 +345,17 @@ def pl_from_parts(
         f"{c.name} = {c.value:.6g} < inf (Condition 1)",
         f"||v||_H <= R = {R:g}",
     ) + (() if depth is None else (f"ResNet depth T = {depth} with c R / sqrt(T) < 1",))
+    m_kind, m_eta = combined_kind("rigorous", lam, c, problem.sigma_kind)
+    M_kind, M_eta = combined_kind("rigorous", Lam, c, problem.sigma_kind)
     m_q = Quantity(
-        name="m", value=max(0.0, down(m_mp, 3)), kind=weakest_kind("rigorous", lam.kind, problem.sigma_kind),
+        name="m", value=max(0.0, down(m_mp, 3)), kind=m_kind,
         formula="(4/N) sigma_min(B)^2 s_-(R)^2 lambda_lower(R)", reference=REFERENCE + "#the-pl-sandwich",
-        hypotheses=hyp, mp=m_mp, dps=MP_DPS,
+        hypotheses=hyp, mp=m_mp, dps=MP_DPS, eta=m_eta,
     )
     M_q = Quantity(
-        name="M", value=up(M_mp, 3), kind=weakest_kind("rigorous", Lam.kind, problem.sigma_kind),
+        name="M", value=up(M_mp, 3), kind=M_kind,
         formula="(4/N) sigma_max(B)^2 s_+(R)^2 Lambda_upper(R)", reference=REFERENCE + "#the-pl-sandwich",
-        hypotheses=hyp, mp=M_mp, dps=MP_DPS,
+        hypotheses=hyp, mp=M_mp, dps=MP_DPS, eta=M_eta,
     )
     return PLConstants(
         R=R, m=m_q, M=M_q, lam=lam, Lam=Lam, c=c, s_minus=float(s_minus), s_plus=float(s_plus),

@@ -18,7 +18,14 @@ Design search
 Random-feature width
     A uniform bound ``sup_{‖z‖ ≤ 2ρ'} |K_q(z) − K(z)| ≤ ε`` (ε-net + Hoeffding + Markov on the
     Lipschitz constant, constants derived in docs/recipe.rst) with probability ``≥ 1 − η``; by
-    Weyl, ``λ_min(K_q) ≥ λ_min(K) − N ε`` on every set of N points in the region.
+    Weyl, ``λ_min(K_q) ≥ λ_min(K) − N ε`` on every set of N points in the region (:func:`rff_width`).
+
+Finite-width design (docs/width.rst)
+    The width ``q`` for which gradient descent on a width-``q`` network of a given design is
+    guaranteed with probability ``≥ 1 − η`` over the draw (:func:`width_guarantee`,
+    :func:`width_for_design`), and the finite-width design: the augmented closed form with the
+    read-out scale enlarged by :data:`WIDTH_READOUT_FACTOR` and the smallest such width
+    (:func:`width_design`).
 """
 
 from __future__ import annotations
@@ -32,10 +39,11 @@ from scipy.optimize import minimize_scalar
 from bounds._core.validate import require_finite_array, require_int, require_positive
 from bounds.chain import chain_point, lzb_for_problem
 from bounds.kernels import Gaussian, Matern, RandomFourierKernel
-from bounds.lzb import GD_FORMS, LZBPoint, lzb_condition
+from bounds.lzb import GD_FORMS, LZBCertificate, LZBPoint, lzb_condition
 from bounds.pl import Constants, LambdaSource, c_upper, jacobian_constant
 from bounds.problem import Architecture, Problem
 from bounds.regularity import regularity_constants
+from bounds.width import FiniteWidth
 
 __all__ = [
     "CertifiedDesign",
@@ -47,6 +55,13 @@ __all__ = [
     "rff_width",
     "RFFCheck",
     "rff_posterior_check",
+    "WIDTH_READOUT_FACTOR",
+    "width_guarantee",
+    "width_for_design",
+    "WidthDesign",
+    "width_design",
+    "width_scales",
+    "drawn_output_scale",
 ]
 
 REFERENCE = "docs/recipe.rst"
@@ -374,3 +389,139 @@ def rff_posterior_check(rff: RandomFourierKernel, kernel: Matern | Gaussian, lif
         lambda_min=float(np.linalg.eigvalsh(Gq)[0]),
         max_kernel_error_on_data=float(np.max(np.abs(Gq - G))),
     )
+
+
+# ----------------------------------------------------------------------- finite-width design
+
+#: The finite-width design's read-out scale is this multiple of the infinite-width closed form's
+#: ``b`` (the allowed initial loss grows like ``b²``: room for the finite-width losses in ``λ``,
+#: ``Λ``, ``c1`` and ``c2``; docs/width.rst#the-finite-width-design).
+WIDTH_READOUT_FACTOR = 2.0
+
+
+def width_guarantee(
+    problem: Problem, q: int, eta: float, *, form: str = "discrete", depth: int | None = None,
+    constants: Constants = "sharp", grid_size: int = 41,
+) -> LZBCertificate:
+    """The a priori certificate of a width-``q`` network of this design: the LZB radius search over
+    the chain of :meth:`bounds.width.FiniteWidth.a_priori` (docs/width.rst#a-priori).
+
+    If ``guaranteed``, then with probability ``≥ 1 − eta`` over the draw of the ``q`` frequencies
+    (in the problem's coordinates), gradient descent with step ``1/β(R)`` from ``v0 = 0`` on the
+    drawn network converges at the rate reported.  Kind: probabilistic (``best.kind``).
+    """
+    _check_form(form)
+    kernel = problem.kernel
+    if not isinstance(kernel, (Matern, Gaussian)):
+        raise ValueError(f"the problem's kernel must be a Matern or Gaussian kernel (the law of the draw), "
+                         f"got {kernel!r}")
+    width = FiniteWidth.a_priori(kernel, problem.lifted, q, eta)
+    return lzb_for_problem(problem, constants=constants, depth=depth, form=form, grid_size=grid_size, width=width,
+                           R_min=1e-4 / float(width.regularity.c1))
+
+
+def width_for_design(
+    problem: Problem, eta: float, *, form: str = "discrete", depth: int | None = None,
+    constants: Constants = "sharp", q_min: int = 16, q_max: int = 2**22,
+) -> int | None:
+    """The smallest width (doubling from ``q_min``, then bisection to 1 %) whose a priori certificate
+    (:func:`width_guarantee`) holds for this design; ``None`` if none up to ``q_max``.
+
+    Every a priori bound improves with ``q``, so the verdict is monotone in ``q`` (up to the
+    radius grid).  Kind: the width is numerical (a search); its verdict is probabilistic.
+    """
+    q_min = require_int("q_min", q_min, minimum=1)
+    q_max = require_int("q_max", q_max, minimum=q_min)
+
+    def ok(q: int) -> bool:
+        return width_guarantee(problem, q, eta, form=form, depth=depth, constants=constants).guaranteed
+
+    hi = q_min
+    while not ok(hi):
+        if hi >= q_max:
+            return None
+        hi = min(2 * hi, q_max)
+    lo = hi // 2
+    while lo >= q_min and hi - lo > max(1, hi // 100):
+        mid = (lo + hi) // 2
+        lo, hi = (lo, mid) if ok(mid) else (mid, hi)
+    return hi
+
+
+@dataclass(frozen=True)
+class WidthDesign:
+    """A finite-width design: the architecture, the width ``q`` and its a priori certificate (which
+    holds with probability ``≥ 1 − eta`` over the draw), or ``q = None`` when no width up to the
+    search's limit works."""
+
+    architecture: Architecture
+    q: int | None
+    eta: float
+    certificate: LZBCertificate | None
+
+    def describe(self) -> str:
+        if self.q is None or self.certificate is None or self.certificate.best is None:
+            return f"{self.architecture.describe()}; no width certified with probability >= {1 - self.eta:g}"
+        return (f"{self.architecture.describe()}; width q = {self.q}: with probability >= {1 - self.eta:g} over the "
+                f"draw, rate {self.certificate.best.rate:.9g} at R = {self.certificate.best.R:.4g}")
+
+
+def width_scales(
+    X: np.ndarray, Y: np.ndarray, kernel: Matern | Gaussian, *, weights: np.ndarray | None = None,
+    form: str = "discrete", depth: int | None = None, constants: Constants = "sharp", lam: LambdaSource = "best",
+) -> tuple[float, float, float]:
+    """``(α, b, R₀)`` of the finite-width design: :func:`augmented_scales` with ``b`` multiplied by
+    :data:`WIDTH_READOUT_FACTOR` (``inf`` stays ``inf``).  Numerical (a search)."""
+    alpha, b, R0 = augmented_scales(X, Y, kernel, weights=weights, form=form, depth=depth, constants=constants,
+                                    lam=lam)
+    return alpha, WIDTH_READOUT_FACTOR * b, R0
+
+
+def width_design(
+    X: np.ndarray, Y: np.ndarray, kernel: Matern | Gaussian, eta: float, *, weights: np.ndarray | None = None,
+    form: str = "discrete", depth: int | None = None, constants: Constants = "sharp", lam: LambdaSource = "best",
+    q_max: int = 2**22,
+) -> WidthDesign:
+    """The finite-width design (docs/width.rst#the-finite-width-design): ``α`` and ``b`` of
+    :func:`width_scales` and the smallest width whose a priori certificate holds
+    (:func:`width_for_design`).
+
+    Kind: the search is numerical; the certificate is probabilistic.
+    """
+    alpha, b, _ = width_scales(X, Y, kernel, weights=weights, form=form, depth=depth, constants=constants, lam=lam)
+    problem = Problem.augmented(X, Y, kernel, alpha, min(b, 1e15), weights=weights)  # type: ignore[arg-type]
+    q = width_for_design(problem, eta, form=form, depth=depth, constants=constants, q_max=q_max)
+    cert = None if q is None else width_guarantee(problem, q, eta, form=form, depth=depth, constants=constants)
+    return WidthDesign(problem.architecture, q, eta, cert)
+
+
+def drawn_output_scale(
+    X: np.ndarray, Y: np.ndarray, alpha: float, width: FiniteWidth, *, weights: np.ndarray | None = None,
+    form: str = "discrete", depth: int | None = None, constants: Constants = "sharp",
+) -> tuple[float, float]:
+    """``(b, R₀)``: the read-out scale for which the drawn network of the augmented design with
+    lifting scale ``α`` is certified at ``R₀`` (docs/width.rst#the-finite-width-design).
+
+    Formula: the perturbation route gives ``λ(R) = (√λ₀ − √N c R)²`` and the allowed initial loss
+    grows like ``R² λ(R)²``, largest at ``R₀ = √λ₀/(3√N c)`` (capped at ``√T/(2c)`` for a ResNet);
+    ``b`` is the smallest scale (bisection in ``log b``, to 1 %) with ``(1 + 10⁻³) f0 ≤
+    allowed_f0(R₀)`` for the drawn chain, ``inf`` when ``λ₀ = 0`` or none below 10¹⁵.  Kind:
+    numerical (a search); the design is then certified by the radius search.
+    """
+    _check_form(form)
+    if width.sample is None:
+        raise ValueError("width must be a drawn network (bounds.width.FiniteWidth.drawn), not a priori bounds")
+    c = float(width.regularity.kappa if constants == "paper" else width.regularity.c1)
+    N = np.asarray(X).shape[0]
+    R0 = math.sqrt(max(width.lam0.value, 0.0)) / (3 * math.sqrt(N) * c)
+    if depth is not None:
+        R0 = min(R0, 0.5 * math.sqrt(depth) / c)
+    if R0 <= 0:
+        return math.inf, R0
+
+    def at(b: float):  # noqa: ANN202 - a ChainPoint
+        return chain_point(Problem.augmented(X, Y, width.sample, alpha, b, weights=weights), R0,  # type: ignore[arg-type]
+                           constants=constants, depth=depth, width=width)
+
+    f0 = Problem.augmented(X, Y, width.sample, alpha, 1.0, weights=weights).initial_loss_upper()  # type: ignore[arg-type]
+    return _output_scale(at, R0, f0, form), R0

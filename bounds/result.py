@@ -17,6 +17,10 @@ Kinds
     A closed form evaluated without approximation beyond the final rounding.
 ``rigorous``
     A proven bound whose floating-point rounding is controlled (never on the wrong side).
+``probabilistic``
+    A proven bound that holds with probability at least ``1 − η`` over a random draw (the
+    frequencies of a random-feature network, docs/width.rst#a-priori); the quantity's ``eta``
+    field carries ``η``.  Weaker than rigorous, stronger than numerical.
 ``numerical``
     A computed number with no proof of which side its error lies on (e.g. a quadrature).
 ``estimate``
@@ -33,10 +37,10 @@ from typing import Literal, cast
 import mpmath
 import sympy as sp
 
-__all__ = ["Kind", "KINDS", "Quantity", "weakest_kind"]
+__all__ = ["Kind", "KINDS", "Quantity", "weakest_kind", "combined_kind"]
 
-Kind = Literal["exact", "rigorous", "numerical", "estimate"]
-KINDS: tuple[str, ...] = ("exact", "rigorous", "numerical", "estimate")
+Kind = Literal["exact", "rigorous", "probabilistic", "numerical", "estimate"]
+KINDS: tuple[str, ...] = ("exact", "rigorous", "probabilistic", "numerical", "estimate")
 
 
 def _number(other: object) -> float:
@@ -58,6 +62,28 @@ def weakest_kind(*kinds: str) -> Kind:
     return cast(Kind, max(kinds, key=KINDS.index)) if kinds else "exact"
 
 
+def combined_kind(*items: Quantity | str) -> tuple[Kind, float | None]:
+    """The kind of a number computed from ``items`` (quantities or kind names) and, when that kind
+    is ``probabilistic``, its ``η``.
+
+    A combination of probabilistic quantities holds on the intersection of their events.  This
+    package only combines quantities of one random draw, all carrying the ``η`` of that draw's
+    whole failure event (docs/width.rst#a-priori), so the ``η`` is kept; quantities with different
+    ``η`` (different draws) are refused rather than silently union-bounded.
+
+    >>> combined_kind("rigorous", Quantity("c1", 2.0, "probabilistic", "", "", eta=0.05))
+    ('probabilistic', 0.05)
+    """
+    kinds = [item if isinstance(item, str) else item.kind for item in items]
+    kind = weakest_kind(*kinds)
+    if kind != "probabilistic":
+        return kind, None
+    etas = {item.eta for item in items if isinstance(item, Quantity) and item.eta is not None}
+    if len(etas) != 1:
+        raise ValueError(f"probabilistic quantities must share one eta (one draw), got {sorted(etas)}")
+    return kind, etas.pop()
+
+
 @dataclass(frozen=True)
 class Quantity:
     """A number with its provenance.
@@ -70,7 +96,8 @@ class Quantity:
         The value as a float (``inf`` is allowed only where the theory says the constant is
         infinite and the caller asked for it explicitly; public functions raise instead).
     kind
-        One of ``exact``, ``rigorous``, ``numerical``, ``estimate`` (see module docstring).
+        One of ``exact``, ``rigorous``, ``probabilistic``, ``numerical``, ``estimate`` (see module
+        docstring).
     formula
         The formula in plain text, e.g. ``"sqrt(E[w_1^2]) = sqrt(nu/(nu-1))/l"``.
     reference
@@ -83,6 +110,8 @@ class Quantity:
         The value to the requested precision (an :class:`mpmath.mpf`), when computed.
     dps
         The number of decimal digits ``mp`` was computed to.
+    eta
+        For kind ``probabilistic`` only: the bound holds with probability at least ``1 − eta``.
     """
 
     name: str
@@ -94,10 +123,16 @@ class Quantity:
     expr: sp.Expr | None = field(default=None, compare=False)
     mp: mpmath.mpf | None = field(default=None, compare=False)
     dps: int | None = field(default=None, compare=False)
+    eta: float | None = None
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
             raise ValueError(f"kind must be one of {KINDS}, got {self.kind!r}")
+        if (self.kind == "probabilistic") != (self.eta is not None):
+            raise ValueError(f"eta must be given exactly for kind 'probabilistic', got kind {self.kind!r}, "
+                             f"eta {self.eta!r}")
+        if self.eta is not None and not 0 < self.eta < 1:
+            raise ValueError(f"eta must be in (0, 1), got {self.eta!r}")
 
     # ------------------------------------------------------------------ a number
 
@@ -161,9 +196,12 @@ class Quantity:
 
     # ------------------------------------------------------------------ display
 
+    def _kind_text(self) -> str:
+        return self.kind if self.eta is None else f"{self.kind}, probability >= 1 - {self.eta:g}"
+
     def __str__(self) -> str:
         expr = "" if self.expr is None else f" = {sp.sstr(self.expr)}"
-        return f"{self.name} = {self.value:.17g}{expr} [{self.kind}]"
+        return f"{self.name} = {self.value:.17g}{expr} [{self._kind_text()}]"
 
     def __repr__(self) -> str:
         return f"Quantity({self}, {self.reference})"
@@ -180,7 +218,7 @@ class Quantity:
         e = html.escape
         expr = "" if self.expr is None else f" = <code>{e(sp.sstr(self.expr))}</code>"
         hyps = "".join(f"<li>{e(h)}</li>" for h in self.hypotheses)
-        return (f"<div><b>{e(self.name)}</b> = {self.value:.17g}{expr} <i>[{e(self.kind)}]</i><br>"
+        return (f"<div><b>{e(self.name)}</b> = {self.value:.17g}{expr} <i>[{e(self._kind_text())}]</i><br>"
                 f"<small>{e(self.formula)} &middot; {e(self.reference)}</small>"
                 + (f"<ul><small>{hyps}</small></ul>" if hyps else "") + "</div>")
 
@@ -204,4 +242,5 @@ class Quantity:
             "expr": None if self.expr is None else sp.sstr(self.expr),
             "mp": self.mp_string(),
             "dps": self.dps,
+            "eta": self.eta,
         }

@@ -20,7 +20,7 @@ from bounds._core.rounding import MP_DPS, gamma_k, up, upper_value
 from bounds._core.validate import require_positive
 from bounds.problem import Problem
 from bounds.regularity import Regularity, regularity_constants
-from bounds.result import Quantity, weakest_kind
+from bounds.result import Quantity, combined_kind
 
 __all__ = ["smoothness_constant", "residual_bound"]
 
@@ -68,6 +68,7 @@ def smoothness_constant(
         c0 = c1 = c2 = upper_value(reg.kappa.value, reg.kappa.kind)
     else:
         raise ValueError(f"constants must be 'sharp' or 'paper', got {constants!r}")
+    kind, eta = combined_kind("rigorous", reg.c1, reg.c2, problem.sigma_kind)
     sB = problem.sigma_B[1]
     rbar = residual_bound(problem, R, c0)
     with mpmath.workdps(MP_DPS):
@@ -78,7 +79,7 @@ def smoothness_constant(
     return Quantity(
         name="beta",
         value=up(beta, 3),
-        kind=weakest_kind("rigorous", reg.c2.kind, problem.sigma_kind),
+        kind=kind,
         formula="2 sB^2 c0^2 e^{2c1R} + 2 sB rbar(R) c0 e^{2c1R} (c2 c0 R e^{c1R} + 2 c1)",
         reference=REFERENCE,
         hypotheses=(
@@ -88,4 +89,5 @@ def smoothness_constant(
         ),
         mp=beta,
         dps=MP_DPS,
+        eta=eta,
     )

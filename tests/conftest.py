@@ -50,3 +50,19 @@ def built(docs_build: Build) -> Path:
     return docs_build.html
 
 
+def pytest_addoption(parser):  # noqa: D103 - pytest hook
+    parser.addoption("--run-slow", action="store_true", default=False,
+                     help="also run the tests marked slow (pyproject.toml: skipped otherwise, unless the "
+                          "thorough hypothesis profile is selected)")
+
+
+def pytest_collection_modifyitems(config, items):  # noqa: D103 - pytest hook
+    import pytest
+
+    profile = config.getoption("hypothesis_profile", default=None) or default_profile()
+    if config.getoption("--run-slow") or profile == "thorough":
+        return
+    skip = pytest.mark.skip(reason="slow: run with --run-slow or --hypothesis-profile=thorough")
+    for item in items:
+        if "slow" in item.keywords:
+            item.add_marker(skip)

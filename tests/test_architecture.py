@@ -16,7 +16,7 @@ BOUNDS_LAYERS: tuple[tuple[str, ...], ...] = (
     ("bounds._core", "bounds.result"),
     ("bounds.kernels",),
     ("bounds.regularity",),
-    ("bounds.lambda_min",),
+    ("bounds.lambda_min", "bounds.width"),
     ("bounds.problem",),
     ("bounds.pl", "bounds.smoothness"),
     ("bounds.lzb",),
@@ -27,7 +27,7 @@ BOUNDS_LAYERS: tuple[tuple[str, ...], ...] = (
 VERIFY_LAYERS: tuple[tuple[str, ...], ...] = (
     ("verify.progress",),
     ("verify.solver",),
-    ("verify.certificate",),
+    ("verify.certificate", "verify.training"),
     ("verify.testing",),
     ("verify.cli", "verify.__main__"),
 )

@@ -91,7 +91,10 @@ THEORY_IDS: frozenset[str] = frozenset(
         "recipe.rff-width",
         # finite width
         "width.weyl",
+        "width.perturbation",
         "width.a-posteriori",
+        "width.a-priori",
+        "width.design",
         # the small theorems
         "toys.polyak",
         "toys.obstruction",

@@ -13,7 +13,10 @@ from bounds._core.validate import require_finite_array
 from bounds.kernels.radial import Gaussian, Matern
 from bounds.kernels.spectral import Empirical
 
-__all__ = ["RandomFourierKernel"]
+__all__ = ["RandomFourierKernel", "BLOCK"]
+
+#: Phases ``ω_j·z`` evaluated at once by ``RandomFourierKernel.__call__`` (8 bytes each).
+BLOCK = 2**22
 
 
 @dataclass(frozen=True, repr=False)
@@ -78,11 +81,19 @@ class RandomFourierKernel:
         return np.concatenate([np.cos(phase), np.sin(phase)], axis=-1) / math.sqrt(self.q)
 
     def __call__(self, z: np.ndarray, y: np.ndarray | None = None) -> np.ndarray:
-        """``K_q(z)`` for difference vectors ``z``; ``k(X, Y)`` is the Gram matrix :meth:`gram`."""
+        """``K_q(z) = mean_j cos(ω_j·z)``, evaluated in blocks of about :data:`BLOCK` phases so that
+        the memory stays bounded (a Gram matrix of ``N`` points needs ``N² q`` phases); every entry
+        is computed by the same operations whatever the blocking.  ``k(X, Y)`` with two point sets
+        is the Gram matrix :meth:`gram` (scikit-learn's convention)."""
         if y is not None:
             return self.gram(z, y)
         z = self._check_dim(z)
-        return np.mean(np.cos(z @ self.omega.T), axis=-1)
+        flat = z.reshape(-1, self.dim)
+        rows = max(1, BLOCK // self.q)
+        out = np.empty(flat.shape[0])
+        for start in range(0, flat.shape[0], rows):
+            out[start:start + rows] = np.mean(np.cos(flat[start:start + rows] @ self.omega.T), axis=-1)
+        return out.reshape(z.shape[:-1])
 
     def grad(self, z: np.ndarray) -> np.ndarray:
         z = self._check_dim(z)

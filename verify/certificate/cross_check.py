@@ -44,27 +44,40 @@ def _objective(problem: Problem, opts: CertifyOptions, Z0: np.ndarray, B: np.nda
             "(approximation of the neural ODE)")
 
 
+def _control(problem: Problem, opts: CertifyOptions, r: int, L: int,
+             sample: RandomFourierKernel | None) -> tuple[KernelControl | RFFControl, str, bool]:
+    """The zero control of the run, a description, and whether it is the certified model's own."""
+    stages = 1 if opts.depth is not None else 4  # Euler (ResNet) or RK4 stages per layer
+    if sample is not None:  # the network drawn, in the coordinates it was drawn in
+        desc = (f"the drawn width-{sample.q} network (seed {opts.rff_seed}) in the problem's {r} coordinates, "
+                "trained by the compiled solver: the model the certificate is for")
+        return RFFControl(sample, np.zeros((L, r, 2 * sample.q))), desc, True
+    if problem.N * stages * opts.gd_iterations <= opts.gd_max_centres:
+        desc = f"infinite width: exact function-space gradient descent in the reduced space R^{r}"
+        return KernelControl.zeros(problem.kernel, n_layers=L, D=r), desc, True
+    q = opts.gd_width
+    drawn = RandomFourierKernel.from_kernel(problem.kernel, q, r, opts.rff_seed)  # type: ignore[arg-type]
+    desc = (f"random Fourier features, q = {q} drawn in the reduced space R^{r} with seed {opts.rff_seed} "
+            "(an approximation of the kernel model)")
+    return RFFControl(drawn, np.zeros((L, r, 2 * q))), desc, False
+
+
 def cross_check(problem: Problem, opts: CertifyOptions, search: Search, guaranteed: bool,
-                progress: Progress) -> CrossCheck:
+                progress: Progress, sample: RandomFourierKernel | None = None) -> CrossCheck:
     """Gradient descent on the solver against the guarantee (``agrees`` is ``None`` without one: the
-    run is then shown for information, ``R`` is the radius of the largest margin)."""
-    _, Z0, Bred = span_coordinates(problem.lifted, problem.B)
-    r = Z0.shape[1]
+    run is then shown for information, ``R`` is the radius of the largest margin).
+
+    With ``sample`` (a finite-width certificate) the run is on that very network, in the problem's
+    coordinates: random-feature fields are not radial, their gradients leave ``S``, so the run is
+    not reduced further (docs/width.rst, "Which network")."""
+    if sample is None:
+        _, Z0, Bred = span_coordinates(problem.lifted, problem.B)
+    else:
+        Z0, Bred = problem.lifted, problem.B
     L = opts.depth if opts.depth is not None else opts.gd_layers
     objective, disc = _objective(problem, opts, Z0, Bred)
-    stages = 1 if opts.depth is not None else 4  # Euler (ResNet) or RK4 stages per layer
-    exact_width = opts.width is None and problem.N * stages * opts.gd_iterations <= opts.gd_max_centres
-    v0: KernelControl | RFFControl
-    if exact_width:
-        v0 = KernelControl.zeros(problem.kernel, n_layers=L, D=r)
-        width = f"infinite width: exact function-space gradient descent in the reduced space R^{r}"
-    else:
-        q = opts.width if opts.width is not None else opts.gd_width
-        sample = RandomFourierKernel.from_kernel(problem.kernel, q, r, opts.rff_seed)  # type: ignore[arg-type]
-        v0 = RFFControl(sample, np.zeros((L, r, 2 * q)))
-        width = (f"random Fourier features, q = {q} drawn in the reduced space R^{r} with seed {opts.rff_seed} "
-                 "(an approximation of the kernel model" + ("" if opts.width is None else
-                                                              "; the drawn q x D sample itself is not reused") + ")")
+    v0, width, own = _control(problem, opts, Z0.shape[1], L, sample)
+    exact = own and opts.depth is not None
     point = search.point
     run = gradient_descent(objective, v0, step=1.0 / point.beta, iterations=opts.gd_iterations, seed=opts.rff_seed,
                            progress=progress if progress.enabled else None)
@@ -75,8 +88,8 @@ def cross_check(problem: Problem, opts: CertifyOptions, search: Search, guarante
     loss_ok = bool(np.all(run.loss <= envelope * (1 + 1e-9) + 1e-14 * f0))
     ball_ok = bool(np.all(run.distance <= point.R * (1 + 1e-12)))
     return CrossCheck(
-        model=f"{width}; {disc}", exact_model=exact_width and opts.depth is not None,
-        label="exact" if exact_width and opts.depth is not None else "approximation", reduced_dimension=r,
+        model=f"{width}; {disc}", exact_model=exact, label="exact" if exact else "approximation",
+        reduced_dimension=Z0.shape[1],
         iterations=run.iterations, step=1.0 / point.beta, R=point.R, rate=point.rate,
         initial_loss_solver=float(run.loss[0]), loss=tuple(run.loss.tolist()), envelope=tuple(envelope.tolist()),
         distance=tuple(run.distance.tolist()), grad_norm=tuple(run.grad_norm.tolist()), loss_below_envelope=loss_ok,

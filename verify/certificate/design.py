@@ -16,13 +16,12 @@ import numpy as np
 from bounds.chain import ChainPoint, FiniteWidth, chain_point
 from bounds.kernels import Gaussian, Matern, RandomFourierKernel
 from bounds.problem import Problem, merge_duplicates
-from bounds.recipe import augmented_scales
-from bounds.regularity import Regularity, regularity_constants, rff_regularity_moments
-from bounds.result import Quantity
+from bounds.recipe import WIDTH_READOUT_FACTOR, augmented_scales, width_scales
+from bounds.regularity import Regularity, regularity_constants
 from verify.certificate.datasets import Dataset
 from verify.certificate.options import CertifyOptions
 
-__all__ = ["Design", "Preprocessing", "build_design", "MAX_PAIRWISE_ENTRIES", "rff_error_estimate", "preprocess"]
+__all__ = ["Design", "Preprocessing", "build_design", "MAX_PAIRWISE_ENTRIES", "preprocess"]
 
 DOCS = "docs/certificate.rst"
 #: Largest N² × coordinates accepted (the data-dependent λ bounds form the N × N × coordinates
@@ -66,18 +65,6 @@ class Design:
         return self.problem.initial_loss_upper()
 
 
-def rff_error_estimate(rff: RandomFourierKernel, base: Matern | Gaussian, lifted: np.ndarray, seed: int) -> float:
-    """``max |K_q(z) − K(z)|`` over the data differences and 2000 random ``z`` with ``|z| ≤ 2 diam``
-    (an estimate of the sup, not a bound)."""
-    diff = (lifted[:, None, :] - lifted[None, :, :]).reshape(-1, lifted.shape[1])
-    rng = np.random.default_rng(seed + 1)
-    radius = 2 * float(np.max(np.linalg.norm(lifted, axis=1))) + 1.0
-    Z = rng.standard_normal((2000, lifted.shape[1]))
-    Z *= (radius * rng.uniform(0, 1, (2000, 1)) ** (1 / lifted.shape[1])) / np.linalg.norm(Z, axis=1, keepdims=True)
-    Z = np.vstack([diff, Z])
-    return float(np.max(np.abs(rff(Z) - base(Z))))
-
-
 def preprocess(ds: Dataset, standardize: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray, Preprocessing]:
     """``(X, Y, weights, record)``: features standardised if asked, exact duplicate rows with equal
     targets merged (:func:`bounds.problem.merge_duplicates`; different targets: ``ValueError``)."""
@@ -107,14 +94,12 @@ def _check_size(N: int, coordinates: int) -> None:
 
 
 def _finite_width(problem: Problem, base: Matern | Gaussian, opts: CertifyOptions) -> FiniteWidth:
+    """The network drawn: ``q`` frequencies from the base kernel's spectral measure in the problem's
+    reduced coordinates (the law of the projection onto ``S`` of a draw in ``R^D``, docs/width.rst),
+    with its own constants and the verified ``λ`` of ``K_q`` on the lifted data."""
     assert opts.width is not None
     rff = RandomFourierKernel.from_kernel(base, opts.width, problem.coordinates, opts.rff_seed)
-    eps = rff_error_estimate(rff, base, problem.lifted, opts.rff_seed)
-    hyp = (f"the drawn sample: q = {opts.width}, seed = {opts.rff_seed}",)
-    eps_q = Quantity("rff_kernel_error", eps, "estimate",
-                     "max |K_q(z) - K(z)| over the data differences and 2000 random z in the region",
-                     DOCS + "#finite-width", hyp)
-    return FiniteWidth(rff, rff_regularity_moments(rff), eps_q)
+    return FiniteWidth.drawn(rff, problem.lifted, seed=opts.rff_seed)
 
 
 def _problem(X: np.ndarray, Y: np.ndarray, w: np.ndarray, base: Matern | Gaussian,
@@ -125,11 +110,13 @@ def _problem(X: np.ndarray, Y: np.ndarray, w: np.ndarray, base: Matern | Gaussia
     alpha, b = opts.alpha, opts.b
     chosen = "the options"
     if alpha is None or b is None:
-        a_cf, b_cf, _ = augmented_scales(X, Y, base, weights=w, form=opts.form, depth=opts.depth,
-                                         constants=opts.constants, lam=opts.lam)
+        scales = augmented_scales if opts.width is None else width_scales  # finite width: room in b (docs/width.rst)
+        a_cf, b_cf, _ = scales(X, Y, base, weights=w, form=opts.form, depth=opts.depth, constants=opts.constants,
+                               lam=opts.lam)
         alpha = a_cf if alpha is None else alpha
         b = b_cf if b is None or not np.isfinite(b_cf) else b
-        chosen = "the closed form of docs/recipe.rst (augmented design)"
+        chosen = "the closed form of docs/recipe.rst (augmented design)" + (
+            "" if opts.width is None else f", read-out x {WIDTH_READOUT_FACTOR:g} for finite width (docs/width.rst)")
     return Problem.augmented(X, Y, base, alpha, b if np.isfinite(b) else 1e15, weights=w), chosen
 
 

@@ -65,9 +65,11 @@ class CertifyOptions:
         Centre each feature and divide it by its standard deviation (constant features: by 1).
     kernel, nu, lengthscale
         ``"matern"`` (smoothness ``nu`` > 2 for Condition 1) or ``"gaussian"``; length scale ℓ.
-    width, rff_seed
+    width, rff_seed, width_eta
         ``None`` for the infinite-width kernel model; ``q`` for random Fourier features drawn
-        with ``rff_seed`` (finite width).
+        with ``rff_seed`` (finite width: the certificate is for the network drawn); ``width_eta``,
+        the failure probability of the a priori statement for any draw of this width
+        (docs/width.rst).
     architecture, alpha, p, a, b
         ``"augmented"``: ``A = α [I_d; 0]``, ``B = b [0, I_{d'}]`` (``alpha`` and ``b`` default to the
         closed form of :func:`bounds.recipe.augmented_scales`); ``"copy"``: ``A = a (I_d, …, I_d)ᵀ``
@@ -104,6 +106,7 @@ class CertifyOptions:
     lengthscale: float = 1.0
     width: int | None = None
     rff_seed: int = 0
+    width_eta: float = 0.05
     architecture: ArchitectureName = "augmented"
     alpha: float | None = None
     p: int = 1
@@ -144,6 +147,8 @@ class CertifyOptions:
                 require_int(name, getattr(self, name), minimum=1)
         for name in ("a", "target"):
             require_positive(name, getattr(self, name))
+        if not 0 < self.width_eta < 1:
+            raise ValueError(f"width_eta must be in (0, 1), got {self.width_eta!r}")
         for name in ("alpha", "b", "R_min", "R_max"):
             if getattr(self, name) is not None:
                 require_positive(name, getattr(self, name))

@@ -29,6 +29,7 @@ from verify.certificate.quantities import (
     lambda_bracket_record,
     lambda_data,
     verdict_records,
+    width_block,
 )
 from verify.certificate.record import Certificate, LZBSummary, environment
 from verify.certificate.search import Search, search_radius
@@ -52,7 +53,8 @@ def _conclusion(design: Design, search: Search, verdict: Verdict, opts: CertifyO
         first = verdict.failures[0]
         return f"NOT GUARANTEED: {first.reason} Fix: {first.fix}"
     model = (("infinite-width" if opts.width is None else f"width-{opts.width}") + " "
-             + ("neural ODE" if opts.depth is None else f"{opts.depth}-layer ResNet"))
+             + ("neural ODE" if opts.depth is None else f"{opts.depth}-layer ResNet")
+             + ("" if design.width is None else f", rff seed {opts.rff_seed}, {design.width.kind_text}"))
     return (f"GUARANTEED ({model}): gradient descent with step 1/beta from v0 = 0 converges to a global minimiser "
             f"at rate {search.point.rate:.6g} per step (loss <= {opts.target:g} after {iterations:.0f} iterations), "
             f"staying within R = {search.R:.4g}.")
@@ -75,6 +77,7 @@ def _inputs(ds: Dataset, design: Design, opts: CertifyOptions, argv: list[str] |
             "output_map": {"b": arch.b, "d_out": ds.d_out},
             "depth": "inf" if opts.depth is None else opts.depth,
             "initialisation": "zero",
+            "finite_width": width_block(design, opts),
         },
         "seeds": {"data": opts.seed, "rff": opts.rff_seed if opts.width is not None else None,
                   "cross_check": opts.rff_seed},
@@ -90,7 +93,8 @@ def certify(opts: CertifyOptions, dataset: Dataset | None = None, *, progress: T
     docs/smoothness.rst, docs/lzb.rst) searched over ``R``; guaranteed iff it holds at some ``R``
     with constants of kind exact/rigorous.  Hypotheses: Condition 1 (Matérn ν > 2 or Gaussian),
     distinct data, ``A`` injective, ``B`` surjective.  Kind: the verdict is rigorous for the
-    infinite-width model; for finite width it rests on an estimated kernel error (``estimate``).
+    infinite-width model and, with ``width``, for the network drawn (docs/width.rst); the a priori
+    statement for any draw of that width is probabilistic.
 
     Raises
     ------
@@ -128,7 +132,8 @@ def certify(opts: CertifyOptions, dataset: Dataset | None = None, *, progress: T
     cross = None
     if opts.gd_iterations > 0:
         report.note(f"cross-check: gradient descent, {opts.gd_iterations} iterations, step 1/beta")
-        cross = cross_check(design.problem, opts, search, verdict.guaranteed, report)
+        cross = cross_check(design.problem, opts, search, verdict.guaranteed, report,
+                            sample=None if design.width is None else design.width.sample)
     timing["cross_check"] = time.perf_counter() - t0
     iterations = Q["iterations"].value if "iterations" in Q else None
     timing["total"] = time.perf_counter() - t_start

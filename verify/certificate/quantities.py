@@ -18,7 +18,8 @@ from verify.certificate.record import Record
 from verify.certificate.search import Search, log_margin
 from verify.progress import Progress
 
-__all__ = ["data_records", "lambda_data", "chain_records", "verdict_records", "lambda_bracket_record", "FORM_TEXT"]
+__all__ = ["data_records", "lambda_data", "chain_records", "verdict_records", "lambda_bracket_record", "FORM_TEXT",
+           "a_priori_records", "width_block", "WIDTH_CURVE_STEPS"]
 
 DOCS = "docs/certificate.rst"
 #: Largest N for the verified λ_min (a dense Cholesky); above it the LAPACK value, kind numerical.
@@ -67,16 +68,21 @@ def data_records(design: Design) -> dict[str, Record]:
         Q[name] = Record(getattr(reg, name), fid)
     if design.width is not None:
         w = design.width
+        Q["width"] = _rec("width", w.q, "exact", "model.random-features",
+                          "number of random features q (the network drawn)", "docs/width.rst",
+                          (f"seed {w.seed}", w.kind_text))
         Q["c1_rff"] = Record(w.regularity.c1, "kappa.random-features")
         Q["c2_rff"] = Record(w.regularity.c2, "kappa.random-features")
-        Q["rff_kernel_error"] = Record(w.eps, "width.weyl")
+        Q["lambda_max_data"] = Record(w.Lam0, "width.a-posteriori")
     return Q
 
 
 def lambda_data(design: Design) -> Record:
     """``λ_min(K_X)`` of the lifted data at ``R = 0``: verified (a Cholesky with a rounding margin)
     up to :data:`VERIFIED_LAMBDA_MAX_N` points, else the LAPACK value (kind numerical)."""
-    kernel = design.base if design.width is None else design.width.sample
+    if design.width is not None:  # verified for the drawn K_q when the network was built
+        return Record(design.width.lam0, "lambda.verified")
+    kernel = design.base
     lifted = design.problem.lifted
     if design.problem.N <= VERIFIED_LAMBDA_MAX_N:
         return Record(lambda_min_verified(kernel, lifted), "lambda.verified")
@@ -89,20 +95,17 @@ def chain_records(design: Design, search: Search, opts: CertifyOptions, progress
     ch = search.chain
     gronwall_id = "pl.gronwall" if opts.depth is None else "pl.gronwall-resnet"
     Q: dict[str, Record] = {}
-    if design.width is None:
-        Q["c_gronwall"] = Record(ch.c, "pl.gronwall")
-        Q["lambda_lower"] = Record(ch.lam, "pl.lambda-lower")
-        Q["Lambda_upper"] = Record(ch.Lam, "pl.lambda-upper")
-        Q["m"] = Record(ch.m, "pl.lower-constant")
-        Q["M"] = Record(ch.M, "pl.upper-constant")
-        Q["beta"] = Record(ch.beta, "beta.smoothness")
-        Q["s_minus"] = _rec("s_minus", ch.pl.s_minus, "rigorous", gronwall_id,
-                            "exp(-c R) (ODE) or the discrete factor", "docs/pl.rst")
-    else:
-        Q["lambda_lower"] = Record(ch.lam, "width.weyl")
-        Q["m"] = Record(ch.m, "pl.lower-constant")
-        Q["M"] = Record(ch.M, "pl.upper-constant")
-        Q["beta"] = Record(ch.beta, "beta.smoothness")
+    width = design.width is not None
+    Q["c_gronwall"] = Record(ch.c, "pl.gronwall")
+    Q["lambda_lower"] = Record(ch.lam, "width.perturbation" if width else "pl.lambda-lower")
+    Q["Lambda_upper"] = Record(ch.Lam, "width.perturbation" if width else "pl.lambda-upper")
+    Q["m"] = Record(ch.m, "pl.lower-constant")
+    Q["M"] = Record(ch.M, "pl.upper-constant")
+    Q["beta"] = Record(ch.beta, "beta.smoothness")
+    Q["s_minus"] = _rec("s_minus", ch.pl.s_minus, "rigorous", gronwall_id,
+                        "exp(-c R) (ODE) or the discrete factor", "docs/pl.rst")
+    if width:
+        Q.update(a_priori_records(design, opts))
     if design.width is None and opts.lam != "worst-case":
         try:
             wc = pl_constants(design.problem, search.R, constants=opts.constants, depth=opts.depth, lam="worst-case")
@@ -165,3 +168,74 @@ def lambda_bracket_record(design: Design, search: Search, lam_data: Record, opts
         "provenance": "docs/lambda.rst",
     }
     return out
+
+
+# ----------------------------------------------------------------------- finite width
+
+#: The a priori guarantee is plotted at the widths ``q · 2^k`` for these ``k``.
+WIDTH_CURVE_STEPS = (-4, -3, -2, -1, 0, 1, 2, 3, 4)
+
+
+def _a_priori_available(design: Design) -> bool:
+    """The a priori bounds need the law of the draw: Matérn or Gaussian (not a user's kernel)."""
+    from bounds.kernels import Gaussian, Matern  # noqa: PLC0415
+
+    return isinstance(design.base, (Matern, Gaussian))
+
+
+def _a_priori(design: Design, opts: CertifyOptions, q: int) -> Any:
+    from bounds.recipe import width_guarantee  # noqa: PLC0415
+
+    form = opts.form if opts.form != "lzb" else "discrete"
+    return width_guarantee(design.problem, q, opts.width_eta, form=form, depth=opts.depth, constants=opts.constants)
+
+
+def a_priori_records(design: Design, opts: CertifyOptions) -> dict[str, Record]:
+    """The a priori statement for this design at the drawn width (docs/width.rst#a-priori): the rate
+    guaranteed with probability ``≥ 1 − η`` over the draw, kind probabilistic (``η`` in the
+    hypotheses); nothing when it does not hold at this width."""
+    assert design.width is not None
+    if not _a_priori_available(design):
+        return {}
+    cert = _a_priori(design, opts, design.width.q)
+    if cert.best is None:
+        return {}
+    eta = opts.width_eta
+    hyp = (f"probability >= 1 - {eta:g} over the draw of q = {design.width.q} frequencies (any seed)",)
+    rate = Quantity("rate_a_priori", cert.best.rate, "probabilistic", "1 - m/(2 beta) with the a priori bounds",
+                    "docs/width.rst#a-priori", hyp, eta=eta)
+    return {"rate_a_priori": Record(rate, "width.a-priori")}
+
+
+def width_block(design: Design, opts: CertifyOptions) -> dict[str, Any] | None:
+    """The finite-width section of the certificate (``inputs.architecture.finite_width``): the
+    width, the seed, the kind of the verdict, the a priori guarantee at this width and the width it
+    needs, and the a priori rate against the width (the report's ``width.png``)."""
+    from bounds.recipe import width_for_design  # noqa: PLC0415
+
+    w = design.width
+    if w is None:
+        return None
+    block: dict[str, Any] = {
+        "q": w.q, "seed": w.seed, "coordinates": design.problem.coordinates, "kind": w.kind_text,
+        "law": f"{w.q} frequencies i.i.d. from the spectral measure of {design.base.name} in the problem's "
+               f"{design.problem.coordinates} coordinates (docs/width.rst, 'Which network')",
+        "reference": "docs/width.rst",
+    }
+    if not _a_priori_available(design):
+        note = "the law of the draw is known for Matern and Gaussian kernels only"
+        return block | {"a_priori": {"eta": opts.width_eta, "guaranteed": False, "rate": None, "q_needed": None,
+                                     "kind": f"not available: {note}"},
+                        "curve": {"q": [], "guaranteed": [], "rate": []}}
+    form = opts.form if opts.form != "lzb" else "discrete"
+    widths = [max(1, int(round(w.q * 2.0**k))) for k in WIDTH_CURVE_STEPS]
+    certs = [_a_priori(design, opts, q) for q in widths]
+    needed = width_for_design(design.problem, opts.width_eta, form=form, depth=opts.depth, constants=opts.constants)
+    here = certs[WIDTH_CURVE_STEPS.index(0)]
+    return block | {
+        "a_priori": {"eta": opts.width_eta, "guaranteed": here.best is not None,
+                     "rate": None if here.best is None else here.best.rate, "q_needed": needed,
+                     "kind": f"probability >= 1 - {opts.width_eta:g} over the draw"},
+        "curve": {"q": widths, "guaranteed": [c.best is not None for c in certs],
+                  "rate": [None if c.best is None else c.best.rate for c in certs]},
+    }

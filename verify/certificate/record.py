@@ -27,7 +27,7 @@ __all__ = [
     "plain",
 ]
 
-SCHEMA_VERSION = "1.1.0"
+SCHEMA_VERSION = "1.2.0"
 
 
 def plain(obj: Any) -> Any:
@@ -68,8 +68,11 @@ class Record:
 
     def to_dict(self) -> dict[str, Any]:
         q = self.quantity
-        return {"value": float(q.value), "kind": q.kind, "formula_id": self.formula_id, "formula": q.formula,
-                "provenance": q.reference, "hypotheses": list(q.hypotheses)}
+        out = {"value": float(q.value), "kind": q.kind, "formula_id": self.formula_id, "formula": q.formula,
+               "provenance": q.reference, "hypotheses": list(q.hypotheses)}
+        if q.eta is not None:  # a probabilistic quantity: it holds with probability >= 1 - eta
+            out["eta"] = q.eta
+        return out
 
 
 @dataclass(frozen=True)

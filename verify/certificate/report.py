@@ -3,7 +3,8 @@
 
 Plots: ``loss.png`` (training loss vs the guaranteed envelope), ``distance.png``
 (``‖θ_k − θ_0‖`` vs ``R``), ``constants.png`` (``m(R)``, ``M(R)``, ``β(R)`` and the LZB margin
-vs ``R``), ``lambda.png`` (the λ bracket).  :func:`write_reports` writes everything into a
+vs ``R``), ``lambda.png`` (the λ bracket); at finite width also ``width.png`` (the a priori
+guarantee against the width, docs/width.rst).  :func:`write_reports` writes everything into a
 temporary directory next to the target and moves it into place only at the end, so a failure
 leaves nothing partial behind.
 """
@@ -20,12 +21,62 @@ from typing import Any
 
 from verify.certificate.search import MARGIN_CLIP
 
-__all__ = ["FILES", "PLOTS", "write_reports", "render_markdown", "render_html", "make_plots", "docs_url"]
+__all__ = ["FILES", "PLOTS", "WIDTH_PLOT", "files_of", "write_reports", "render_markdown", "render_html",
+           "make_plots", "docs_url"]
 
 #: The plots of a certificate.
 PLOTS = ("loss.png", "distance.png", "constants.png", "lambda.png")
-#: Every file :func:`write_reports` writes.
+#: Every file :func:`write_reports` writes for an infinite-width certificate.
 FILES = ("certificate.json", "certificate.md", "certificate.html") + PLOTS
+#: The extra plot of a finite-width certificate (the a priori guarantee against the width).
+WIDTH_PLOT = "width.png"
+
+
+def _finite_width(doc: dict[str, Any]) -> dict[str, Any] | None:
+    fw: dict[str, Any] | None = doc["inputs"]["architecture"].get("finite_width")
+    return fw
+
+
+def files_of(doc: dict[str, Any]) -> tuple[str, ...]:
+    """The files :func:`write_reports` writes for ``doc`` (:data:`FILES`, and :data:`WIDTH_PLOT` at
+    finite width)."""
+    return FILES + ((WIDTH_PLOT,) if _finite_width(doc) else ())
+
+
+def plots_of(doc: dict[str, Any]) -> tuple[str, ...]:
+    return PLOTS + ((WIDTH_PLOT,) if _finite_width(doc) else ())
+
+
+def _width_plot(doc: dict[str, Any], out_dir: str) -> str:
+    """The a priori rate (probability ``≥ 1 − η`` over the draw) against the width, the drawn
+    width and its own (deterministic) rate."""
+    import matplotlib.pyplot as plt
+
+    fw = _finite_width(doc)
+    assert fw is not None
+    cu, ap = fw["curve"], fw["a_priori"]
+    fig, ax = plt.subplots(figsize=(6, 3.6))
+    qs = [q for q, ok in zip(cu["q"], cu["guaranteed"], strict=True) if ok]
+    rates = [r for r, ok in zip(cu["rate"], cu["guaranteed"], strict=True) if ok]
+    if qs:
+        ax.semilogx(qs, rates, "o-", label=f"a priori rate, probability >= {1 - ap['eta']:g} over the draw")
+    failed = [q for q, ok in zip(cu["q"], cu["guaranteed"], strict=True) if not ok]
+    if failed:
+        ax.semilogx(failed, [1.0] * len(failed), "x", color="C3", label="no a priori guarantee at this width")
+    if doc["guaranteed"]:
+        ax.semilogx([fw["q"]], [doc["quantities"]["rate"]["value"]], "*", ms=12, color="C2",
+                    label=f"this draw (seed {fw['seed']}): certified rate")
+    ax.axvline(fw["q"], color="k", lw=0.6, ls=":")
+    if ap.get("q_needed"):
+        ax.axvline(ap["q_needed"], color="C1", lw=0.8, ls="--", label=f"width needed a priori: {ap['q_needed']}")
+    ax.set_xlabel("width q (random features)")
+    ax.set_ylabel("guaranteed rate 1 - m/(2β)")
+    ax.legend(fontsize=7)
+    ax.set_title("Finite width: the guarantee against the width", fontsize=10)
+    fig.tight_layout()
+    fig.savefig(os.path.join(out_dir, WIDTH_PLOT), dpi=90)
+    plt.close(fig)
+    return WIDTH_PLOT
 
 
 def _fmt(v: Any) -> str:
@@ -138,8 +189,11 @@ def plot_lambda(doc: dict[str, Any], out_dir: str) -> str:
 
 
 def make_plots(doc: dict[str, Any], out_dir: str) -> list[str]:
-    """Draw the four plots of a certificate document into ``out_dir``; return the file names."""
-    return [plot(doc, out_dir) for plot in (plot_loss, plot_distance, plot_constants, plot_lambda)]
+    """Draw the plots of a certificate document into ``out_dir`` (:func:`plots_of`); return the file names."""
+    written = [plot(doc, out_dir) for plot in (plot_loss, plot_distance, plot_constants, plot_lambda)]
+    if _finite_width(doc):
+        written.append(_width_plot(doc, out_dir))
+    return written
 
 
 def docs_url() -> str:
@@ -190,9 +244,35 @@ def _agree(cc: dict[str, Any]) -> str:
 
 def _quantity_rows(doc: dict[str, Any]) -> list[tuple[str, str, str, str, str, str]]:
     return [
-        (name, _fmt(q["value"]), q["kind"], q["formula_id"], q["formula"], q["provenance"])
+        (name, _fmt(q["value"]), _kind(q), q["formula_id"], q["formula"], q["provenance"])
         for name, q in doc["quantities"].items()
     ]
+
+
+def _kind(q: dict[str, Any]) -> str:
+    """The kind, with ``η`` for a probabilistic quantity (it holds with probability ``≥ 1 − η``)."""
+    return q["kind"] if q.get("eta") is None else f"{q['kind']} (probability >= 1 - {q['eta']:g})"
+
+
+def _width_lines(doc: dict[str, Any]) -> list[str]:
+    """The finite-width statements (plain text): the width, the seed, the kind of each verdict."""
+    fw = _finite_width(doc)
+    if not fw:
+        return []
+    ap = fw["a_priori"]
+    this = "GUARANTEED" if doc["guaranteed"] else "not guaranteed"
+    prior = (f"guaranteed at rate {ap['rate']:.6g}" if ap["guaranteed"] else "not guaranteed at this width")
+    needed = ap["q_needed"] if ap["q_needed"] is not None else "none found"
+    return [
+        f"width q = {fw['q']}, rff seed {fw['seed']}: {fw['law']}",
+        f"this network (kind: {fw['kind']}): {this}",
+        f"any network of this width (kind: {ap['kind']}): {prior}; width needed a priori for this design: {needed}",
+    ]
+
+
+def _width_markdown(doc: dict[str, Any]) -> list[str]:
+    lines = _width_lines(doc)
+    return ["", "## Finite width", ""] + [f"- {line}" for line in lines] if lines else []
 
 
 def render_markdown(doc: dict[str, Any]) -> str:
@@ -225,6 +305,7 @@ def render_markdown(doc: dict[str, Any]) -> str:
         lines += ["", "## What failed and what would fix it", ""]
         for f in doc["failures"]:
             lines.append(f"- **{f['hypothesis']}**: {f['reason']} *Fix:* {f['fix']}")
+    lines += _width_markdown(doc)
     lines += ["", "## Constants", "", "| quantity | value | kind | formula id | formula | provenance |",
               "|---|---|---|---|---|---|"]
     base = docs_url()
@@ -243,7 +324,7 @@ def render_markdown(doc: dict[str, Any]) -> str:
         ]
     else:
         lines.append("- not run (`--gd-iterations 0`)")
-    lines += ["", "## Plots", ""] + [f"![{p}]({p})" for p in PLOTS]
+    lines += ["", "## Plots", ""] + [f"![{p}]({p})" for p in plots_of(doc)]
     env = doc["environment"]
     lines += ["", "## Reproducibility", "",
               "- " + ", ".join(f"{k} {v}" for k, v in env.items()),
@@ -292,6 +373,9 @@ def render_html(doc: dict[str, Any], images: dict[str, bytes], base: str | None 
     parts.append(f"<li>kernel {e(str(arch['kernel']))}, width {e(str(arch['width']))}, "
                  f"{e(arch['description'])} (D = {arch['lifting']['D']}; chosen by {e(arch['chosen_by'])}), "
                  f"depth {e(str(arch['depth']))}</li></ul>")
+    width_lines = _width_lines(doc)
+    if width_lines:
+        parts.append("<h2>Finite width</h2><ul>" + "".join(f"<li>{e(x)}</li>" for x in width_lines) + "</ul>")
     parts.append("<h2>Hypotheses</h2><table><tr><th>id</th><th>hypothesis</th><th>holds</th><th>detail</th></tr>")
     for h in doc["hypotheses"]:
         parts.append(f"<tr><td>{e(h['id'])}</td><td>{e(h['statement'])}</td><td>{'yes' if h['holds'] else '<b>NO</b>'}"
@@ -318,7 +402,7 @@ def render_html(doc: dict[str, Any], images: dict[str, bytes], base: str | None 
     else:
         parts.append("<p>Not run.</p>")
     parts.append("<h2>Plots</h2>")
-    for name in PLOTS:
+    for name in plots_of(doc):
         if name in images:
             b64 = base64.b64encode(images[name]).decode("ascii")
             parts.append(f'<figure><img alt="{e(name)}" src="data:image/png;base64,{b64}"></figure>')
@@ -332,7 +416,7 @@ def render_html(doc: dict[str, Any], images: dict[str, bytes], base: str | None 
 
 
 def write_reports(doc: dict[str, Any], out_dir: str, base: str | None = None) -> list[str]:
-    """Write all :data:`FILES` of ``doc`` into ``out_dir`` atomically (temp dir, then move).
+    """Write all files of ``doc`` (:func:`files_of`) into ``out_dir`` atomically (temp dir, then move).
 
     Returns the list of paths written.  On any error the temporary directory is removed and
     ``out_dir`` is left as it was.
@@ -349,7 +433,7 @@ def write_reports(doc: dict[str, Any], out_dir: str, base: str | None = None) ->
             fh.write("\n")
         make_plots(doc, tmp)
         images = {}
-        for name in PLOTS:
+        for name in plots_of(doc):
             with open(os.path.join(tmp, name), "rb") as fh:
                 images[name] = fh.read()
         with open(os.path.join(tmp, "certificate.md"), "w", encoding="utf-8") as fh:
@@ -359,10 +443,10 @@ def write_reports(doc: dict[str, Any], out_dir: str, base: str | None = None) ->
         if not os.path.exists(out_dir):
             os.rename(tmp, out_dir)
         else:
-            for name in FILES:
+            for name in files_of(doc):
                 os.replace(os.path.join(tmp, name), os.path.join(out_dir, name))
             shutil.rmtree(tmp)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    return [os.path.join(out_dir, name) for name in FILES]
+    return [os.path.join(out_dir, name) for name in files_of(doc)]

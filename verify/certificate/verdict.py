@@ -30,7 +30,9 @@ def _hypotheses(design: Design, search: Search, opts: CertifyOptions) -> tuple[H
     prob, curves = design.problem, search.curves
     sA, sB = prob.sigma_A, prob.sigma_B
     rigorous_m = search.chain.m.kind in ("exact", "rigorous")
-    kind_note = "" if rigorous_m else " (finite width: the kernel error is estimated)"
+    kind_note = "" if rigorous_m else f" (lambda source {opts.lam!r})"
+    if design.width is not None:
+        kind_note += f" (finite width: {design.width.kind_text}, seed {design.width.seed})"
     k_best = max(range(len(curves.margin)), key=lambda k: curves.margin[k])
     found = search.lzb.best is not None
     feasible_note = f"; smallest feasible R = {search.R:.6g} (best rate)" if found else ""
@@ -70,10 +72,10 @@ def _recipe(design: Design, opts: CertifyOptions) -> dict[str, Any] | None:
 def _reason(h: Hypothesis, design: Design, opts: CertifyOptions) -> str:
     prob = design.problem
     if h.id == "H4" and design.width is not None:
-        eps = design.width.eps.value
-        return (f"no positive lower bound on lambda_min along the flow at width q = {opts.width}: the Weyl "
-                f"correction N eps = {prob.N} x {eps:.3g} (estimated sup|K_q - K|) exceeds the kernel's "
-                f"lambda lower bound, so m(R) = 0.")
+        lam0 = design.width.lam0.value
+        return (f"no positive lower bound on lambda_min along the flow at width q = {opts.width}: the drawn "
+                f"network's lambda_min(K_q) on the lifted data is {lam0:.3g} at t = 0, too small for the "
+                f"perturbation along the flow (sqrt(N) c1 R), so m(R) = 0.")
     if h.id == "H4":
         return (f"no positive lower bound on lambda_min along the flow: the lifted data are too close for "
                 f"the kernel (lifted separation {prob.lifted_separation:.3g}, "
@@ -82,14 +84,20 @@ def _reason(h: Hypothesis, design: Design, opts: CertifyOptions) -> str:
         return (f"the Liu-Zhu-Belkin radius condition ({opts.form}) fails at every R: the initial loss "
                 f"f0 = {design.f0:.4g} is too large for the PL constants the data allow ({h.detail}).")
     if h.id == "H6":
-        return "the finite-width lambda rests on an estimated kernel error sup|K_q - K|, not a rigorous bound."
+        return f"m is not exact or rigorous ({h.detail})."
     return h.detail
 
 
 def _fix(h: Hypothesis, recipe: dict[str, Any] | None, opts: CertifyOptions) -> str:
-    if h.id == "H6" or (h.id == "H4" and opts.width is not None):
-        return ("use the infinite-width kernel model (omit --width), or a larger --width (sup|K_q - K| "
-                "shrinks like q^(-1/2); bounds.recipe.rff_width gives a width with a probability bound).")
+    if h.id == "H4" and opts.width is not None:
+        return ("a larger --width (lambda_min(K_q) concentrates around lambda_min(K) as q grows; `resnet-pl recipe "
+                "--width-eta` prints the width that works with high probability), another --rff-seed, or the "
+                "infinite-width kernel model (omit --width).")
+    if h.id == "H6":
+        return "use a rigorous lambda source: --lam best, data or worst-case."
+    if h.id == "H5" and opts.width is not None:
+        return ("a larger --b (the allowed initial loss grows like b^2), a larger --width or another --rff-seed; "
+                "`resnet-pl recipe --width-eta ETA` prints a width and design that work with probability >= 1 - ETA.")
     if recipe is not None and recipe.get("verified"):
         return f"use the design the search certifies, {recipe['description']}: {_flags(recipe)}."
     if recipe is not None and "architecture" in recipe:
@@ -110,14 +118,15 @@ def _flags(recipe: dict[str, Any]) -> str:
 
 def decide(ds: Dataset, design: Design, search: Search, opts: CertifyOptions, progress: Progress) -> Verdict:
     """The verdict: guaranteed iff every hypothesis holds; otherwise the failures, with the design
-    search's fix when it applies (not for a finite-width estimate that only lacks rigour)."""
+    search's fix when it applies (not for an estimate that only lacks rigour, nor at finite width,
+    whose fixes are a larger width or read-out scale)."""
     hyps = _hypotheses(design, search, opts)
     guaranteed = all(h.holds for h in hyps)
     if guaranteed:
         return Verdict(hyps, True, (), None)
     recipe = None
     rigorous_m = search.chain.m.kind in ("exact", "rigorous")
-    if opts.recipe and not (search.lzb.best is not None and not rigorous_m):
+    if opts.recipe and opts.width is None and not (search.lzb.best is not None and not rigorous_m):
         progress.note("not guaranteed: running the design search for a fix")
         recipe = _recipe(design, opts)
     failures = tuple(Failure(h.id, _reason(h, design, opts), _fix(h, recipe, opts)) for h in hyps if not h.holds)

@@ -27,6 +27,7 @@ SUBCOMMANDS: dict[str, tuple[str, str]] = {
     "kappa": ("verify.cli.kappa", "regularity constants c0, c1, c2 and kappa of a kernel"),
     "lambda": ("verify.cli.lam", "bracket of lambda_N(delta): rigorous lower bound, explicit upper bound"),
     "verify": ("verify.cli.verify", "run the property suites and write the slack report"),
+    "train": ("verify.cli.train", "train a finite-width RFF ResNet on a data set beside a linear classifier"),
 }
 
 

@@ -45,6 +45,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
                    help="random Fourier features q (default: the infinite-width kernel model)")
     k.add_argument("--rff-seed", type=int, default=0,
                    help="seed of the random features and the cross-check (default 0)")
+    k.add_argument("--width-eta", type=float, default=0.05,
+                   help="failure probability of the a priori statement for any draw of this width, also used "
+                        "by the finite-width closed form (docs/width.rst; default 0.05)")
     add_architecture_arguments(parser)
     parser.add_argument_group("design search").add_argument(
         "--auto", action="store_true",
@@ -83,7 +86,7 @@ def _example(args: argparse.Namespace) -> argparse.Namespace:
 def certify_options(args: argparse.Namespace) -> Any:
     """The certificate's options from the command line (the example applied, --auto resolved)."""
     args = _example(args)
-    extra = dict(width=args.width, rff_seed=args.rff_seed, grid_size=args.grid_size,
+    extra = dict(width=args.width, rff_seed=args.rff_seed, width_eta=args.width_eta, grid_size=args.grid_size,
                  gd_iterations=args.gd_iterations, gd_layers=args.gd_layers, gd_max_centres=args.gd_max_centres,
                  gd_width=args.gd_width, recipe=not args.no_recipe)
     opts = options_from_args(args, **extra)
@@ -119,7 +122,8 @@ def options_to_argv(opts: Any) -> list[str]:
     argv = ["resnet-pl", "certify", "--dataset" if opts.data in NAMES else "--data", opts.data]
     flags = [("n", "--n"), ("seed", "--seed"), ("target_dim", "--target-dim"), ("targets", "--targets"),
              ("kernel", "--kernel"), ("nu", "--nu"), ("lengthscale", "--lengthscale"), ("width", "--width"),
-             ("rff_seed", "--rff-seed"), ("architecture", "--architecture"), ("alpha", "--alpha"), ("p", "--p"),
+             ("rff_seed", "--rff-seed"), ("width_eta", "--width-eta"), ("architecture", "--architecture"),
+             ("alpha", "--alpha"), ("p", "--p"),
              ("a", "--a"), ("b", "--b"), ("depth", "--depth"), ("constants", "--constants"), ("lam", "--lam"),
              ("form", "--form"), ("R_min", "--R-min"), ("R_max", "--R-max"), ("grid_size", "--grid-size"),
              ("target", "--target"), ("gd_iterations", "--gd-iterations"), ("gd_layers", "--gd-layers"),

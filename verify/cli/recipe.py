@@ -1,14 +1,18 @@
 """Design search: the architecture and scalings for which the LZB condition holds from v0 = 0 —
 the augmented architecture by its closed form and the copy lifting by search — re-certified with
 the rigorous constants under the given options; optionally the random-feature width
-(docs/recipe.rst).  Exit codes: 0 a certified design, 1 none, 2 bad input.
+(docs/recipe.rst) and the finite-width design: the width q for which a width-q network is
+guaranteed with probability >= 1 - eta over the draw of its frequencies (docs/width.rst).
+Exit codes: 0 a certified design, 1 none, 2 bad input.
 
-Example: resnet-pl recipe --dataset iris --depth 4
+Examples: resnet-pl recipe --dataset iris --depth 4
+          resnet-pl recipe --dataset xor --width-eta 0.05
 """
 
 from __future__ import annotations
 
 import argparse
+from typing import Any
 
 from verify.cli.common import (
     add_chain_arguments,
@@ -38,6 +42,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
     g.add_argument("--rff-eps", type=float, default=None,
                    help="also report the random-feature width for sup|K_q - K| <= eps (default off)")
     g.add_argument("--eta", type=float, default=0.01, help="failure probability of the width bound (default 0.01)")
+    g.add_argument("--width-eta", type=float, default=None,
+                   help="also report the finite-width design: the smallest width q whose network is guaranteed with "
+                        "probability >= 1 - ETA over the draw, and the certify command for a draw (default off)")
     add_json_argument(parser)
 
 
@@ -67,5 +74,47 @@ def run(args: argparse.Namespace) -> int:
         payload["rff_width"] = {"q": q, "eps": args.rff_eps, "eta": args.eta, "radius": radius}
         text += (f"\n  random features: q = {q} frequencies give sup|K_q - K| <= {args.rff_eps:g} "
                  f"w.p. >= {1 - args.eta:g}")
+    if args.width_eta is not None:
+        wtext = _width(args, opts, X, Y, w, form, payload)
+        text += "\n" + wtext
     emit(args, payload, text)
     return 0 if design.verified else 1
+
+
+def _width(args: argparse.Namespace, opts: Any, X: Any, Y: Any, w: Any, form: str, payload: dict) -> str:
+    """The finite-width design (:func:`bounds.recipe.width_design`): payload entry and text."""
+    from bounds.recipe import width_design  # noqa: PLC0415
+
+    wd = width_design(X, Y, opts.base_kernel(), args.width_eta, weights=w, form=form, depth=opts.depth,
+                      constants=opts.constants, lam=opts.lam)
+    arch, best = wd.architecture, None if wd.certificate is None else wd.certificate.best
+    payload["width_design"] = {"q": wd.q, "eta": wd.eta, "alpha": arch.alpha, "b": arch.b,
+                               "rate": None if best is None else best.rate, "R": None if best is None else best.R,
+                               "kind": f"probability >= {1 - wd.eta:g} over the draw", "description": wd.describe()}
+    if wd.q is None or best is None:
+        return f"  finite width: {wd.describe()}"
+    command = " ".join(_certify_argv(opts, wd.q, wd.eta))
+    payload["width_design"]["certify"] = command
+    return (f"  finite width: q = {wd.q} random features, read-out b = {arch.b:.6g}: with probability >= "
+            f"{1 - wd.eta:g} over the draw the width-{wd.q} network is guaranteed at rate {best.rate:.6g} "
+            f"(a priori)\n  certify a draw: {command}")
+
+
+def _certify_argv(opts: Any, q: int, eta: float) -> list[str]:
+    """``resnet-pl certify`` for a draw of the finite-width design: the data and kernel options that
+    differ from the defaults, the width, ``--width-eta`` and ``--rff-seed SEED`` (the finite-width
+    closed form of certify then rebuilds the same design)."""
+    from verify.certificate.datasets import NAMES  # noqa: PLC0415
+    from verify.certificate.options import CertifyOptions  # noqa: PLC0415
+
+    default = CertifyOptions()
+    data = opts.data
+    argv = ["resnet-pl", "certify", "--dataset" if data in NAMES else "--data", data]
+    for name in ("n", "seed", "targets", "target_dim", "kernel", "nu", "lengthscale", "depth", "constants", "lam",
+                 "form"):
+        value = getattr(opts, name)
+        if value != getattr(default, name):
+            argv += [f"--{name.replace('_', '-')}", str(value)]
+    if opts.standardize:
+        argv.append("--standardize")
+    return argv + ["--width", str(q), "--width-eta", f"{eta:g}", "--rff-seed", "SEED"]
