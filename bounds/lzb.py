@@ -1,11 +1,11 @@
-"""The Liu–Zhu–Belkin radius condition and the convergence certificate (SPEC §7, docs/lzb.rst).
+"""The Liu–Zhu–Belkin radius condition and the convergence certificate (docs/lzb.rst).
 
 Setting: on the ball ``B(θ0, R)`` the loss ``f ≥ 0`` satisfies the local PL sandwich
 ``m f ≤ ‖∇f‖² ≤ M f`` and ``∇f`` is ``β``-Lipschitz, with ``m = m(‖θ0‖ + R)`` etc.  Gradient
 descent with step ``1/β`` then obeys ``f(θ_{k+1}) ≤ q f(θ_k)``, ``q = 1 − m/(2β)`` (Polyak), as long
 as the iterates stay in the ball.  Each *form* below is a sufficient condition for that:
 
-``"discrete"`` (SPEC, exact path bound)
+``"discrete"`` (the exact path bound)
     ``√(M f0) / (β (1 − √q)) ≤ R``: the step lengths ``‖∇f_k‖/β ≤ √(M f_k)/β`` sum to at most this.
 ``"simplified"``
     ``f0 ≤ m² R² / (16 M)`` (from ``1 − √q ≥ (1 − q)/2``); the slide's ``f0 ≤ m²R²/M`` up to 16.
@@ -16,7 +16,7 @@ as the iterates stay in the ball.  Each *form* below is a sufficient condition f
     their ``½‖∇L‖² ≥ μ L`` is ours with ``μ = m/2``; their radius ``R = 2√(2β L0)/μ`` gives
     ``f0 ≤ m² R² / (32 β)``.
 ``"flow"`` (gradient flow, not GD)
-    ``f0 ≤ m² R² / (4 M)`` (SPEC) — reported for reference only, it does not certify GD.
+    ``f0 ≤ m² R² / (4 M)`` — reported for reference only, it does not certify GD.
 
 Then ``f(θ_k) ≤ q^k f0``, ``‖θ_k − θ0‖ ≤ R``, and the iterates converge to a global minimiser.
 """

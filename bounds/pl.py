@@ -1,4 +1,4 @@
-"""Local Polyak–Łojasiewicz constants ``m(R)``, ``M(R)`` (SPEC §5, docs page ``docs/pl.rst``).
+"""Local Polyak–Łojasiewicz constants ``m(R)``, ``M(R)`` (docs/pl.rst).
 
 For δ-separated data and every control ``v`` with ``‖v‖_H ≤ R``::
 
@@ -8,8 +8,8 @@ For δ-separated data and every control ``v`` with ``‖v‖_H ≤ R``::
 
 where ``s_±`` are the Grönwall factors of the flow Jacobian (:func:`flow_factors`),
 ``λ_lower(R)`` is a lower bound of ``λ_min(K_{X(t)})`` and ``Λ_upper(R)`` an upper bound of
-``λ_max(K_{X(t)})`` valid along every trajectory of a control in the ball.  The talk (Barboni,
-Peyré, Vialard) states the same with the factor ``4/N`` dropped and ``κ`` in place of ``c1``.
+``λ_max(K_{X(t)})`` valid along every trajectory of a control in the ball.  The published statement
+(Barboni, Peyré, Vialard; docs/paper.rst) drops the factor ``4/N`` and has ``κ`` in place of ``c1``.
 
 Sources of ``λ_lower`` (argument ``lam``):
 
@@ -84,9 +84,10 @@ def c_upper(q: Quantity) -> float:
 def jacobian_constant(problem: Problem, constants: Constants = "sharp") -> Quantity:
     """The constant ``c`` of the Grönwall factors: ``c1`` (sharp) or ``κ = c0 + c1 + c2`` (paper).
 
-    Only ``‖Dv‖_∞ ≤ c1 ‖v‖_V`` enters the Jacobian bounds, so ``c1`` is the sharp choice; the talk
-    uses ``κ`` everywhere.  Kind: that of :func:`bounds.regularity.regularity_constants` (exact for Matérn and
-    Gaussian, rigorous for random features, the user's own for other kernels).
+    Only ``‖Dv‖_∞ ≤ c1 ‖v‖_V`` enters the Jacobian bounds, so ``c1`` is the sharp choice; the
+    published statement uses ``κ`` everywhere (docs/paper.rst).  Kind: that of
+    :func:`bounds.regularity.regularity_constants` (exact for Matérn and Gaussian, rigorous for
+    random features, the user's own for other kernels).
     """
     return _jacobian_constant(problem.kernel, constants)
 

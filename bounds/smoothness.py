@@ -56,7 +56,8 @@ def smoothness_constant(
     Kind
         ``rigorous`` (evaluated at 30 digits, rounded up).
 
-    ``constants="paper"`` replaces each of ``c0, c1, c2`` by ``κ`` (the talk's single constant).
+    ``constants="paper"`` replaces each of ``c0, c1, c2`` by ``κ`` (the single constant of the
+    published statement, docs/paper.rst).
     ``regularity`` overrides the constants of ``problem.kernel`` (e.g. those of a drawn
     random-feature sample, whose kernel is not the problem's base kernel).
     """

@@ -1,4 +1,4 @@
-"""The talk's small theorems as exact objects (SPEC §9, docs/toys.rst).
+"""The small theorems of docs/toys.rst as exact objects (docs/toys.rst).
 
 * Polyak: ``f(θ) = ½ θᵀQθ`` is PL with ``m = 2 λ_min(Q)`` and ``β = λ_max(Q)``.
 * Obstruction: the linear ResNet ``ẋ = θx`` learning ``−Id``, ``f(θ) = ‖e^θ + I‖²_F``; gradient
@@ -146,7 +146,7 @@ def exp_toy_constants(R: float) -> tuple[Quantity, Quantity, Quantity]:
 
 def exp_toy_certificate(theta0: np.ndarray, *, form: str = "discrete", target: float | None = None,
                         R_max: float = 5.0) -> LZBCertificate:
-    """The full LZB certificate for the toy from ``θ0`` (SPEC §9).
+    """The full LZB certificate for the toy from ``θ0`` (docs/toys.rst).
 
     The constants depend on ``θ1`` only and ``B(θ0, R) ⊂ {|θ1| ≤ |θ0_1| + R}``, so the constants
     are evaluated at ``ρ = |θ0_1| + R`` (passed as ``theta0_norm``) — sharper than ``‖θ0‖ + R``

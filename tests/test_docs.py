@@ -135,7 +135,7 @@ class _Sources:
                     if text is not None:
                         rel = str(path.relative_to(ROOT))
                         found += [(rel, node.lineno, m[1], m[2]) for m in DOCS_REFERENCE.finditer(text)]
-        return sorted(set(found))
+        return sorted(set(found), key=lambda r: (r[0], r[1], r[2], r[3] or ""))
 
 
 def test_reference_strings_in_the_sources_resolve(built: Path) -> None:

@@ -1,6 +1,6 @@
 """Separation ``sep(X) = min_{i≠j} ‖x_i − x_j‖₂`` of a point set, with validation.
 
-SPEC §1: ``δ = sep(X)`` (Wendland's separation *radius* is ``q_X = δ/2``).  Every λ(δ) bound of
+``δ = sep(X)`` (docs/theory.rst) (Wendland's separation *radius* is ``q_X = δ/2``).  Every λ(δ) bound of
 :mod:`bounds` is stated for δ-separated sets; this module is the one place that computes and checks
 separation (docs page ``docs/lambda.rst``).
 
@@ -81,7 +81,7 @@ def closest_pair(X: object) -> tuple[float, int, int]:
 
 
 def separation(X: object) -> float:
-    """The separation ``sep(X) = min_{i≠j} ‖x_i − x_j‖₂`` (SPEC §1).
+    """The separation ``sep(X) = min_{i≠j} ‖x_i − x_j‖₂`` (docs/theory.rst).
 
     Parameters
     ----------

@@ -196,7 +196,7 @@ def _log_density_constant(kernel: Matern | Gaussian, D: int) -> float:
 def log_density_radial(kernel: Matern | Gaussian, rho: np.ndarray | float, D: int) -> np.ndarray:
     """``log p(ω)`` at ``‖ω‖ = rho`` for the spectral density ``p`` of ``kernel`` on ``R^D``.
 
-    Normalisation (SPEC §1): ``K(z) = ∫ p(ω) cos(ω·z) dω`` with ``∫ p = 1``, angular frequency.
+    Normalisation (docs/theory.rst): ``K(z) = ∫ p(ω) cos(ω·z) dω`` with ``∫ p = 1``, angular frequency.
     Matérn: Student-t, ``p = Γ(ν + D/2)/(Γ(ν)(2πν)^{D/2}) ℓ^D (1 + ℓ²ρ²/(2ν))^{-(ν + D/2)}``;
     Gaussian: ``p = (ℓ²/(2π))^{D/2} e^{-ℓ²ρ²/2}``.  Both are nonincreasing in ρ.  The constant
     ``log c = log p(0)`` is evaluated in Arb (once per kernel and ``D``); the absolute error is

@@ -1,6 +1,6 @@
 """Translation-invariant kernels ``k(x, x') = K(x - x')`` on ``R^D`` and their spectral measures.
 
-Conventions (SPEC §1, docs page ``docs/kernels.rst``): ``K(z) = E_{ω∼μ} cos(ω·z)`` with ``μ`` a
+Conventions (docs/kernels.rst): ``K(z) = E_{ω∼μ} cos(ω·z)`` with ``μ`` a
 symmetric probability measure (Bochner), so ``K(0) = 1``; frequencies are *angular*.
 
 * :class:`Matern` — ``K(r) = 2^{1-ν}/Γ(ν) (√(2ν) r/ℓ)^ν K_ν(√(2ν) r/ℓ)`` (Rasmussen & Williams,

@@ -24,7 +24,7 @@ class RandomFourierKernel:
     """The random-feature kernel ``K_q(z) = (1/q) Σ_j cos(ω_j·z)`` of a frequency sample.
 
     Its features are ``ϕ(x) = q^{-1/2} [cos(ω_j·x), sin(ω_j·x)]_j`` so that
-    ``⟨ϕ(x), ϕ(x')⟩ = K_q(x - x')`` (SPEC §1).  Build one from a kernel with
+    ``⟨ϕ(x), ϕ(x')⟩ = K_q(x - x')`` (docs/theory.rst).  Build one from a kernel with
     :meth:`from_kernel`.
 
     Parameters

@@ -1,5 +1,5 @@
 """The λ(δ) bracket: ``[best rigorous lower bound, best numerical upper bound]`` of
-``λ_N(δ) = inf {λ_min(K_X) : X ⊂ R^D, #X ≤ N, sep(X) ≥ δ}`` (SPEC §4).
+``λ_N(δ) = inf {λ_min(K_X) : X ⊂ R^D, #X ≤ N, sep(X) ≥ δ}`` (docs/lambda.rst).
 
 Docs: ``docs/lambda.rst``.
 
@@ -176,7 +176,7 @@ def best_lower_bound(kernel: Matern | Gaussian, N: int, delta: float, D: int) ->
 
 @dataclass(frozen=True)
 class LambdaBracket:
-    """``lower ≤ λ_N(δ) ≤ upper`` with provenance (SPEC §4).
+    """``lower ≤ λ_N(δ) ≤ upper`` with provenance (docs/lambda.rst).
 
     Attributes
     ----------

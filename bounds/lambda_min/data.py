@@ -1,5 +1,5 @@
 """λ_min of the user's own points: a verified lower enclosure, the plain float value, and the
-data-dependent Gershgorin bound along the flow (SPEC §4.3 and §5).
+data-dependent Gershgorin bound along the flow (docs/lambda_data.rst, docs/pl.rst).
 
 Docs: ``docs/lambda_data.rst`` (the rounding-error analysis, constants and references).
 
@@ -11,7 +11,7 @@ Docs: ``docs/lambda_data.rst`` (the rounding-error analysis, constants and refer
   (:func:`entry_error_bound`).  Kind: rigorous.
 * :func:`lambda_min_numerical` — the LAPACK eigenvalue, no certificate.  Kind: numerical.
 * :func:`data_gershgorin_bound` — ``1 − max_i Σ_{j≠i} K(s‖x_i − x_j‖)``, valid along the whole
-  flow for ``s = e^{−c1 R}`` (SPEC §5).  Kind: rigorous.
+  flow for ``s = e^{−c1 R}`` (docs/pl.rst).  Kind: rigorous.
 
 >>> import numpy as np
 >>> from bounds.kernels import Matern
@@ -289,7 +289,7 @@ def lambda_min_verified(kernel: object, X: object, *, method: Method = "auto") -
 
 
 def data_gershgorin_bound(kernel: Matern | Gaussian, X: object, shrink: float = 1.0) -> Quantity:
-    """Data-dependent Gershgorin bound ``1 − max_i Σ_{j≠i} K(s ‖x_i − x_j‖)`` (SPEC §5).
+    """Data-dependent Gershgorin bound ``1 − max_i Σ_{j≠i} K(s ‖x_i − x_j‖)`` (docs/pl.rst).
 
     Formula: if every pairwise distance of ``X(t)`` is at least ``s`` times the one of ``X``
     (along a flow with ``‖v‖_H ≤ R``, ``s = e^{−c1 R}``), then for a radial nonincreasing ``K ≥ 0``

@@ -16,9 +16,9 @@ from bounds.regularity.exact import (
     gaussian_moment_expr,
     matern_moment_condition,
     matern_moment_expr,
+    published_kappa_bound,
+    published_kappa_expr,
     regularity_constant,
-    talk_proposition_bound,
-    talk_proposition_expr,
 )
 from bounds.regularity.record import Regularity
 from bounds.regularity.sampled import QuarticMax, quartic_form_max, rff_regularity, rff_regularity_moments
@@ -34,8 +34,8 @@ __all__ = [
     "matern_moment_expr",
     "matern_moment_condition",
     "gaussian_moment_expr",
-    "talk_proposition_bound",
-    "talk_proposition_expr",
+    "published_kappa_bound",
+    "published_kappa_expr",
     "derived_kappa_expr",
     "rff_regularity",
     "rff_regularity_moments",

@@ -1,4 +1,4 @@
-"""Exact regularity constants ``c0, c1, c2`` and ``κ = c0 + c1 + c2`` of Condition 1 (SPEC §3).
+"""Exact regularity constants ``c0, c1, c2`` and ``κ = c0 + c1 + c2`` of Condition 1 (docs/kappa.rst).
 
 For a translation-invariant kernel ``K(z) = E_{ω∼μ} cos(ω·z)`` and ``v ∈ V = H_K^D``,
 
@@ -44,8 +44,8 @@ __all__ = [
     "matern_moment_condition",
     "regularity_constant",
     "regularity_exact",
-    "talk_proposition_bound",
-    "talk_proposition_expr",
+    "published_kappa_bound",
+    "published_kappa_expr",
     "derived_kappa_expr",
 ]
 
@@ -67,7 +67,7 @@ def matern_marginal_density_expr() -> sp.Expr:
     """Density of the first coordinate ``ω_1`` of the Matérn(ν, ℓ) spectral measure.
 
     The spectral measure is the multivariate Student-t ``ω = z/(ℓ√γ)``, ``z ∼ N(0, I_D)``,
-    ``γ ∼ Gamma(ν, rate ν)`` (SPEC §1).  Its first coordinate ``z_1/(ℓ√γ)`` is, whatever ``D``,
+    ``γ ∼ Gamma(ν, rate ν)`` (docs/theory.rst).  Its first coordinate ``z_1/(ℓ√γ)`` is, whatever ``D``,
     a univariate Student-t with ``2ν`` degrees of freedom scaled by ``1/ℓ`` (the same scale
     mixture of one Gaussian), so ``E[ω_1^{2k}]`` is a one-dimensional integral against
 
@@ -167,7 +167,7 @@ def _nu_error(nu: object, order: int) -> ValueError:
         f"nu must be > 2 for c2 to be finite (got nu={nu}): c1 is finite for 1 < nu <= 2, but "
         "c2 = sqrt(E[w_1^4]) is infinite because E[w_1^4] diverges for nu <= 2, i.e. K has no "
         "fourth derivative at 0 and the second derivative D^2 v is not bounded on V. Condition 1 "
-        "needs the bound on D^2 v: it gives the smoothness beta(R) of the loss (SPEC §6) that "
+        "needs the bound on D^2 v: it gives the smoothness beta(R) of the loss (docs/smoothness.rst) that "
         "gradient descent's step size and convergence rest on"
     )
 
@@ -311,11 +311,11 @@ def regularity_exact(kernel: Matern | Gaussian, dps: int) -> Regularity:
     return Regularity(c[0], c[1], c[2], kappa, kernel=kernel.name)
 
 
-def talk_proposition_expr() -> sp.Expr:
-    """The talk's Proposition, typed in as stated on the slide (ν > 2):
+def published_kappa_expr() -> sp.Expr:
+    """The published bound on κ (docs/paper.rst#paper-proposition), typed in as stated (ν > 2):
     ``κ ≤ 1 + √(ν/(ν−1)) + √(3ν²/((ν−1)(ν−2)))``.
 
-    >>> talk_proposition_expr().subs(NU, 3)
+    >>> published_kappa_expr().subs(NU, 3)
     1 + 2*sqrt(6)
     """
     return 1 + sp.sqrt(NU / (NU - 1)) + sp.sqrt(3 * NU**2 / ((NU - 1) * (NU - 2)))
@@ -324,22 +324,22 @@ def talk_proposition_expr() -> sp.Expr:
 def derived_kappa_expr(lengthscale: object = ELL) -> sp.Expr:
     """κ of Matérn(ν, ℓ) as derived here from the spectral density (symbolic in ν; ℓ optional).
 
-    >>> sp.simplify(derived_kappa_expr(1) - talk_proposition_expr()) == 0
+    >>> sp.simplify(derived_kappa_expr(1) - published_kappa_expr()) == 0
     True
     """
     expr = 1 + sp.sqrt(matern_moment_expr(1)) + sp.sqrt(matern_moment_expr(2))
     return expr.subs(ELL, lengthscale)
 
 
-def talk_proposition_bound(nu: object, dps: int | None = None) -> Quantity:
-    """The talk's Proposition ``κ ≤ 1 + √(ν/(ν−1)) + √(3ν²/((ν−1)(ν−2)))`` at a given ν > 2.
+def published_kappa_bound(nu: object, dps: int | None = None) -> Quantity:
+    """The published bound ``κ ≤ 1 + √(ν/(ν−1)) + √(3ν²/((ν−1)(ν−2)))`` at a given ν > 2.
 
     It equals the κ derived here for Matérn(ν, ℓ = 1) (a symbolic identity, see
     :func:`derived_kappa_expr`; ``docs/kappa.rst``); for ℓ ≠ 1 use :func:`~bounds.regularity.regularity_constants`.  The
     slide's density ``(1 + ‖ω‖²/ν)^{-(d/2+ν)}`` is our family at ℓ = √2, for which the
     Proposition is a valid but loose bound.  Kind: exact.  Hypothesis: ν > 2.
 
-    >>> talk_proposition_bound("5/2").expr
+    >>> published_kappa_bound("5/2").expr
     sqrt(15)/3 + 6
     """
     kernel = Matern(nu, 1)  # validates nu (finite, > 0)
@@ -347,13 +347,14 @@ def talk_proposition_bound(nu: object, dps: int | None = None) -> Quantity:
         raise _nu_error(sp.sstr(kernel.nu_exact), 1 if kernel.nu <= 1 else 2)
     dps = MP_DPS if dps is None else require_int("dps", dps, minimum=1)
     params = {NU: sp.sympify(kernel.nu_exact)}
-    exact = _exact_value(talk_proposition_expr(), params)
-    mp = _mp_of(talk_proposition_expr(), dps, params)
+    exact = _exact_value(published_kappa_expr(), params)
+    mp = _mp_of(published_kappa_expr(), dps, params)
     return Quantity(
-        name="kappa_talk",
+        name="kappa_published",
         value=float(mp),
         kind="exact",
-        formula="1 + sqrt(nu/(nu-1)) + sqrt(3 nu^2/((nu-1)(nu-2)))  (talk, Proposition; = derived kappa at ell = 1)",
+        formula=("1 + sqrt(nu/(nu-1)) + sqrt(3 nu^2/((nu-1)(nu-2)))  (the published bound, docs/paper.rst; "
+                 "= derived kappa at ell = 1)"),
         reference="docs/paper.rst#paper-proposition",
         hypotheses=("Matern spectral density, lengthscale 1", "nu > 2"),
         expr=exact,

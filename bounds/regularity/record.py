@@ -12,7 +12,7 @@ __all__ = ["Regularity", "REFERENCE", "CONDITION_1"]
 
 REFERENCE = "docs/kappa.rst"
 #: The statement of Condition 1, carried as a hypothesis by every constant.
-CONDITION_1 = "Condition 1 (SPEC §3): ||v||_inf + ||Dv||_inf + ||D^2 v||_inf <= kappa ||v||_V"
+CONDITION_1 = "Condition 1 (docs/kappa.rst): ||v||_inf + ||Dv||_inf + ||D^2 v||_inf <= kappa ||v||_V"
 
 
 @dataclass(frozen=True)

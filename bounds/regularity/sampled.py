@@ -183,7 +183,7 @@ def rff_regularity(kernel: RandomFourierKernel, rtol: float = 1e-3, max_boxes: i
     ``√max_{|u|=1}(1/q)Σ(ω_j·u)⁴`` by :func:`quartic_form_max` (never below the true value;
     ``c2_lower`` holds the best value found, so the gap is reported); ``κ = c0 + c1 + c2``.
     Derivation: ``docs/kappa.rst`` (random features).  Hypotheses: the drawn sample, features
-    ``q^{-1/2}[cos, sin]`` (SPEC §1).  Kind: rigorous (upper bounds).
+    ``q^{-1/2}[cos, sin]`` (docs/theory.rst).  Kind: rigorous (upper bounds).
 
     >>> rff = RandomFourierKernel(np.array([[1.0, 0.0], [0.0, 2.0]]))
     >>> reg = rff_regularity(rff)

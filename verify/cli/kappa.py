@@ -1,4 +1,4 @@
-"""Regularity constants of Condition 1 (SPEC §3, docs/kappa.rst):
+"""Regularity constants of Condition 1 (docs/kappa.rst):
 ‖v‖_∞ + ‖Dv‖_∞ + ‖D²v‖_∞ ≤ κ‖v‖_V with sharp per-term constants c0, c1, c2 and κ = c0 + c1 + c2,
 derived by sympy from the kernel's spectral density, exact expressions and values to --dps digits.
 
@@ -57,10 +57,10 @@ def _moments(kernel: Any) -> dict[str, str]:
 def _proposition(kernel: Any, dps: int) -> dict[str, object]:
     import sympy as sp  # noqa: PLC0415
 
-    from bounds.regularity import derived_kappa_expr, talk_proposition_bound, talk_proposition_expr  # noqa: PLC0415
+    from bounds.regularity import derived_kappa_expr, published_kappa_bound, published_kappa_expr  # noqa: PLC0415
 
-    prop = talk_proposition_bound(kernel.nu_exact, dps=dps)
-    identity = bool(sp.simplify(derived_kappa_expr(1) - talk_proposition_expr()) == 0)
+    prop = published_kappa_bound(kernel.nu_exact, dps=dps)
+    identity = bool(sp.simplify(derived_kappa_expr(1) - published_kappa_expr()) == 0)
     return {
         "statement": "kappa <= 1 + sqrt(nu/(nu-1)) + sqrt(3 nu^2/((nu-1)(nu-2)))  (nu > 2)",
         "value": prop.to_dict(),
@@ -96,11 +96,11 @@ def _exact_payload(kernel: Any, dps: int) -> tuple[dict[str, object], str]:
     ]
     if isinstance(kernel, Matern):
         prop = _proposition(kernel, dps)
-        payload["talk_proposition"] = prop
+        payload["published_bound"] = prop
         value = prop["value"]["mp"]  # type: ignore[index]
         lines += [
             "",
-            "Talk's Proposition: " + str(prop["statement"]),
+            "Published bound (docs/paper.rst): " + str(prop["statement"]),
             f"  = {value}; symbolically equal to the derived kappa at l = 1: "
             f"{prop['equals_derived_kappa_at_lengthscale_1']}",
         ]
@@ -110,7 +110,7 @@ def _exact_payload(kernel: Any, dps: int) -> tuple[dict[str, object], str]:
             )
     lines += [
         "",
-        "The PL constants m(R), M(R) need only c1; beta(R) needs c2 (SPEC §5-6).",
+        "The PL constants m(R), M(R) need only c1; beta(R) needs c2 (docs/pl.rst, docs/smoothness.rst).",
         f"Reference: {reg.c1.reference}",
     ]
     return payload, "\n".join(lines)

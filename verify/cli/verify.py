@@ -1,4 +1,4 @@
-"""Run the property suites (SPEC §10) on our kernels or on yours, and optionally write the
+"""Run the property suites (docs/verify.rst) on our kernels or on yours, and optionally write the
 slack report: how tight each inequality of the theory is in practice (docs/verify.rst).
 
 Exit codes: 0 every bound held, 1 a bound was violated (the example is printed), 2 bad input."""

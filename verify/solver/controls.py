@@ -1,4 +1,4 @@
-"""Controls: the trainable residual fields ``v_t`` of the RKHS neural ODE / ResNet (SPEC §1).
+"""Controls: the trainable residual fields ``v_t`` of the RKHS neural ODE / ResNet (docs/theory.rst).
 
 A control is a time-dependent vector field ``v: [0, 1] × R^D → R^D`` with ``v_t ∈ V = H_K^D``.
 Two parameterisations share one interface:

@@ -7,7 +7,7 @@
   boundary.  No step ever straddles a layer boundary, so each stage uses the field of the layer
   it belongs to (with ``time="linear"`` the field is interpolated at the stage time).
 * :func:`resnet` — the T-layer ResNet ``x_{k+1} = x_k + (1/T) v_k(x_k)``, ``T = L``: one explicit
-  Euler step per layer (SPEC §1).
+  Euler step per layer (docs/theory.rst).
 
 Both return a :class:`FlowResult`; on request the trajectory ``x_i(t)`` at every step boundary
 and the Jacobians ``Dφ_{0→t}(x_i)`` (the variational equation ``J̇ = Dv_t(x) J``, integrated
@@ -342,7 +342,7 @@ def flow(
 
 
 def resnet(control: Any, X0: object, return_trajectory: bool = False, *, return_jacobian: bool = False) -> FlowResult:
-    """The T-layer ResNet ``x_{k+1} = x_k + (1/T) v_k(x_k)``, ``T = L`` (explicit Euler, SPEC §1).
+    """The T-layer ResNet ``x_{k+1} = x_k + (1/T) v_k(x_k)``, ``T = L`` (explicit Euler, docs/theory.rst).
 
     With ``time="linear"`` the layer-``k`` field is the node at ``t = k/T``.
     """

@@ -1,4 +1,4 @@
-"""Loss, exact gradients and the H-gradient norm of the discrete flow map (SPEC §2).
+"""Loss, exact gradients and the H-gradient norm of the discrete flow map (docs/solver.rst).
 
 The loss is ``F(v) = (1/N) Σ_i ‖B x_i(1) − y_i‖²`` where ``x_i(1)`` is the end point of the
 discrete flow (:func:`verify.solver.flow.flow` with the problem's method, or the ResNet) started at the
@@ -17,8 +17,8 @@ discrete adjoint that walks the forward tape backwards (no autograd), in two for
 ``Σ_{s,s'} β_{ss'} Σ_{ij} K(X_{s,i} − X_{s',j}) ⟨Λ_{s,i}, Λ_{s',j}⟩`` for any control and
 kernel; for the T-layer ResNet it is exactly
 ``(4/N²)(1/T) Σ_k Σ_{ij} K(x_i^k − x_j^k) ⟨p̃_i^{k+1}, p̃_j^{k+1}⟩``,
-``p̃^{k+1}`` the discrete adjoint with ``p̃^T = Bᵀ r`` — the discrete form of SPEC §2's integral.
-:func:`continuous_adjoint` solves SPEC §2's adjoint ODE backwards (cross-check; it converges to
+``p̃^{k+1}`` the discrete adjoint with ``p̃^T = Bᵀ r`` — the discrete form of the integral of docs/solver.rst.
+:func:`continuous_adjoint` solves the adjoint ODE of docs/solver.rst backwards (cross-check; it converges to
 the discrete gradient as the steps grow).  Derivations: ``docs/solver.rst``.
 
 >>> import numpy as np
@@ -361,7 +361,7 @@ def loss_and_gradient(problem: Objective, control: Any, *, keep_stages: bool = F
 
 
 def gradient_norm_h(problem: Objective, control: Any) -> float:
-    """``‖∇F(v)‖_H`` by the function-space (kernel Gram) formula of SPEC §2, for any control.
+    """``‖∇F(v)‖_H`` by the function-space (kernel Gram) formula of docs/solver.rst, for any control.
 
     Exact for the discrete map (see :func:`stage_gradient_norm_h`); equals
     ``Gradient.h_norm`` (for RFF: ``sqrt(L Σ_k ‖∂F/∂W_k‖²_F)``).  Docs: ``docs/solver.rst``.
@@ -381,7 +381,7 @@ class ContinuousAdjoint:
     param_gradient
         ``∫₀¹ Σ_i ⟨p_i(t), ∂_θ v_t(x_i(t))⟩ dt`` with ``ṗ = −Dvᵀ p``, ``p(1) = (2/N) Bᵀ r``.
     spec_norm_sq
-        SPEC §2's ``(4/N²) ∫₀¹ Σ_{ij} K(x_i − x_j) ⟨p̃_i, p̃_j⟩ dt`` (``p̃ = N p / 2``): the squared
+        the ``(4/N²) ∫₀¹ Σ_{ij} K(x_i − x_j) ⟨p̃_i, p̃_j⟩ dt`` (``p̃ = N p / 2``): the squared
         norm of the gradient in the full ``L²([0,1]; V)``, an upper bound of the squared norm of
         its projection on piecewise-constant controls (Jensen; equal as ``L → ∞``).
     x0_gradient
@@ -395,7 +395,7 @@ class ContinuousAdjoint:
 
 
 def continuous_adjoint(problem: Objective, control: Any, steps_per_layer: int | None = None) -> ContinuousAdjoint:
-    """SPEC §2's continuous adjoint, solved backwards with classic RK4 (a cross-check).
+    """The continuous adjoint of docs/solver.rst, solved backwards with classic RK4 (a cross-check).
 
     The state ``x`` is re-integrated backwards together with ``p`` (``ẋ = v``, ``ṗ = −Dvᵀ p``)
     and the parameter gradient is accumulated by the same RK4 quadrature.  It differs from the

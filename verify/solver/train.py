@@ -1,4 +1,4 @@
-"""Gradient descent in H with a fixed step: ``θ_{k+1} = θ_k − τ ∇F(θ_k)`` (SPEC §7).
+"""Gradient descent in H with a fixed step: ``θ_{k+1} = θ_k − τ ∇F(θ_k)`` (docs/lzb.rst).
 
 The step uses the H-gradient of :func:`verify.solver.gradient.loss_and_gradient`, so:
 
@@ -8,7 +8,7 @@ The step uses the H-gradient of :func:`verify.solver.gradient.loss_and_gradient`
   the infinite-width dynamics of the theory: every iteration adds the stage points of every layer
   (for the T-layer ResNet: the ``N`` trajectory points ``x_i^k``) as new centres.
 
-The default step of the theory is ``1/β`` (SPEC §6–§7); this module takes ``step`` explicitly.
+The default step of the theory is ``1/β`` (docs/smoothness.rst, docs/lzb.rst); this module takes ``step`` explicitly.
 
 >>> import numpy as np
 >>> from bounds.kernels import Gaussian

@@ -1,4 +1,4 @@
-"""Fourier lower bound on λ_N(δ) (Narcowich–Ward / Wendland ch. 12 route, SPEC §4.2), with our
+"""Fourier lower bound on λ_N(δ) (Narcowich–Ward / Wendland ch. 12 route, docs/lambda_lower.rst), with our
 own constant.
 
 Docs: ``docs/lambda_lower.rst#fourier-route`` (full derivation).  Normalisation:

@@ -1,4 +1,4 @@
-"""Packing–Gershgorin bounds: ``λ_N(δ) ≥ 1 − S_N(δ)`` and ``Λ_N ≤ 1 + S_N(δ)`` (SPEC §4.1).
+"""Packing–Gershgorin bounds: ``λ_N(δ) ≥ 1 − S_N(δ)`` and ``Λ_N ≤ 1 + S_N(δ)`` (docs/lambda_lower.rst).
 
 Proof in ``docs/lambda_lower.rst`` (section "Packing–Gershgorin").  For a δ-separated set the
 balls of radius δ/2 around the points are disjoint, so at most ``(2R/δ + 1)^D − 1`` other points
@@ -12,7 +12,7 @@ and for a radially nonincreasing ``K ≥ 0`` every row sum satisfies
 ``Σ_{j≠i} K(x_i − x_j) ≤ S_N(δ) = Σ_{j=1}^{N−1} K(ρ_j δ)``.
 
 Gershgorin's circle theorem then gives ``λ_min(K_X) ≥ 1 − S_N(δ)`` and ``λ_max(K_X) ≤ 1 + S_N(δ)``.
-This refines SPEC's shell count ``n_k = (2k+3)^D − (2k−1)^D`` (points with distance in
+This refines the shell count ``n_k = (2k+3)^D − (2k−1)^D`` (points with distance in
 ``[kδ, (k+1)δ)`` valued at ``K(kδ)``): the ``j``-th neighbour gets a radius ``ρ_j δ`` that is
 never smaller than the shell radius the greedy shell sum assigns to it.
 

@@ -1,4 +1,4 @@
-"""Upper bounds on λ_N(δ) from lattice sections, and the infinite-lattice symbol (SPEC §4).
+"""Upper bounds on λ_N(δ) from lattice sections, and the infinite-lattice symbol (docs/lambda.rst).
 
 Docs: ``docs/lambda_upper.rst``.
 

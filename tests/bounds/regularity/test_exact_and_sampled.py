@@ -23,12 +23,12 @@ from bounds.regularity import (
     gaussian_moment_expr,
     matern_moment_condition,
     matern_moment_expr,
+    published_kappa_bound,
+    published_kappa_expr,
     quartic_form_max,
     regularity_constant,
     regularity_constants,
     rff_regularity,
-    talk_proposition_bound,
-    talk_proposition_expr,
 )
 from verify.testing.strategies import rff_kernels
 
@@ -111,14 +111,14 @@ def test_half_integer_exact_algebraic_numbers():
     assert all(isinstance(q.expr, sp.Expr) and q.expr.is_number for q in (reg.c1, reg.c2))
 
 
-def test_talk_proposition_equals_derived_kappa_symbolically():
+def test_published_bound_equals_derived_kappa_symbolically():
     # Independent source: the talk's Proposition, typed in from the slide (seed/), compared by
     # symbolic simplification with kappa integrated from the density at ell = 1.
-    assert sp.simplify(derived_kappa_expr(1) - talk_proposition_expr()) == 0
+    assert sp.simplify(derived_kappa_expr(1) - published_kappa_expr()) == 0
     # and at ell != 1 the derived kappa is NOT the proposition (the slide's ell is 1)
-    assert sp.simplify(derived_kappa_expr(2) - talk_proposition_expr()) != 0
+    assert sp.simplify(derived_kappa_expr(2) - published_kappa_expr()) != 0
     # the numeric wrapper agrees with regularity_constants() at a rational nu
-    assert talk_proposition_bound("7/2").mp == regularity_constants(Matern("7/2"), dps=30).kappa.mp
+    assert published_kappa_bound("7/2").mp == regularity_constants(Matern("7/2"), dps=30).kappa.mp
 
 
 def test_gaussian_constants():
@@ -178,8 +178,8 @@ def test_regularity_repr_and_dict_are_readable():
         (lambda: regularity_constants(Matern(2)), ["nu must be > 2", "c2"]),
         (lambda: regularity_constant(Matern("3/2"), 2), ["nu must be > 2"]),
         (lambda: regularity_constant(Matern(1), 1), ["nu must be > 1"]),
-        (lambda: talk_proposition_bound(2), ["nu must be > 2"]),
-        (lambda: talk_proposition_bound("1/2"), ["nu must be > 1"]),
+        (lambda: published_kappa_bound(2), ["nu must be > 2"]),
+        (lambda: published_kappa_bound("1/2"), ["nu must be > 1"]),
         (lambda: Matern("5/2", 0), ["lengthscale must be > 0"]),
         (lambda: Matern("5/2", -1.0), ["lengthscale must be > 0"]),
         (lambda: Gaussian(0), ["lengthscale must be > 0"]),

@@ -26,7 +26,7 @@ def test_default_is_matern_5_2_with_exact_values(capsys):
     assert "c1    = sqrt(15)/3 = 1.29099444873580562839308846659" in out
     assert "c2    = 5" in out
     assert "kappa = sqrt(15)/3 + 6" in out
-    assert "Proposition" in out and "True" in out
+    assert "Published bound (docs/paper.rst)" in out and "True" in out
     assert "docs/kappa.rst" in out
 
 
@@ -40,8 +40,8 @@ def test_json_output_is_machine_readable_to_requested_precision(capsys):
     with mpmath.workdps(60):
         expected = mpmath.sqrt(mpmath.mpf(7) / 20)
         assert abs(mpmath.mpf(data["c1"]["mp"]) - expected) < mpmath.mpf(10) ** -48
-    assert data["talk_proposition"]["equals_derived_kappa_at_lengthscale_1"] is True
-    assert data["talk_proposition"]["applies_here"] is False
+    assert data["published_bound"]["equals_derived_kappa_at_lengthscale_1"] is True
+    assert data["published_bound"]["applies_here"] is False
     assert set(data["moments"]) == {"E[w_1^2]", "E[w_1^4]"}
 
 
