@@ -256,7 +256,7 @@ def train_classifier(opts: TrainOptions, progress: Any | None = None) -> TrainRe
     Xtr, Ytr, Xte, Yte, dropped = split(ds, opts.n_train, opts.seed)
     base = opts.base_kernel()
     alpha = opts.alpha if opts.alpha is not None else median_scale(Xtr, opts.lengthscale)
-    shape = Problem.augmented(Xtr, Ytr, base, alpha, 1.0)  # type: ignore[arg-type]
+    shape = Problem.augmented(Xtr, Ytr, base, alpha, 1.0)
     sample = RandomFourierKernel.from_kernel(base, opts.width, shape.coordinates, opts.seed)
     report.note(f"{opts.dataset}: {len(Xtr)} training points, {len(Xte)} held out; width q = {opts.width}")
     width = FiniteWidth.drawn(sample, shape.lifted, seed=opts.seed)
@@ -265,7 +265,7 @@ def train_classifier(opts: TrainOptions, progress: Any | None = None) -> TrainRe
     if not math.isfinite(b):
         raise ValueError("no read-out scale certifies the network drawn (lambda_min(K_q) = 0 on the training "
                          "points): a larger width or a larger alpha")
-    problem = Problem.augmented(Xtr, Ytr, base, alpha, b)  # type: ignore[arg-type]
+    problem = Problem.augmented(Xtr, Ytr, base, alpha, b)
     train_ds = Dataset(f"{opts.dataset}-train", Xtr, Ytr, "array", {"n_train": opts.n_train, "seed": opts.seed})
     c = float(width.regularity.c1)
     cert = _certificate(train_ds, opts, alpha, b, R0, c, report) if opts.certify else None

@@ -76,10 +76,10 @@ def _finite_float(name: str, value: float) -> float:
     return value
 
 
-def require_positive(name: str, value: float, *, strict: bool = True) -> float:
+def require_positive(name: str, value: object, *, strict: bool = True) -> float:
     """Return ``float(value)`` after checking it is finite and > 0 (or >= 0 if not strict)."""
     try:
-        fvalue = float(value)
+        fvalue = float(value)  # type: ignore[arg-type]  # anything float() accepts
     except (TypeError, ValueError) as exc:
         raise ValueError(f"{name} must be a finite real number, got {value!r}") from exc
     if not math.isfinite(fvalue):

@@ -29,6 +29,7 @@ from functools import lru_cache
 
 import mpmath
 import numpy as np
+import sympy as sp
 from flint import arb, ctx
 
 from bounds._core.ball import arb_param, nearest_float
@@ -157,6 +158,13 @@ def log_profile_margin(logk: np.ndarray | float) -> np.ndarray:
     return LOG_PROFILE_ABS_ERROR * (1.0 + np.abs(np.asarray(logk, dtype=float)))
 
 
+def _mp_exact(x: object) -> mpmath.mpf:
+    """``x`` (a sympy Rational or a float) as an mpmath number at the current precision."""
+    if isinstance(x, sp.Rational):
+        return mpmath.mpf(int(x.p)) / int(x.q)
+    return mpmath.mpf(float(x))  # type: ignore[arg-type]  # floats and sympy numbers
+
+
 def profile_mp(kernel: Matern | Gaussian, r: object) -> mpmath.mpf:
     """``K(r)`` at the current mpmath precision (closed forms or ``mpmath.besselk``)."""
     kernel = require_radial_kernel(kernel, "profile")
@@ -165,7 +173,7 @@ def profile_mp(kernel: Matern | Gaussian, r: object) -> mpmath.mpf:
     if isinstance(kernel, Gaussian):
         return mpmath.exp(-(r / ell) ** 2 / 2)
     nu_e = kernel.nu_exact
-    nu = mpmath.mpf(nu_e.p) / nu_e.q if hasattr(nu_e, "p") else mpmath.mpf(nu_e)
+    nu = _mp_exact(nu_e)
     s = mpmath.sqrt(2 * nu) * r / ell
     half = kernel._closed_form()
     if half is not None:
@@ -216,12 +224,12 @@ def density_radial_mp(kernel: Matern | Gaussian, rho: object, D: int) -> mpmath.
     """The spectral density at ``‖ω‖ = rho`` at the current mpmath precision (see
     :func:`log_density_radial` for the formula)."""
     kernel = require_radial_kernel(kernel, "spectral density")
-    rho = mpmath.mpf(rho)
+    w = mpmath.mpf(rho)
     ell = mpmath.mpf(kernel.lengthscale)
     if isinstance(kernel, Gaussian):
-        return (ell**2 / (2 * mpmath.pi)) ** (mpmath.mpf(D) / 2) * mpmath.exp(-((ell * rho) ** 2) / 2)
+        return (ell**2 / (2 * mpmath.pi)) ** (mpmath.mpf(D) / 2) * mpmath.exp(-((ell * w) ** 2) / 2)
     nu_e = kernel.nu_exact
-    nu = mpmath.mpf(nu_e.p) / nu_e.q if hasattr(nu_e, "p") else mpmath.mpf(nu_e)
+    nu = _mp_exact(nu_e)
     half_d = mpmath.mpf(D) / 2
     c = mpmath.gamma(nu + half_d) / (mpmath.gamma(nu) * (2 * mpmath.pi * nu) ** half_d) * ell**D
-    return c * (1 + ell**2 * rho**2 / (2 * nu)) ** (-(nu + half_d))
+    return c * (1 + ell**2 * w**2 / (2 * nu)) ** (-(nu + half_d))

@@ -60,8 +60,13 @@ def pairwise_differences(X: np.ndarray, Y: np.ndarray | None = None) -> np.ndarr
 class Kernel(Protocol):
     """Interface shared by every kernel of the package (and by user kernels)."""
 
-    name: str
-    spectral: SpectralMeasure
+    @property
+    def name(self) -> str:
+        """Short name used in reports."""
+
+    @property
+    def spectral(self) -> SpectralMeasure:
+        """The spectral measure of the kernel (docs/kernels.rst)."""
 
     def __call__(self, z: np.ndarray, y: np.ndarray | None = None) -> np.ndarray:
         """``K(z)`` for difference vectors ``z`` of shape ``(..., D)`` (shape ``(...)``); with a second

@@ -34,7 +34,7 @@ from flint import arb
 from bounds._core.ball import adaptive_ball, lower_float, lower_mpf, upper_float, upper_mpf
 from bounds._core.rounding import round_down, round_up
 from bounds._core.validate import check_lambda_inputs, require_int, require_positive
-from bounds.kernels import Gaussian, Matern, RandomFourierKernel
+from bounds.kernels import Gaussian, Kernel, Matern, RandomFourierKernel
 from bounds.kernels.profile import require_radial_kernel
 from bounds.kernels.profile_ball import profile_ball
 from bounds.lambda_min.lower.fourier import fourier_lower_bound
@@ -147,6 +147,11 @@ def check_delta_range(kernel: Matern | Gaussian, delta: float) -> None:
         )
 
 
+def _exact_value(q: Quantity) -> mpmath.mpf:
+    """The mpmath value of ``q`` (its float when it carries none)."""
+    return q.mp if q.mp is not None else mpmath.mpf(q.value)
+
+
 def best_lower_bound(kernel: Matern | Gaussian, N: int, delta: float, D: int) -> BestLowerBound:
     """The maximum of the valid rigorous lower bounds on ``λ_N(δ)``, reporting which won.
 
@@ -170,7 +175,7 @@ def best_lower_bound(kernel: Matern | Gaussian, N: int, delta: float, D: int) ->
         cands += (("gaussian minorant", gaussian_minorant_lower_bound(kernel, N, delta, D)),)
     if isinstance(kernel, Gaussian):
         cands += (("ingham-kahane", ingham_kahane_lower_bound(kernel, N, delta, D)),)
-    source, q = max(cands, key=lambda c: c[1].mp)
+    source, q = max(cands, key=lambda c: _exact_value(c[1]))
     return BestLowerBound(q, source, cands)
 
 
@@ -235,7 +240,7 @@ def _lattices(D: int) -> tuple[str, ...]:
 
 
 def lambda_bracket(
-    kernel: object,
+    kernel: Kernel,
     N: int,
     delta: float,
     D: int,
@@ -275,7 +280,7 @@ def lambda_bracket(
         )
         best = BestLowerBound(lower, "trivial", (("trivial", lower),))
     else:
-        best = best_lower_bound(kernel, N, delta, D)
+        best = best_lower_bound(require_radial_kernel(kernel, "lambda_N(delta) lower bounds"), N, delta, D)
     cands: list[tuple[str, Quantity]] = list(best.candidates)
     if N == 2 and best.source == "exact":
         upper = _lambda_two_upper(require_radial_kernel(kernel, "exact two-point value"), delta)

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from bounds._core.validate import require_int
-from bounds.kernels import Gaussian, Matern, RandomFourierKernel
+from bounds.kernels import Gaussian, Kernel, Matern, RandomFourierKernel
 from bounds.regularity.exact import MP_DPS, regularity_exact
 from bounds.regularity.record import Regularity
 from bounds.regularity.sampled import rff_regularity
@@ -13,7 +13,7 @@ from bounds.result import Quantity
 __all__ = ["regularity_constants", "kappa"]
 
 
-def regularity_constants(kernel: Matern | Gaussian | RandomFourierKernel, dps: int | None = None) -> Regularity:
+def regularity_constants(kernel: Kernel, dps: int | None = None) -> Regularity:
     """The sharp constants ``c0, c1, c2`` and ``κ = c0 + c1 + c2`` of Condition 1 for a kernel.
 
     Formula: ``c0 = √K(0) = 1``, ``c1 = √λ_max(E[ωωᵀ])``, ``c2 = √max_{|u|=1} E[(ω·u)⁴]``

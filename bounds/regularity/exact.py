@@ -25,6 +25,7 @@ and each constant is attained (derivation and sharpness witnesses: ``docs/kappa.
 from __future__ import annotations
 
 from functools import cache, lru_cache
+from fractions import Fraction
 
 import mpmath
 import sympy as sp
@@ -197,6 +198,34 @@ def _mp_of(expr: sp.Expr, dps: int, params: dict[sp.Symbol, object] | None = Non
         return +mpmath.mpf(out)
 
 
+def _nearest_float(expr: sp.Expr, params: dict[sp.Symbol, object]) -> float:
+    """The float nearest to ``expr`` at ``params``: kind ``exact`` promises the correctly rounded
+    value, which a float of a 30-digit mpmath value misses when the exact value lies within
+    ``10^-30`` of a point halfway between two floats (a double rounding; found by the Arb oracle at
+    ``Gaussian(3.9999999999999996)``, whose ``c1 = 1/ℓ`` is ``2^-108`` above such a point).
+
+    Ziv's strategy: at ``p`` bits the few correctly rounded mpmath operations of ``expr`` leave a
+    relative error below ``2^(10-p)``; when both ends of ``y (1 ± 2^(10-p))`` round to the same
+    float, every point between does (rounding to nearest is monotone); otherwise ``p`` doubles.
+    An exact rational value is rounded by Python's exact ``Fraction`` conversion (it may be a
+    halfway point, which no finite precision resolves).
+    """
+    exact = expr.subs(params)
+    if exact.is_Rational:
+        return float(Fraction(int(exact.p), int(exact.q)))
+    symbols = sorted(expr.free_symbols, key=lambda s: s.name)
+    fn = sp.lambdify(symbols, expr, modules="mpmath")
+    prec = 128
+    while True:
+        with mpmath.workprec(prec):
+            y = fn(*[_mp_param(params[s]) for s in symbols])
+            eps = mpmath.ldexp(1, 10 - prec)
+            lo, hi = float(y * (1 - eps)), float(y * (1 + eps))
+        if lo == hi or prec >= 1 << 14:
+            return lo if lo == hi else float(y)
+        prec *= 2
+
+
 def _params(kernel: Matern | Gaussian) -> dict[sp.Symbol, sp.Expr]:
     subs = {ELL: sp.sympify(kernel.lengthscale_exact)}
     if isinstance(kernel, Matern):
@@ -266,7 +295,7 @@ def _regularity_constant_exact(kernel: Matern | Gaussian, order: int, dps: int) 
     mp = _mp_of(expr_sym, dps, params)
     return Quantity(
         name=f"c{order}",
-        value=float(mp),
+        value=_nearest_float(expr_sym, params),
         kind="exact",
         formula=formula,
         reference=REFERENCE,
@@ -296,7 +325,7 @@ def regularity_exact(kernel: Matern | Gaussian, dps: int) -> Regularity:
     mp = _mp_of(1 + c1_sym + c2_sym, dps_used, params)
     kappa = Quantity(
         name="kappa",
-        value=float(mp),
+        value=_nearest_float(1 + c1_sym + c2_sym, params),
         kind="exact",
         formula=(
             f"kappa = c0 + c1 + c2 = 1 + sqrt({sp.sstr(_moment_sym(kernel, 1))})"
@@ -351,7 +380,7 @@ def published_kappa_bound(nu: object, dps: int | None = None) -> Quantity:
     mp = _mp_of(published_kappa_expr(), dps, params)
     return Quantity(
         name="kappa_published",
-        value=float(mp),
+        value=_nearest_float(published_kappa_expr(), params),
         kind="exact",
         formula=("1 + sqrt(nu/(nu-1)) + sqrt(3 nu^2/((nu-1)(nu-2)))  (the published bound, docs/paper.rst; "
                  "= derived kappa at ell = 1)"),

@@ -48,7 +48,7 @@ def compare(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
     oc, nc = old.get("cross_check"), new.get("cross_check")
     if (oc is None) != (nc is None):
         diffs.append("cross_check: run in only one certificate")
-    elif oc is not None:
+    elif oc is not None and nc is not None:
         for key in ("loss_below_envelope", "distance_below_R", "agrees", "iterations", "model"):
             if oc.get(key) != nc.get(key):
                 diffs.append(f"cross_check.{key}: {oc.get(key)!r} != {nc.get(key)!r}")

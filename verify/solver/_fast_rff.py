@@ -65,7 +65,7 @@ try:  # pragma: no cover - exercised only where numba is installed
 
     HAVE_NUMBA = True
 except ImportError:  # pragma: no cover - exercised only where numba is missing
-    _nb = None
+    _nb = None  # type: ignore[assignment]
     HAVE_NUMBA = False
 
 # Dot products may be reassociated; the trig kernel only allows FMA contraction, which keeps the
@@ -580,7 +580,7 @@ def rff_stage_adjoint(
     Xbar = np.empty((N, D))
     dWc, dWs = np.zeros((D, q)), np.zeros((D, q))
     taped = features is not None
-    C, S = features if taped else (np.empty((N, 0)), np.empty((N, 0)))
+    C, S = features if features is not None else (np.empty((N, 0)), np.empty((N, 0)))
     _stage_adjoint(np.ascontiguousarray(X), np.ascontiguousarray(lam), OmT, Wc, Ws, C, S, taped, Xbar, dWc, dWs)
     return Xbar, dWc, dWs
 

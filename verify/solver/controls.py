@@ -40,6 +40,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from typing import Any
 
 import numpy as np
@@ -129,6 +130,21 @@ class _ControlMixin:
 
     @property
     def n_nodes(self) -> int:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    @property
+    def dim(self) -> int:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    def scale(self, s: float) -> Any:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    def evaluate(
+        self, layer: int, tau: float, X: np.ndarray, keep: bool = False
+    ) -> tuple[np.ndarray, StageEntry]:  # pragma: no cover - overridden
+        raise NotImplementedError
+
+    def layer_jacobian(self, layer: int, tau: float, X: np.ndarray) -> np.ndarray:  # pragma: no cover - overridden
         raise NotImplementedError
 
     def weights(self, layer: int, tau: float) -> tuple[tuple[int, float], ...]:
@@ -237,6 +253,9 @@ class RFFControl(_ControlMixin):
     kernel: RandomFourierKernel
     W: np.ndarray
     time: str = "constant"
+    _OmT: np.ndarray = dataclass_field(init=False, repr=False)
+    _Wc: np.ndarray = dataclass_field(init=False, repr=False)
+    _Ws: np.ndarray = dataclass_field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         if not isinstance(self.kernel, RandomFourierKernel):
@@ -523,7 +542,7 @@ class KernelControl(_ControlMixin):
     def evaluate(self, layer: int, tau: float, X: np.ndarray, keep: bool = False) -> tuple[np.ndarray, StageEntry]:
         """Field values ``v(x_i)`` and the tape entry (Gram blocks ``K(X, C_m)``, if ``keep``)."""
         out = np.zeros_like(X)
-        grams = []
+        grams: list[tuple[int, float, np.ndarray | None | bool]] = []
         for m, a in self.weights(layer, tau):
             C = self.centres[m]
             if C.shape[0] == 0:

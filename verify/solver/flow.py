@@ -232,7 +232,7 @@ def integrate(
         x1=x,
         times=np.array(times) if want_traj else None,
         states=np.stack(states) if want_traj else None,
-        jacobians=np.stack(jacs) if return_jacobian else None,
+        jacobians=np.stack([j for j in jacs if j is not None]) if return_jacobian else None,
         steps=tuple(steps),
         method=method,
         n_evaluations=n_eval,

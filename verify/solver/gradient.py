@@ -82,7 +82,7 @@ class Objective:
 
     X0: np.ndarray
     Y: np.ndarray
-    B: np.ndarray | None = None
+    B: np.ndarray = None  # type: ignore[assignment]  # None: the identity, set by __post_init__
     method: str = "rk4"
     steps_per_layer: int = 1
     rtol: float = 1e-8
@@ -332,6 +332,7 @@ def loss_and_gradient(problem: Objective, control: Any, *, keep_stages: bool = F
         A, b = _tableau_arrays(problem.method)
         F, grad, xbar0, x1 = rff_solve(problem.X0, problem.Y, problem.B, control.kernel.omega, control.W, A, b,
                                    problem.steps_per_layer, grad=True)
+        assert grad is not None and xbar0 is not None  # grad=True returns both
         if not (math.isfinite(F) and np.all(np.isfinite(grad)) and np.all(np.isfinite(xbar0))):
             raise ValueError("the loss or its gradient is not finite (overflow): the control is too large")
         hg = control.h_gradient_from(grad)
@@ -349,7 +350,7 @@ def loss_and_gradient(problem: Objective, control: Any, *, keep_stages: bool = F
     if not np.all(np.isfinite(xbar0)):
         raise ValueError("the adjoint overflowed (non-finite gradient): the control is too large")
     if isinstance(control, KernelControl):
-        grad = tuple(grad)
+        grad = tuple(grad)  # type: ignore[assignment]  # one coefficient block per node
         hg = _kernel_h_gradient(control, stages)
         hn = stage_gradient_norm_h(control, stages)
     elif isinstance(control, RFFControl):

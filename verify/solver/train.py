@@ -109,6 +109,7 @@ def gradient_descent(
     iterations = require_int("iterations", iterations, minimum=0)
     if seed is not None:
         seed = require_int("seed", seed, minimum=0)
+    lag: Callable[[Any], Gradient]
     if isinstance(problem, Objective):
         pb = problem
 

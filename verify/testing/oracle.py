@@ -370,7 +370,7 @@ def flow_factors(c: arb, R: float, depth: int | None = None) -> tuple[arb, arb]:
         return (-cR / (1 - cR / arb(depth).sqrt())).exp(), cR.exp()
 
 
-def row_norm_max(Y: Sequence[Sequence[float]]) -> arb:
+def row_norm_max(Y: Sequence[Sequence[float | arb]]) -> arb:
     """``max_i ‖y_i‖`` of the rows of a float (or exact ball) matrix."""
     with ctx.workprec(_prec()):
         norms = [sum((ball(v) ** 2 for v in row), arb(0)).sqrt() for row in Y]

@@ -33,7 +33,7 @@ except ImportError:  # pragma: no cover - optional
 
 from bounds._core.separation import as_point_set, scale_to_separation, separation
 from bounds._core.validate import check_lambda_inputs, require_int, require_positive
-from bounds.kernels import Gaussian, Matern, RandomFourierKernel
+from bounds.kernels import Gaussian, Kernel, Matern, RandomFourierKernel
 from bounds.lambda_min.data import gram_from_differences, lambda_min_upper_verified
 from bounds.lambda_min.upper.lattice import UpperBound, lattice_points
 from bounds.result import Quantity
@@ -41,7 +41,7 @@ from bounds.result import Quantity
 __all__ = ["lambda_min_gradient", "adversarial_upper_bound"]
 
 
-def _kernel_gradients(kernel: object, Z: np.ndarray) -> np.ndarray:
+def _kernel_gradients(kernel: Kernel, Z: np.ndarray) -> np.ndarray:
     """``∇K(z)`` for difference vectors ``Z`` (..., D); zero at ``z = 0``."""
     if isinstance(kernel, RandomFourierKernel):
         return kernel.grad(Z)
@@ -62,7 +62,7 @@ def _kernel_gradients(kernel: object, Z: np.ndarray) -> np.ndarray:
     return np.asarray(kernel.grad(Z), dtype=float)
 
 
-def lambda_min_gradient(kernel: object, X: np.ndarray) -> tuple[float, np.ndarray]:
+def lambda_min_gradient(kernel: Kernel, X: np.ndarray) -> tuple[float, np.ndarray]:
     """``(λ_min(K_X), ∂λ_min/∂X)`` with ``∂λ_min/∂x_i = 2 Σ_j u_i u_j ∇K(x_i − x_j)``.
 
     Valid where the smallest eigenvalue is simple (the search only uses it as a direction).
@@ -102,7 +102,7 @@ def _repair(X: np.ndarray, delta: float, sweeps: int = 8) -> np.ndarray:
 
 
 def _start(
-    kernel: object, N: int, delta: float, D: int, init: str | np.ndarray, rng: np.random.Generator
+    kernel: Kernel, N: int, delta: float, D: int, init: str | np.ndarray, rng: np.random.Generator
 ) -> tuple[np.ndarray, np.ndarray]:
     """(a feasible reference set, the feasible set the descent starts from)."""
     if isinstance(init, str):
@@ -125,7 +125,7 @@ def _start(
 
 
 def adversarial_upper_bound(
-    kernel: object,
+    kernel: Kernel,
     N: int,
     delta: float,
     D: int,
@@ -167,14 +167,14 @@ def adversarial_upper_bound(
 
 
 def _search(
-    kernel: object,
+    kernel: Kernel,
     N: int,
     delta: float,
     D: int,
     seed: int,
     time_budget: float,
     max_iter: int,
-    init: object,
+    init: str | np.ndarray,
     restarts: int,
 ) -> UpperBound:
     rng = np.random.default_rng(seed)

@@ -222,8 +222,8 @@ def lattice_symbol_min(kernel: Matern | Gaussian, delta: float, D: int) -> Quant
     best_theta, best = corner, lattice_symbol(kernel, delta, D, corner)
     if D <= 2:
         grid = np.linspace(0.0, math.pi, 9)
-        for th in itertools.product(grid, repeat=D):
-            th = np.array(th)
+        for point in itertools.product(grid, repeat=D):
+            th = np.array(point)
             v = lattice_symbol(kernel, delta, D, th)
             if v < best:
                 best_theta, best = th, v

@@ -28,6 +28,7 @@ kernels = st.builds(Matern, nus_above_two, lengthscales()) | st.builds(Gaussian,
 @example(Matern("5/2"))
 @example(Matern(500, "1/3"))
 @example(Gaussian("1/4"))
+@example(Gaussian(3.9999999999999996))  # c1 = 1/ℓ lies 2^-108 above a halfway point: a double rounding
 def test_c1_c2_kappa_are_correctly_rounded(kernel):
     reg = regularity_constants(kernel)
     c1, c2, kappa = oracle.regularity(kernel)
