@@ -45,7 +45,8 @@ def data_records(design: Design) -> dict[str, Record]:
     arch_id = "model.augmented" if prob.architecture.kind == "augmented" else "model.copy-lifting"
     Q = {
         "N": _rec("N", prob.N, "exact", "model.conventions", "number of data points", DOCS + "#input-data"),
-        "D": _rec("D", prob.D, "exact", arch_id, "D = p d", "docs/recipe.rst"),
+        "D": _rec("D", prob.D, "exact", arch_id,
+                  "D = d + d'" if prob.architecture.kind == "augmented" else "D = p d", "docs/recipe.rst"),
         "separation": _rec("separation", prob.separation, "numerical", "model.conventions",
                            "delta = min_{i!=j} |x_i - x_j|", "docs/lambda_data.rst"),
         "lifted_separation": _rec("lifted_separation", prob.lifted_separation, "numerical", "lambda.gershgorin-flow",
