@@ -24,8 +24,8 @@ and each constant is attained (derivation and sharpness witnesses: ``docs/kappa.
 
 from __future__ import annotations
 
-from functools import cache, lru_cache
 from fractions import Fraction
+from functools import cache, lru_cache
 
 import mpmath
 import sympy as sp
