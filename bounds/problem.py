@@ -30,6 +30,7 @@ from bounds._core.separation import closest_pair
 from bounds._core.singular import singular_value_bounds
 from bounds._core.validate import require_finite_array, require_int, require_positive
 from bounds.kernels import Kernel
+from bounds.lambda_min.pairs import distinct_separation, points_key
 from bounds.result import Kind, weakest_kind
 
 __all__ = ["Architecture", "Problem", "lifting", "output_map", "merge_duplicates", "augmented_maps", "copy_maps"]
@@ -192,7 +193,7 @@ class Problem:
             object.__setattr__(self, name, arr)
         if self.ambient_dim is not None:
             require_int("ambient_dim", self.ambient_dim, minimum=A.shape[0])
-        closest_pair(X)  # duplicate points: a clear error naming the rows
+        distinct_separation(points_key(self.X))  # duplicate points: a clear error naming the rows (cached by content)
 
     def _checked_weights(self, N: int) -> np.ndarray:
         if self.weights is None:
@@ -267,7 +268,7 @@ class Problem:
     @cached_property
     def separation(self) -> float:
         """``δ = min_{i≠j} ‖x_i − x_j‖`` (the distinct rows)."""
-        return closest_pair(self.X)[0]
+        return distinct_separation(points_key(self.X))
 
     @cached_property
     def lifted(self) -> np.ndarray:
@@ -281,7 +282,11 @@ class Problem:
 
     @property
     def lifted_distances(self) -> np.ndarray:
-        """``‖A x_i − A x_j‖`` (N × N; O(N²) memory — for tests and small N only)."""
+        """``‖A x_i − A x_j‖`` (N × N; O(N²) memory — for tests and small N only; ``ValueError`` above
+        :data:`bounds.lambda_min.data.DENSE_MAX_N` points)."""
+        from bounds.lambda_min.data import check_dense_size  # noqa: PLC0415
+
+        check_dense_size(self.N, "lifted_distances")
         Z = self.lifted
         out = np.empty((self.N, self.N))
         for i in range(self.N):

@@ -16,7 +16,18 @@ from verify.solver.controls import KernelControl, RFFControl
 from verify.solver.gradient import Objective
 from verify.solver.train import gradient_descent
 
-__all__ = ["span_coordinates", "cross_check"]
+__all__ = ["span_coordinates", "cross_check", "cross_check_iterations"]
+
+#: The cross-check runs at most ``GD_POINT_ITERATIONS / N`` iterations (each costs ``O(N)``), and at
+#: least ``GD_MIN_ITERATIONS``: a budget of minutes at N = 10⁵ (benchmarks/certify).  It is a check of
+#: the guarantee on the first iterations, not part of it.
+GD_POINT_ITERATIONS = 1_000_000
+GD_MIN_ITERATIONS = 5
+
+
+def cross_check_iterations(N: int, requested: int) -> int:
+    """``min(requested, max(GD_MIN_ITERATIONS, GD_POINT_ITERATIONS // N))``."""
+    return min(requested, max(GD_MIN_ITERATIONS, GD_POINT_ITERATIONS // N))
 
 
 def span_coordinates(lifted: np.ndarray, B: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -53,7 +64,12 @@ def cross_check(problem: Problem, opts: CertifyOptions, search: Search, guarante
     L = opts.depth if opts.depth is not None else opts.gd_layers
     objective, disc = _objective(problem, opts, Z0, Bred)
     stages = 1 if opts.depth is not None else 4  # Euler (ResNet) or RK4 stages per layer
-    exact_width = opts.width is None and problem.N * stages * opts.gd_iterations <= opts.gd_max_centres
+    iterations = cross_check_iterations(problem.N, opts.gd_iterations)
+    if iterations < opts.gd_iterations:
+        progress.note(f"cross-check: {iterations} of the {opts.gd_iterations} iterations asked for "
+                      f"(budget {GD_POINT_ITERATIONS:.0e} point-iterations at N = {problem.N})")
+        disc += f"; {iterations} of {opts.gd_iterations} iterations (budget {GD_POINT_ITERATIONS:.0e}/N)"
+    exact_width = opts.width is None and problem.N * stages * iterations <= opts.gd_max_centres
     v0: KernelControl | RFFControl
     if exact_width:
         v0 = KernelControl.zeros(problem.kernel, n_layers=L, D=r)
@@ -66,7 +82,7 @@ def cross_check(problem: Problem, opts: CertifyOptions, search: Search, guarante
                  "(an approximation of the kernel model" + ("" if opts.width is None else
                                                               "; the drawn q x D sample itself is not reused") + ")")
     point = search.point
-    run = gradient_descent(objective, v0, step=1.0 / point.beta, iterations=opts.gd_iterations, seed=opts.rff_seed,
+    run = gradient_descent(objective, v0, step=1.0 / point.beta, iterations=iterations, seed=opts.rff_seed,
                            progress=progress if progress.enabled else None)
     k = np.arange(run.loss.shape[0])
     f0 = problem.initial_loss()

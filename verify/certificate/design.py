@@ -15,19 +15,23 @@ import numpy as np
 
 from bounds.chain import ChainPoint, FiniteWidth, chain_point
 from bounds.kernels import Gaussian, Matern, RandomFourierKernel
+from bounds.lambda_min import pairs
 from bounds.problem import Problem, merge_duplicates
 from bounds.recipe import augmented_scales
 from bounds.regularity import Regularity, regularity_constants, rff_regularity_moments
 from bounds.result import Quantity
 from verify.certificate.datasets import Dataset
 from verify.certificate.options import CertifyOptions
+from verify.distributed import block_map_for
+from verify.progress import Progress
 
-__all__ = ["Design", "Preprocessing", "build_design", "MAX_PAIRWISE_ENTRIES", "rff_error_estimate", "preprocess"]
+__all__ = ["Design", "Preprocessing", "build_design", "MAX_RFF_EVALUATIONS", "rff_error_estimate", "rff_pair_sample",
+           "preprocess", "pair_pass"]
 
 DOCS = "docs/certificate.rst"
-#: Largest N² × coordinates accepted (the data-dependent λ bounds form the N × N × coordinates
-#: array of lifted differences, 8 bytes each).
-MAX_PAIRWISE_ENTRIES = 250_000_000
+#: Pair × feature evaluations of :func:`rff_error_estimate` over the data's differences; above it, a
+#: random sample of pairs of that size (the estimate is an estimate either way).
+MAX_RFF_EVALUATIONS = 200_000_000
 
 
 @dataclass(frozen=True)
@@ -66,16 +70,39 @@ class Design:
         return self.problem.initial_loss_upper()
 
 
+def rff_pair_sample(N: int, q: int, D: int) -> int | None:
+    """``None`` when :func:`rff_error_estimate` visits every pair ``i < j`` (``N(N−1)/2 (q + D) ≤``
+    :data:`MAX_RFF_EVALUATIONS`), else the number of random pairs it samples."""
+    if N * (N - 1) // 2 * (q + D) <= MAX_RFF_EVALUATIONS:
+        return None
+    return max(1, MAX_RFF_EVALUATIONS // (q + D))
+
+
 def rff_error_estimate(rff: RandomFourierKernel, base: Matern | Gaussian, lifted: np.ndarray, seed: int) -> float:
     """``max |K_q(z) − K(z)|`` over the data differences and 2000 random ``z`` with ``|z| ≤ 2 diam``
-    (an estimate of the sup, not a bound)."""
-    diff = (lifted[:, None, :] - lifted[None, :, :]).reshape(-1, lifted.shape[1])
+    (an estimate of the sup, not a bound).  The differences ``x_i − x_j``, ``i < j``, are visited in
+    blocks of rows (memory ``O(N (q + D))`` per row), all of them up to :data:`MAX_RFF_EVALUATIONS`
+    pair × feature evaluations, else a random sample of pairs (:func:`rff_pair_sample`)."""
+    N, D = lifted.shape
     rng = np.random.default_rng(seed + 1)
     radius = 2 * float(np.max(np.linalg.norm(lifted, axis=1))) + 1.0
-    Z = rng.standard_normal((2000, lifted.shape[1]))
-    Z *= (radius * rng.uniform(0, 1, (2000, 1)) ** (1 / lifted.shape[1])) / np.linalg.norm(Z, axis=1, keepdims=True)
-    Z = np.vstack([diff, Z])
-    return float(np.max(np.abs(rff(Z) - base(Z))))
+    Z = rng.standard_normal((2000, D))
+    Z *= (radius * rng.uniform(0, 1, (2000, 1)) ** (1 / D)) / np.linalg.norm(Z, axis=1, keepdims=True)
+    worst = float(np.max(np.abs(rff(Z) - base(Z))))
+    rows = max(1, 2_000_000 // (N * (rff.q + D)))
+    sample = rff_pair_sample(N, rff.q, D)
+    if sample is None:
+        for a in range(0, N - 1, rows):
+            diff = (lifted[a : a + rows, None, :] - lifted[None, a:, :]).reshape(-1, D)  # every i < j
+            worst = max(worst, float(np.max(np.abs(rff(diff) - base(diff)))))
+        return worst
+    pick = np.random.default_rng(seed + 2)
+    step = rows * N
+    for a in range(0, sample, step):
+        m = min(step, sample - a)
+        diff = lifted[pick.integers(0, N, m)] - lifted[pick.integers(0, N, m)]
+        worst = max(worst, float(np.max(np.abs(rff(diff) - base(diff)))))
+    return worst
 
 
 def preprocess(ds: Dataset, standardize: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray, Preprocessing]:
@@ -98,12 +125,19 @@ def preprocess(ds: Dataset, standardize: bool) -> tuple[np.ndarray, np.ndarray, 
     return Xu, Yu, w, Preprocessing(standardize, mean, scale, groups)
 
 
-def _check_size(N: int, coordinates: int) -> None:
-    if N**2 * coordinates > MAX_PAIRWISE_ENTRIES:
-        raise ValueError(
-            f"the data-dependent lambda bounds need N^2 x coordinates <= {MAX_PAIRWISE_ENTRIES:.1e} array entries: "
-            f"N = {N} distinct points in {coordinates} coordinates; use a subset (--n) or fewer features"
-        )
+def pair_pass(X: np.ndarray, opts: CertifyOptions, progress: Progress) -> None:
+    """The one pass over the data's pairs (:func:`bounds.lambda_min.pairs.pair_histogram`, kept in
+    its cache for every radius and lifting scale), on the Dask cluster of ``opts.scheduler`` or local
+    threads, with a progress bar; nothing up to ``EXACT_MAX_N`` points (exact row sums).  The size
+    guard comes first: a histogram above the memory limit is refused with one line."""
+    N = X.shape[0]
+    if pairs.exact_sums_apply(N):
+        return
+    pairs.check_histogram_size(N, pairs.histogram_layout(X).bins)
+    where = "local threads" if opts.scheduler is None else f"Dask scheduler {opts.scheduler}"
+    with block_map_for(opts.scheduler) as block_map, \
+            progress.bar(len(pairs.pass_blocks(N)), f"pair histogram, N = {N} ({where})") as bar:
+        pairs.pair_histogram(X, block_map=block_map, progress=lambda done, total: bar.update(1))
 
 
 def _finite_width(problem: Problem, base: Matern | Gaussian, opts: CertifyOptions) -> FiniteWidth:
@@ -111,8 +145,10 @@ def _finite_width(problem: Problem, base: Matern | Gaussian, opts: CertifyOption
     rff = RandomFourierKernel.from_kernel(base, opts.width, problem.coordinates, opts.rff_seed)
     eps = rff_error_estimate(rff, base, problem.lifted, opts.rff_seed)
     hyp = (f"the drawn sample: q = {opts.width}, seed = {opts.rff_seed}",)
+    sample = rff_pair_sample(problem.N, opts.width, problem.coordinates)
+    pairs_text = "the data differences" if sample is None else f"{sample} random data differences"
     eps_q = Quantity("rff_kernel_error", eps, "estimate",
-                     "max |K_q(z) - K(z)| over the data differences and 2000 random z in the region",
+                     f"max |K_q(z) - K(z)| over {pairs_text} and 2000 random z in the region",
                      DOCS + "#finite-width", hyp)
     return FiniteWidth(rff, rff_regularity_moments(rff), eps_q)
 
@@ -133,13 +169,19 @@ def _problem(X: np.ndarray, Y: np.ndarray, w: np.ndarray, base: Matern | Gaussia
     return Problem.augmented(X, Y, base, alpha, b if np.isfinite(b) else 1e15, weights=w), chosen
 
 
-def build_design(ds: Dataset, opts: CertifyOptions) -> Design:
-    """The problem of the options' architecture on the (preprocessed) data, and its chain."""
+def build_design(ds: Dataset, opts: CertifyOptions, progress: Progress | None = None) -> Design:
+    """The problem of the options' architecture on the (preprocessed) data, and its chain.
+
+    The pair pass (:func:`pair_pass`) runs first: the design search and every radius reuse it.
+
+    Raises
+    ------
+    ValueError
+        Bad data (duplicates with different targets, NaN), a pair histogram above the memory limit,
+        an unreachable scheduler (one line each).
+    """
     X, Y, w, prep = preprocess(ds, opts.standardize)
-    d, d_out = X.shape[1], Y.shape[1]
-    blocks = -(-d_out // d)  # the copy lifting's reduced coordinates (bounds.problem.copy_maps)
-    coordinates = d + d_out if opts.architecture == "augmented" else d * (opts.p if opts.p <= blocks else blocks + 1)
-    _check_size(X.shape[0], coordinates)
+    pair_pass(X, opts, progress if progress is not None else Progress(None))
     base = opts.base_kernel()
     problem, chosen = _problem(X, Y, w, base, opts)
     width = None if opts.width is None else _finite_width(problem, base, opts)

@@ -61,6 +61,10 @@ def configure(parser: argparse.ArgumentParser) -> None:
     x.add_argument("--gd-max-centres", type=int, default=2000,
                    help="infinite-width run only while N x stages x iterations <= this (default 2000)")
     x.add_argument("--gd-width", type=int, default=256, help="RFF width of the cross-check above that (default 256)")
+    parser.add_argument_group("large data sets (docs/scale.rst)").add_argument(
+        "--scheduler", metavar="ADDRESS", default=None,
+        help="run the pair passes on the Dask cluster of this scheduler (tcp://host:8786); needs "
+             "pip install 'resnet-pl[distributed]' (default: local threads)")
     o = parser.add_argument_group("output")
     o.add_argument("--out", default="certificate", help="output directory (default ./certificate)")
     o.add_argument("--check", metavar="JSON", default=None, help="recompute a certificate.json and compare")
@@ -82,7 +86,7 @@ def certify_options(args: argparse.Namespace) -> Any:
     args = _example(args)
     extra = dict(width=args.width, rff_seed=args.rff_seed, grid_size=args.grid_size,
                  gd_iterations=args.gd_iterations, gd_layers=args.gd_layers, gd_max_centres=args.gd_max_centres,
-                 gd_width=args.gd_width, recipe=not args.no_recipe)
+                 gd_width=args.gd_width, recipe=not args.no_recipe, scheduler=args.scheduler)
     opts = options_from_args(args, **extra)
     if args.auto:
         opts = _auto(opts, quiet=args.quiet)
