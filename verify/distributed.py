@@ -38,7 +38,7 @@ def dask_block_map(client: Any) -> BlockMap:
         shared = [client.scatter(a, broadcast=True) if isinstance(a, np.ndarray) else a for a in args]
         futures = [client.submit(func, *shared, a, b) for a, b in blocks]
         index = {f.key: i for i, f in enumerate(futures)}
-        for fut in as_completed(futures):
+        for fut in as_completed(futures, loop=client.loop):
             result = fut.result()
             fut.release()
             yield index[fut.key], result
@@ -47,9 +47,10 @@ def dask_block_map(client: Any) -> BlockMap:
 
 
 @contextmanager
-def block_map_for(scheduler: str | None) -> Iterator[BlockMap | None]:
+def block_map_for(scheduler: str | None, timeout: float = CONNECT_TIMEOUT) -> Iterator[BlockMap | None]:
     """``None`` (local threads) without a scheduler; else a Dask ``block_map`` on the cluster at the
-    address (``tcp://host:8786`` or ``host:8786``), connected for the duration of the block.
+    address (``tcp://host:8786`` or ``host:8786``), connected for the duration of the block (waiting
+    at most ``timeout`` seconds for the scheduler).
 
     Raises
     ------
@@ -64,7 +65,7 @@ def block_map_for(scheduler: str | None) -> Iterator[BlockMap | None]:
     except ImportError:
         raise ValueError("scheduler: Dask is not installed; pip install 'resnet-pl[distributed]'") from None
     try:
-        client = Client(scheduler, timeout=CONNECT_TIMEOUT, set_as_default=False)
+        client = Client(scheduler, timeout=timeout, set_as_default=False)
     except (OSError, TimeoutError, ValueError) as exc:
         raise ValueError(f"scheduler: cannot reach the Dask scheduler at {scheduler!r} ({exc})") from None
     try:

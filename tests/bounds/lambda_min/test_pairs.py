@@ -44,7 +44,8 @@ def point_sets(draw, max_n: int = 40, max_d: int = 5):
 def _mp_distance(xi: np.ndarray, xj: np.ndarray) -> mpmath.mpf:
     """Independent reference: the true distance of the float coordinates, in mpmath at 50 digits."""
     with mpmath.workdps(50):
-        return mpmath.sqrt(mpmath.fsum((mpmath.mpf(float(a)) - mpmath.mpf(float(b))) ** 2 for a, b in zip(xi, xj)))
+        return mpmath.sqrt(mpmath.fsum((mpmath.mpf(float(a)) - mpmath.mpf(float(b))) ** 2
+                                       for a, b in zip(xi, xj, strict=True)))
 
 
 def _mp_row_sum_max(kernel, X: np.ndarray, t: float) -> mpmath.mpf:
@@ -208,7 +209,8 @@ def test_data_outside_the_binned_range_is_refused():
 def test_dense_routes_refuse_more_than_their_limit(monkeypatch):
     monkeypatch.setattr(data, "DENSE_MAX_N", 10)
     X = np.random.default_rng(7).normal(size=(11, 2))
-    for call in (lambda: data.lambda_min_verified(Matern("5/2"), X), lambda: data.lambda_min_numerical(Matern("5/2"), X),
+    for call in (lambda: data.lambda_min_verified(Matern("5/2"), X),
+                 lambda: data.lambda_min_numerical(Matern("5/2"), X),
                  lambda: data.lambda_min_upper_verified(Matern("5/2"), X),
                  lambda: data.gram_from_differences(Matern("5/2"), X),
                  lambda: Problem.augmented(X, X[:, :1], Matern("5/2"), 1.0, 1.0).lifted_distances):
