@@ -107,10 +107,12 @@ def gram_blocks(kernel: object, N: int, D: int) -> int:
     return -(-N // _gram_rows(kernel, N, D))
 
 
-def gram_from_differences(kernel: object, X: np.ndarray, *, progress: Progress | None = None) -> np.ndarray:
+def gram_from_differences(kernel: object, X: np.ndarray, *, progress: Progress | None = None,
+                          out: np.ndarray | None = None) -> np.ndarray:
     """``K̃_X = (K(fl(x_i − x_j)))_{ij}`` from coordinate differences, built by blocks of rows
     (memory ``8 N²`` bytes plus a block; never ``N × N × D``).  Exactly symmetric: the upper
-    triangle of each block is mirrored (unit diagonal exactly for radial kernels).
+    triangle of each block is mirrored (unit diagonal exactly for radial kernels).  ``out``: an
+    ``N × N`` C-contiguous array to fill instead of a new one.
 
     Raises
     ------
@@ -121,7 +123,7 @@ def gram_from_differences(kernel: object, X: np.ndarray, *, progress: Progress |
     N = P.shape[0]
     check_dense_size(N, "the Gram matrix")
     rows = _gram_rows(kernel, N, P.shape[1])
-    G = np.empty((N, N))
+    G = out if out is not None and out.shape == (N, N) and out.flags.c_contiguous else np.empty((N, N))
     blocks = list(range(0, N, rows))
     for done, a in enumerate(blocks, start=1):
         b = min(a + rows, N)
@@ -209,10 +211,13 @@ def _lambda_estimate(G: np.ndarray) -> tuple[float, bool]:
     N = G.shape[0]
     if N <= _EIGVALSH_MAX_N:
         return float(np.linalg.eigvalsh(G)[0]), False
-    from scipy.sparse.linalg import eigsh  # noqa: PLC0415
+    from scipy.sparse.linalg import ArpackNoConvergence, eigsh  # noqa: PLC0415
 
     v0 = np.random.default_rng(0).standard_normal(N)
-    return float(eigsh(G, k=1, which="SA", v0=v0, tol=1e-10, return_eigenvectors=False)[0]), True
+    try:
+        return float(eigsh(G, k=1, which="SA", v0=v0, tol=1e-10, return_eigenvectors=False)[0]), True
+    except ArpackNoConvergence as exc:  # the Ritz value reached, if any; else nothing to certify (0)
+        return (float(np.min(exc.eigenvalues)) if len(exc.eigenvalues) else 0.0), True
 
 
 def _shifts(lam_hat: float, theta_est: float, lanczos: bool) -> list[float]:
@@ -268,8 +273,8 @@ def lambda_min_verified(kernel: object, X: object, *, progress: Progress | None 
     mu_used = None
     in_place = N > _COPY_MAX_N
     for attempt, mu in enumerate(_shifts(lam_hat, theta_est, lanczos) if lam_hat > 0 else []):
-        if in_place and attempt > 0:  # the failed attempt overwrote K̃: build it again
-            G = gram_from_differences(kernel, P)
+        if in_place and attempt > 0:  # the failed attempt overwrote K̃: build it again, in the same array
+            G = gram_from_differences(kernel, P, out=G)
         bdiag = G.diagonal() - mu  # fl(K̃_ii − μ)
         B = G if in_place else G.copy()
         B[np.diag_indices(N)] = bdiag

@@ -72,9 +72,9 @@ __all__ = [
 #: Up to this many points the Gershgorin sums are exact (``N²`` kernel values per radius);
 #: above it the one-pass histogram (docs/lambda_data.rst: crossover and measured looseness).
 EXACT_MAX_N = 1000
-#: Mantissa bits of the squared distance kept by the bins: ``2^5 = 32`` bins per octave of ``d²``,
-#: i.e. consecutive distance edges within a factor ``√(1 + 2⁻⁴) ≈ 1.031`` (measured looseness in
-#: docs/lambda_data.rst: at most 7.5 % on the row sums at the design's level, 1 % on its scale).
+#: The bins keep this many mantissa bits of the squared distance, ``2^5 = 32`` bins per octave of
+#: ``d²``, so consecutive distance edges are within a factor ``√(1 + 2⁻⁴) ≈ 1.031`` (measured
+#: looseness in docs/lambda_data.rst: at most 7.5 % on the row sums at the design's level).
 MANTISSA_BITS = 5
 #: Smallest and largest squared distances binned (far inside the normal double range, so the
 #: rounding model with underflow of docs/lambda_data.rst applies); data outside: rescale.

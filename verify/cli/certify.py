@@ -98,12 +98,14 @@ def _auto(opts: Any, quiet: bool) -> Any:
     from dataclasses import replace  # noqa: PLC0415
 
     from bounds.recipe import best_design  # noqa: PLC0415
-    from verify.certificate.design import preprocess  # noqa: PLC0415
+    from verify.certificate.design import pair_pass, preprocess  # noqa: PLC0415
     from verify.certificate.pipeline import dataset_from_options  # noqa: PLC0415
+    from verify.progress import Progress  # noqa: PLC0415
 
     if not quiet:
         print("[certify] --auto: searching the augmented and copy designs", file=sys.stderr)
     X, Y, w, _ = preprocess(dataset_from_options(opts), opts.standardize)
+    pair_pass(X, opts, Progress(None if quiet else sys.stderr))
     form = opts.form if opts.form != "lzb" else "discrete"
     design = best_design(X, Y, opts.base_kernel(), weights=w, form=form, depth=opts.depth, constants=opts.constants,
                          lam=opts.lam, target=opts.target)

@@ -216,3 +216,39 @@ def test_dense_routes_refuse_more_than_their_limit(monkeypatch):
                  lambda: Problem.augmented(X, X[:, :1], Matern("5/2"), 1.0, 1.0).lifted_distances):
         with pytest.raises(ValueError, match=r"N = 11 points; for more points use data_gershgorin_bound"):
             call()
+
+
+# ----------------------------------------------------------------------------- the large-N verified λ
+
+
+@given(st.integers(1, 90), st.integers(1, 40), st.integers(0, 2**32 - 1))
+def test_blocked_cholesky_equals_lapack(N, nb, seed):
+    # Independent source: LAPACK's unblocked-order factor (numpy.linalg.cholesky); the factors agree
+    # to rounding (a well-conditioned matrix), and an indefinite matrix is rejected.
+    from bounds.lambda_min.cholesky import blocked_cholesky_in_place
+
+    M = np.random.default_rng(seed).normal(size=(N, N))
+    A = M @ M.T + N * np.eye(N)
+    B = A.copy()
+    assert blocked_cholesky_in_place(B, nb)
+    assert np.allclose(np.tril(B), np.linalg.cholesky(A), rtol=0, atol=1e-12 * np.sqrt(N))
+    A[N // 2, N // 2] = -1.0
+    assert not blocked_cholesky_in_place(A.copy(), nb)
+
+
+def test_large_n_route_of_the_verified_lambda(monkeypatch):
+    # The Lanczos estimate and the in-place blocked factorisation (thresholds lowered so that they run
+    # at N = 80), including a first estimate far above lambda_min (the shifts back off, K~ is
+    # rebuilt).  Independent source: LAPACK eigvalsh of the Gram matrix; the small-N route agrees.
+    X = np.random.default_rng(8).normal(size=(80, 2)) * 2
+    kernel = Matern("5/2")
+    small = data.lambda_min_verified(kernel, X)
+    lam = float(np.linalg.eigvalsh(data.gram_from_differences(kernel, X))[0])
+    monkeypatch.setattr(data, "_EIGVALSH_MAX_N", 20)
+    monkeypatch.setattr(data, "_COPY_MAX_N", 20)
+    large = data.lambda_min_verified(kernel, X)
+    assert large.kind == "rigorous" and 0 < large.value <= lam
+    assert large.value == pytest.approx(small.value, rel=1e-9)
+    monkeypatch.setattr(data, "_lambda_estimate", lambda G: (1.5 * lam, True))
+    backed_off = data.lambda_min_verified(kernel, X)
+    assert 0 < backed_off.value <= lam and backed_off.value >= 0.5 * lam  # the relative back-offs found one
