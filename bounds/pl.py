@@ -39,6 +39,7 @@ import numpy as np
 from bounds._core.rounding import MP_DPS, UNIT_ROUNDOFF, down, round_up, up
 from bounds._core.validate import require_int, require_positive
 from bounds.kernels import Gaussian, Matern
+from bounds.kernels.profile import require_radial_kernel
 from bounds.lambda_min.pairs import PointsKey, points_key
 from bounds.problem import Problem
 from bounds.regularity import regularity_constant, regularity_constants
@@ -161,7 +162,8 @@ def _data_gershgorin_at(problem: Problem, shrink: float) -> Quantity:
     design search builds many problems on the same data, and ``pl_constants`` needs the same row
     sums for ``λ_lower`` and ``Λ_upper``)."""
     points, scale = gershgorin_points(problem)
-    return _data_gershgorin_cached(points_key(points), problem.kernel, shrink, scale)
+    kernel = require_radial_kernel(problem.kernel, "data-dependent Gershgorin bound")
+    return _data_gershgorin_cached(points_key(points), kernel, shrink, scale)
 
 
 @lru_cache(maxsize=512)

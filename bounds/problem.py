@@ -26,11 +26,10 @@ import mpmath
 import numpy as np
 
 from bounds._core.rounding import MP_DPS, gamma_k, up
-from bounds._core.separation import closest_pair
 from bounds._core.singular import singular_value_bounds
 from bounds._core.validate import require_finite_array, require_int, require_positive
 from bounds.kernels import Kernel
-from bounds.lambda_min.pairs import distinct_separation, points_key
+from bounds.lambda_min.pairs import closest_pair_indices, distinct_separation, points_key
 from bounds.result import Kind, weakest_kind
 
 __all__ = ["Architecture", "Problem", "lifting", "output_map", "merge_duplicates", "augmented_maps", "copy_maps"]
@@ -277,8 +276,15 @@ class Problem:
 
     @cached_property
     def lifted_separation(self) -> float:
-        """``min_{i≠j} ‖A x_i − A x_j‖``."""
-        return closest_pair(self.lifted)[0]
+        """``min_{i≠j} ‖A x_i − A x_j‖`` (numerical).  When ``A`` scales all distances alike (``σ_max(A)``
+        and ``σ_min(A)`` proven within ``10⁻⁹``: the named architectures) the lifted closest pair is
+        the data's, so no second pass over the pairs is made; otherwise
+        :func:`bounds.lambda_min.pairs.distinct_separation` of the lifted points."""
+        low, high = self.sigma_A
+        if self.sigma_kind == "rigorous" and high <= low * (1 + 1e-9):
+            _, i, j = closest_pair_indices(points_key(self.X))
+            return float(np.sqrt(np.sum((self.lifted[i] - self.lifted[j]) ** 2)))
+        return distinct_separation(points_key(self.lifted))
 
     @property
     def lifted_distances(self) -> np.ndarray:

@@ -56,6 +56,11 @@ __all__ = [
     "PointsKey",
     "points_key",
     "distinct_separation",
+    "closest_pair_pass",
+    "closest_pair_indices",
+    "compiled_closest_pair",
+    "closest_pair_kd",
+    "min_pair_block",
     "pair_histogram",
     "histogram_block",
     "histogram_layout",
@@ -143,7 +148,7 @@ class PointsKey:
 
 
 _KEYS: dict[int, tuple[weakref.ref, PointsKey]] = {}
-_SEPARATIONS: OrderedDict[str, float] = OrderedDict()
+_SEPARATIONS: OrderedDict[str, tuple[float, int, int]] = OrderedDict()
 
 
 def points_key(points: np.ndarray) -> PointsKey:
@@ -161,14 +166,72 @@ def points_key(points: np.ndarray) -> PointsKey:
     return PointsKey(points)
 
 
-def distinct_separation(key: PointsKey) -> float:
-    """The separation of the points (:func:`bounds._core.separation.closest_pair`, which raises on
-    duplicates), computed once per content."""
+#: Up to this dimension (or up to 3000 points) the closest pair comes from
+#: :func:`bounds._core.separation.closest_pair` (brute force, or a k-d tree); above it the k-d tree
+#: degrades towards N² with a large constant (274 s for 10⁵ points in R²⁰), and the compiled pass
+#: :func:`closest_pair_pass` is used.
+_KD_TREE_MAX_D = 8
+
+
+def compiled_closest_pair(N: int, D: int) -> bool:
+    """Is the closest pair of ``N`` points in ``R^D`` found by :func:`closest_pair_pass` (``N > 3000``
+    and ``D > 8``) rather than :func:`bounds._core.separation.closest_pair`?"""
+    return N > 3000 and D > _KD_TREE_MAX_D
+
+
+def distinct_separation(key: PointsKey, *, block_map: BlockMap | None = None,
+                        progress: Progress | None = None) -> float:
+    """The separation ``min_{i≠j} ‖x_i − x_j‖`` of the points (:func:`closest_pair_indices`)."""
+    return closest_pair_indices(key, block_map=block_map, progress=progress)[0]
+
+
+def closest_pair_indices(key: PointsKey, *, block_map: BlockMap | None = None,
+                         progress: Progress | None = None) -> tuple[float, int, int]:
+    """``(sep, i, j)``: the separation and a closest pair, computed once per content, raising
+    ``ValueError`` on duplicate points (the message of :func:`bounds._core.separation.closest_pair`).
+
+    Up to 3000 points or in dimension ``≤ 8``: :func:`~bounds._core.separation.closest_pair`; else
+    :func:`closest_pair_pass` (``block_map`` and ``progress`` as for :func:`pair_histogram`).
+    Kind: numerical (the float distance of a closest pair; within ``(D/2 + 3)u`` of the true one).
+    """
     if key.digest not in _SEPARATIONS:
-        _SEPARATIONS[key.digest] = closest_pair(key.points)[0]
+        if compiled_closest_pair(*key.points.shape):
+            _SEPARATIONS[key.digest] = closest_pair_pass(key.points, block_map=block_map, progress=progress)
+        else:
+            _SEPARATIONS[key.digest] = closest_pair(key.points)
         while len(_SEPARATIONS) > 64:
             _SEPARATIONS.popitem(last=False)
     return _SEPARATIONS[key.digest]
+
+
+def closest_pair_pass(points: np.ndarray, *, block_map: BlockMap | None = None,
+                      progress: Progress | None = None) -> tuple[float, int, int]:
+    """``(sep, i, j)``, ``i < j`` a closest pair, by a compiled pass over the pairs ``i < j`` in row
+    blocks (the squared distances of :func:`histogram_block`; a pair minimising them, its distance
+    recomputed as :func:`bounds._core.separation.closest_pair` does).
+
+    Raises
+    ------
+    ValueError
+        Duplicate points (the rows named, the message of ``closest_pair``).
+    """
+    P = as_point_set(points)
+    N = P.shape[0]
+    XT = np.ascontiguousarray(P.T)
+    blocks = pass_blocks(N)
+    runner = block_map if block_map is not None else local_block_map()
+    best, bi, bj = math.inf, -1, -1
+    for done, (_, (s, i, j)) in enumerate(runner(min_pair_block, (XT,), blocks), start=1):
+        if (s, i, j) < (best, bi, bj) or bi < 0:
+            best, bi, bj = s, i, j
+        if progress is not None:
+            progress(done, len(blocks))
+    if best == 0.0:
+        raise ValueError(
+            f"X contains duplicate points (rows {bi} and {bj}): the separation is 0 and "
+            "λ_min(K_X) = 0; remove duplicates before computing separation-based bounds"
+        )
+    return float(np.sqrt(np.sum((P[bi] - P[bj]) ** 2))), bi, bj
 
 
 # ----------------------------------------------------------------------------- blocks
@@ -227,15 +290,12 @@ def _squared_distances_numpy(XT: np.ndarray, start: int, stop: int) -> np.ndarra
     return s
 
 
-def _squared_distances_loops(XT, start, stop):  # type: ignore[no-untyped-def]
+def _squared_distances_loops(XT, start, stop):
     D, N = XT.shape
     s = np.zeros((stop - start, N))
     for i in range(start, stop):
         for c in range(D):
-            xi = XT[c, i]
-            for j in range(N):
-                z = xi - XT[c, j]
-                s[i - start, j] += z * z
+            _add_squares(s[i - start], XT[c], XT[c, i], N)
     return s
 
 
@@ -254,6 +314,35 @@ class Layout:
     edges: np.ndarray
 
 
+#: Dimension of the projection whose closest pair (a k-d tree) starts the bins when the data's own
+#: closest pair is left to the pass (:func:`compiled_closest_pair`).
+_LAYOUT_PROJECTION = 6
+
+
+def _layout_separation(key: PointsKey) -> float:
+    """The separation the bins start from: the data's when known or cheap; else (``N > 3000``,
+    ``D > 8``) that of the projection on the top principal directions, a lower bound (orthogonal
+    projections shorten distances; the bins start at half its square, below any rounding) found by
+    a k-d tree in seconds; the pass then finds the data's closest pair itself
+    (:func:`_record_separation`).  A projection with coinciding points: the full closest pair."""
+    N, D = key.points.shape
+    if key.digest in _SEPARATIONS or not compiled_closest_pair(N, D):
+        return distinct_separation(key)
+    C = key.points - key.points.mean(axis=0)
+    _, vectors = np.linalg.eigh(C.T @ C)
+    projected = C @ vectors[:, -_LAYOUT_PROJECTION:]
+    sep = closest_pair_kd(projected)
+    return sep if sep > 0 else distinct_separation(key)
+
+
+def closest_pair_kd(points: np.ndarray) -> float:
+    """The closest-pair distance of points in low dimension by a k-d tree (0 for coinciding points)."""
+    from scipy.spatial import cKDTree  # noqa: PLC0415
+
+    dist, _ = cKDTree(points).query(points, k=2)
+    return float(np.min(dist[:, 1]))
+
+
 def histogram_layout(points: np.ndarray, mantissa_bits: int = MANTISSA_BITS) -> Layout:
     """The bins for ``points``: thresholds from a power of two below ``sep²/2`` to one above the
     squared diameter, ``2^mantissa_bits`` per octave; edge of column ``k ≥ 1`` is
@@ -270,7 +359,7 @@ def histogram_layout(points: np.ndarray, mantissa_bits: int = MANTISSA_BITS) -> 
     key = points_key(as_point_set(points))
     P = key.points
     N, D = P.shape
-    sep = distinct_separation(key)
+    sep = _layout_separation(key)
     radius = float(np.max(np.linalg.norm(P - P[0], axis=1)))
     top = (2.0 * radius) ** 2 * (1 + 1e-6)
     if sep * sep < 2 * _S_MIN or top > _S_MAX:
@@ -293,22 +382,42 @@ def histogram_layout(points: np.ndarray, mantissa_bits: int = MANTISSA_BITS) -> 
     return Layout(b0=b0, shift=shift, bins=bins, thresholds=thresholds, edges=edges)
 
 
-def _histogram_block_numpy(XT: np.ndarray, b0: int, shift: int, bins: int, start: int, stop: int) -> np.ndarray:
-    """NumPy fallback of the pass over rows ``start:stop`` (same counts as the compiled one)."""
+def _histogram_block_numpy(XT: np.ndarray, b0: int, shift: int, bins: int, start: int,
+                           stop: int) -> tuple[np.ndarray, float, int, int]:
+    """NumPy fallback of the pass over rows ``start:stop`` (same counts and closest pair as the
+    compiled one)."""
     counts = np.zeros((stop - start, bins + 1), dtype=np.int32)
+    best, bi, bj = math.inf, -1, -1
     step = max(1, _BLOCK_ENTRIES // max(XT.shape[1], 1))
     for a in range(start, stop, step):
         b = min(a + step, stop)
-        k = ((_squared_distances_numpy(XT, a, b).view(np.int64) - b0) >> shift) + 1
+        sq = _squared_distances_numpy(XT, a, b)
+        k = ((sq.view(np.int64) - b0) >> shift) + 1
         np.clip(k, 0, bins, out=k)
         k += (bins + 1) * np.arange(b - a)[:, None]
         flat = np.bincount(k.ravel(), minlength=(b - a) * (bins + 1))
         counts[a - start : b - start] = flat.reshape(b - a, bins + 1)
+        sq[np.arange(b - a), np.arange(a, b)] = np.inf
+        r, j = divmod(int(np.argmin(sq)), sq.shape[1])  # the first minimum in row order, as compiled
+        if sq[r, j] < best:
+            best, bi, bj = float(sq[r, j]), a + r, j
     counts[:, 0] -= 1  # the pair (i, i): s = 0, counted in the near bin
-    return counts
+    return counts, best, min(bi, bj), max(bi, bj)
 
 
-def _histogram_block_loops(XT, b0, shift, bins, start, stop):  # type: ignore[no-untyped-def]
+def _add_squares_loops(s, xc, xi, m):
+    """``s[j] += (xi − xc[j])²`` for ``j < m``: its own function, so that LLVM vectorises it (the
+    same loop inlined in the callers ran 2–4× slower for d = 20)."""
+    for j in range(m):
+        z = xi - xc[j]
+        s[j] += z * z
+
+
+#: The compiled ``_add_squares_loops`` once :func:`_compiled` ran (the loops below call it by name).
+_add_squares = _add_squares_loops
+
+
+def _histogram_block_loops(XT, b0, shift, bins, start, stop):
     """The pass as loops (compiled by numba, :func:`_compiled`): rows ``start:stop`` against all
     ``j`` in chunks of 1024 (the squared distances stay in L1), four copies of the row's counts (no
     store-to-load chains when consecutive ``j`` share a bin)."""
@@ -318,28 +427,28 @@ def _histogram_block_loops(XT, b0, shift, bins, start, stop):  # type: ignore[no
     s = np.empty(chunk, np.float64)
     si = s.view(np.int64)
     local = np.zeros((4, bins + 1), np.int32)
+    best, bi, bj = np.inf, -1, -1
     for i in range(start, stop):
         local[:, :] = 0
         for j0 in range(0, N, chunk):
             m = min(chunk, N - j0)
             s[:m] = 0.0
             for c in range(D):
-                xi = XT[c, i]
-                for j in range(m):
-                    z = xi - XT[c, j0 + j]
-                    s[j] += z * z
+                _add_squares(s, XT[c, j0:], XT[c, i], m)
             for j in range(m):
                 k = ((si[j] - b0) >> shift) + 1
                 k = min(max(k, 0), bins)
                 local[j & 3, k] += 1
+                if s[j] < best and j0 + j != i:
+                    best, bi, bj = s[j], i, j0 + j
         row = counts[i - start]
         for k in range(bins + 1):
             row[k] = local[0, k] + local[1, k] + local[2, k] + local[3, k]
         row[0] -= 1  # the pair (i, i)
-    return counts
+    return counts, best, min(bi, bj), max(bi, bj)
 
 
-def _weighted_row_max_loops(counts, w, start, stop):  # type: ignore[no-untyped-def]
+def _weighted_row_max_loops(counts, w, start, stop):
     """``max_i Σ_k counts[i, k] w[k]`` over rows ``start:stop``, four partial sums per row."""
     best = 0.0
     n = w.shape[0]
@@ -359,6 +468,24 @@ def _weighted_row_max_loops(counts, w, start, stop):  # type: ignore[no-untyped-
     return best
 
 
+def _min_pair_loops(XT, start, stop):
+    """``(min s̃_ij, i, j)`` over ``start ≤ i < stop``, ``j > i`` (the first minimum in row order)."""
+    D, N = XT.shape
+    chunk = 1024
+    s = np.empty(chunk, np.float64)
+    best, bi, bj = np.inf, -1, -1
+    for i in range(start, stop):
+        for j0 in range(i + 1, N, chunk):
+            m = min(chunk, N - j0)
+            s[:m] = 0.0
+            for c in range(D):
+                _add_squares(s, XT[c, j0:], XT[c, i], m)
+            for j in range(m):
+                if s[j] < best:
+                    best, bi, bj = s[j], i, j0 + j
+    return best, bi, bj
+
+
 _COMPILED: dict[str, Any] = {}
 
 
@@ -372,21 +499,44 @@ def _compiled() -> dict[str, Any]:
             _COMPILED["none"] = None
             return {}
         jit = numba.njit(nogil=True, cache=True, boundscheck=False)
+        global _add_squares
+        _add_squares = jit(_add_squares_loops)  # first: the loops below call it
         _COMPILED["histogram"] = jit(_histogram_block_loops)
         _COMPILED["row_max"] = jit(_weighted_row_max_loops)
         _COMPILED["squared"] = jit(_squared_distances_loops)
+        _COMPILED["min_pair"] = jit(_min_pair_loops)
     return {} if "none" in _COMPILED else _COMPILED
 
 
-def histogram_block(XT: np.ndarray, b0: int, shift: int, bins: int, start: int, stop: int) -> np.ndarray:
-    """Counts of the rows ``start:stop`` (shape ``(stop − start, bins + 1)``, ``int32``): column
-    ``k ≥ 1`` counts the ``j ≠ i`` whose computed squared distance ``s̃_ij`` has bit pattern in
-    ``[b0 + (k−1)·2^shift, b0 + k·2^shift)`` (the last column: everything above), column 0 those
-    below ``b0``.  ``XT`` is the transposed point set (``D × N``).  Compiled when numba is present."""
+def histogram_block(XT: np.ndarray, b0: int, shift: int, bins: int, start: int,
+                    stop: int) -> tuple[np.ndarray, float, int, int]:
+    """``(counts, s_min, i, j)`` for the rows ``start:stop``: ``counts`` of shape
+    ``(stop − start, bins + 1)``, ``int32``, column ``k ≥ 1`` counting the ``j ≠ i`` whose computed
+    squared distance ``s̃_ij`` has bit pattern in ``[b0 + (k−1)·2^shift, b0 + k·2^shift)`` (the last
+    column: everything above), column 0 those below ``b0``; ``(s_min, i, j)`` the smallest
+    ``s̃_ij``, ``i`` in the rows, ``j ≠ i``, and its pair (``i < j``; the first in row order).
+    ``XT`` is the transposed point set (``D × N``).  Compiled when numba is present."""
     fast = _compiled()
     if fast:
-        return fast["histogram"](XT, np.int64(b0), np.int64(shift), np.int64(bins), start, stop)
+        counts, best, i, j = fast["histogram"](XT, np.int64(b0), np.int64(shift), np.int64(bins), start, stop)
+        return counts, float(best), int(i), int(j)
     return _histogram_block_numpy(XT, b0, shift, bins, start, stop)  # pragma: no cover
+
+
+def min_pair_block(XT: np.ndarray, start: int, stop: int) -> tuple[float, int, int]:
+    """``(min s̃_ij, i, j)`` over rows ``start ≤ i < stop`` and ``j > i`` (``(inf, -1, -1)`` if none);
+    compiled when numba is present (otherwise NumPy by rows)."""
+    fast = _compiled()
+    if fast:
+        best, i, j = fast["min_pair"](XT, start, stop)
+        return float(best), int(i), int(j)
+    best, bi, bj = math.inf, -1, -1  # pragma: no cover - without numba
+    for i in range(start, min(stop, XT.shape[1] - 1)):  # pragma: no cover
+        s = _squared_distances_numpy(XT, i, i + 1)[0, i + 1 :]
+        j = int(np.argmin(s))
+        if s[j] < best:
+            best, bi, bj = float(s[j]), i, i + 1 + j
+    return best, bi, bj
 
 
 def _weighted_row_max(counts: np.ndarray, w: np.ndarray, start: int, stop: int) -> float:
@@ -435,6 +585,34 @@ class PairHistogram:
             return _weighted_row_max(self.counts, w, 0, self.N), self.bins
         results = local_block_map(workers)(_weighted_row_max, (self.counts, w), blocks)
         return max(r for _, r in results), self.bins
+
+
+def _record_separation(key: PointsKey, closest: tuple[float, int, int]) -> None:
+    """Keep the closest pair the pass found (every ``s̃_ij`` was computed) as the separation of the
+    points, where it would otherwise take a pass of its own (:func:`compiled_closest_pair`)."""
+    s_min, i, j = closest
+    if key.digest in _SEPARATIONS or not compiled_closest_pair(*key.points.shape) or i < 0:
+        return
+    if s_min == 0.0:
+        raise ValueError(
+            f"X contains duplicate points (rows {i} and {j}): the separation is 0 and "
+            "λ_min(K_X) = 0; remove duplicates before computing separation-based bounds"
+        )
+    P = key.points
+    _SEPARATIONS[key.digest] = (float(np.sqrt(np.sum((P[i] - P[j]) ** 2))), i, j)
+
+
+def _trim_empty_columns(counts: np.ndarray, edges: np.ndarray, bits: int) -> tuple[np.ndarray, np.ndarray]:
+    """Drop the columns ``1 … k`` that are empty in every row when there are more than two octaves
+    of them (bins below the closest pair, when the layout started from a projection's separation):
+    the sums do not change, their cost does.  A layout from the data's own separation has its
+    closest pair in the first two octaves and is kept as it is."""
+    used = np.flatnonzero(np.any(counts[:, 1:] != 0, axis=0))
+    first = int(used[0]) + 1 if used.size else 1
+    if first <= (2 << bits) + 1:
+        return counts, edges
+    keep = np.r_[0, first : counts.shape[1]]
+    return np.ascontiguousarray(counts[:, keep]), edges[keep]
 
 
 _HISTOGRAMS: OrderedDict[tuple[str, int], PairHistogram] = OrderedDict()
@@ -492,14 +670,18 @@ def pair_histogram(
     blocks = pass_blocks(N, block_rows)
     counts = np.empty((N, layout.bins + 1), dtype=np.int32)
     runner = block_map if block_map is not None else local_block_map()
-    for done, (index, block) in enumerate(runner(histogram_block, (XT, layout.b0, layout.shift, layout.bins),
-                                                 blocks), start=1):
+    closest = (math.inf, -1, -1)
+    for done, (index, (block, *pair)) in enumerate(
+            runner(histogram_block, (XT, layout.b0, layout.shift, layout.bins), blocks), start=1):
         a, b = blocks[index]
         counts[a:b] = block
+        closest = min(closest, tuple(pair))  # type: ignore[arg-type]
         if progress is not None:
             progress(done, len(blocks))
+    _record_separation(key, closest)
+    counts, edges = _trim_empty_columns(counts, layout.edges, mantissa_bits)
     counts.setflags(write=False)
-    hist = PairHistogram(edges=layout.edges, counts=counts, points_digest=key.digest, mantissa_bits=mantissa_bits)
+    hist = PairHistogram(edges=edges, counts=counts, points_digest=key.digest, mantissa_bits=mantissa_bits)
     if cache:
         _HISTOGRAMS[(key.digest, mantissa_bits)] = hist
         while len(_HISTOGRAMS) > _HISTOGRAM_CACHE_SIZE:

@@ -126,18 +126,24 @@ def preprocess(ds: Dataset, standardize: bool) -> tuple[np.ndarray, np.ndarray, 
 
 
 def pair_pass(X: np.ndarray, opts: CertifyOptions, progress: Progress) -> None:
-    """The one pass over the data's pairs (:func:`bounds.lambda_min.pairs.pair_histogram`, kept in
-    its cache for every radius and lifting scale), on the Dask cluster of ``opts.scheduler`` or local
-    threads, with a progress bar; nothing up to ``EXACT_MAX_N`` points (exact row sums).  The size
-    guard comes first: a histogram above the memory limit is refused with one line."""
-    N = X.shape[0]
+    """The passes over the data's pairs, kept in their caches for every radius and lifting scale:
+    the closest pair (compiled, in dimension > 8 above 3000 points, where a k-d tree is slow) and
+    the histogram (:func:`bounds.lambda_min.pairs.pair_histogram`; nothing up to ``EXACT_MAX_N``
+    points, whose sums are exact), on the Dask cluster of ``opts.scheduler`` or local threads,
+    with progress bars.  The size guard comes first: a histogram above the memory limit is refused
+    with one line."""
+    N, d = X.shape
     if pairs.exact_sums_apply(N):
         return
-    pairs.check_histogram_size(N, pairs.histogram_layout(X).bins)
     where = "local threads" if opts.scheduler is None else f"Dask scheduler {opts.scheduler}"
-    with block_map_for(opts.scheduler) as block_map, \
-            progress.bar(len(pairs.pass_blocks(N)), f"pair histogram, N = {N} ({where})") as bar:
-        pairs.pair_histogram(X, block_map=block_map, progress=lambda done, total: bar.update(1))
+    key = pairs.points_key(X)
+    with block_map_for(opts.scheduler) as block_map:
+        if pairs.compiled_closest_pair(N, d):
+            with progress.bar(len(pairs.pass_blocks(N)), f"closest pair, N = {N} ({where})") as bar:
+                pairs.distinct_separation(key, block_map=block_map, progress=lambda done, total: bar.update(1))
+        pairs.check_histogram_size(N, pairs.histogram_layout(X).bins)
+        with progress.bar(len(pairs.pass_blocks(N)), f"pair histogram, N = {N} ({where})") as bar:
+            pairs.pair_histogram(X, block_map=block_map, progress=lambda done, total: bar.update(1))
 
 
 def _finite_width(problem: Problem, base: Matern | Gaussian, opts: CertifyOptions) -> FiniteWidth:

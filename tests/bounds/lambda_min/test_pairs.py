@@ -13,6 +13,7 @@ from hypothesis import example, given, target
 from hypothesis import strategies as st
 
 from bounds._core.rounding import UNIT_ROUNDOFF, gamma_k
+from bounds._core.separation import closest_pair
 from bounds.kernels import Gaussian, Matern
 from bounds.kernels.profile import profile_mp
 from bounds.lambda_min import data, pairs
@@ -68,7 +69,7 @@ def test_histogram_edges_are_below_the_true_distances(X, block_rows, bits):
     assert hist.counts.shape == (N, hist.bins) and np.all(hist.counts.sum(axis=1) == N - 1)
     layout = pairs.histogram_layout(X, bits)
     XT = np.ascontiguousarray(X.T)
-    assert np.array_equal(hist.counts, pairs._histogram_block_numpy(XT, layout.b0, layout.shift, layout.bins, 0, N))
+    assert np.array_equal(hist.counts, pairs._histogram_block_numpy(XT, layout.b0, layout.shift, layout.bins, 0, N)[0])
     s = pairs._squared_distances_numpy(XT, 0, N)
     k = np.clip(((s.view(np.int64) - layout.b0) >> layout.shift) + 1, 0, layout.bins)
     for i in range(N):
@@ -83,12 +84,17 @@ def test_histogram_edges_are_below_the_true_distances(X, block_rows, bits):
 @given(point_sets(max_n=60), st.integers(1, 23))
 def test_compiled_blocked_pass_equals_numpy_pass(X, block_rows):
     # Independent source: the NumPy pass (a second implementation, one block) — integer counts, so
-    # equality is exact whatever the block size (block sizes that do not divide N included).
+    # equality is exact whatever the block size (block sizes that do not divide N included); the
+    # closest pair it finds is the brute force's (bounds._core.separation.closest_pair).
     hist = pairs.pair_histogram(X, block_rows=block_rows, cache=False)
     layout = pairs.histogram_layout(X)
     XT = np.ascontiguousarray(X.T)
-    ref = pairs._histogram_block_numpy(XT, layout.b0, layout.shift, layout.bins, 0, X.shape[0])
+    ref, s_min, i, j = pairs._histogram_block_numpy(XT, layout.b0, layout.shift, layout.bins, 0, X.shape[0])
     assert np.array_equal(hist.counts, ref)
+    blocks = [pairs.histogram_block(XT, layout.b0, layout.shift, layout.bins, a, b)
+              for a, b in pairs.row_blocks(X.shape[0], block_rows)]
+    assert min(b[1:] for b in blocks) == (s_min, i, j)  # the closest pair found by the pass, both ways
+    assert math.sqrt(s_min) == pytest.approx(closest_pair(X)[0], rel=1e-15)  # and by the brute force
 
 
 @given(KERNELS, point_sets(max_n=25), st.floats(0.05, 20.0), st.integers(1, 9))
@@ -252,3 +258,25 @@ def test_large_n_route_of_the_verified_lambda(monkeypatch):
     monkeypatch.setattr(data, "_lambda_estimate", lambda G: (1.5 * lam, True))
     backed_off = data.lambda_min_verified(kernel, X)
     assert 0 < backed_off.value <= lam and backed_off.value >= 0.5 * lam  # the relative back-offs found one
+
+
+def test_high_dimensional_layout_from_a_projection_and_the_closest_pair_from_the_pass(monkeypatch):
+    # N > 3000 in D > 8: the bins start from the separation of a 6-dimensional projection (a lower
+    # bound), the empty low bins are dropped, and the pass's closest pair becomes the separation.
+    # Independent sources: the brute-force closest pair and the histogram of a layout started from
+    # the true separation (the same counts above the dropped columns).
+    from verify.certificate.datasets import gaussian_mixture
+
+    X = gaussian_mixture(3200, d=12, seed=2).X
+    hist = pairs.pair_histogram(X, cache=False)
+    sep, i, j = pairs.closest_pair_indices(pairs.points_key(X))
+    assert (sep, i, j) == closest_pair(X)
+    monkeypatch.setattr(pairs, "compiled_closest_pair", lambda N, D: False)
+    direct = pairs.pair_histogram(X, cache=False)
+    assert np.all(hist.counts.sum(axis=1) == X.shape[0] - 1) and hist.bins <= direct.bins
+    column = {float(e): k for k, e in enumerate(direct.edges)}
+    for k in range(1, hist.bins):  # the same thresholds (one lattice of floats), the same counts
+        assert np.array_equal(hist.counts[:, k], direct.counts[:, column[float(hist.edges[k])]])
+    for t in (0.3, 1.0, 3.0):
+        assert hist.row_sum_max(Matern("5/2"), t)[0] == pytest.approx(direct.row_sum_max(Matern("5/2"), t)[0],
+                                                                      rel=1e-14)
