@@ -71,7 +71,7 @@ def _kernel_name(kernel: object) -> str:
 DENSE_MAX_N = 20_000
 #: Up to this N the eigenvalue behind the shift μ is LAPACK's ``eigvalsh`` (O(N³), robust); above it
 #: a Lanczos estimate (``eigsh``), whose Ritz value is then backed off until the Cholesky succeeds.
-_EIGVALSH_MAX_N = 1500
+_EIGVALSH_MAX_N = 500
 
 
 def check_dense_size(N: int, what: str) -> None:
@@ -246,7 +246,7 @@ def lambda_min_verified(kernel: object, X: object, *, progress: Progress | None 
 
     ``γ_k = k u/(1 − k u)``, ``u = 2⁻⁵³``, ``ε`` = :func:`entry_error_bound` (``‖ΔK‖₂ ≤ (N−1) ε``
     since the diagonal is exact), evaluated in mpmath and rounded down; ``0`` (Gram matrices are
-    PSD) if no ``μ > 0`` is certified.  ``K̃`` is built by blocks of rows; above ``N = 1500`` the
+    PSD) if no ``μ > 0`` is certified.  ``K̃`` is built by blocks of rows; above ``N = 500`` the
     estimate behind ``μ`` is a Lanczos value and above ``N = 5000`` the factorisation is blocked and
     in place (:mod:`bounds.lambda_min.cholesky`: one ``8 N²``-byte array; the same bound holds, it
     does for any order of the inner products).  Docs: ``docs/lambda_data.rst#verified-lambda-min``.
