@@ -303,7 +303,8 @@ def lambda_min_verified(kernel: object, X: object, *, progress: Progress | None 
         hypotheses=(
             f"{N} distinct points in R^{P.shape[1]}",
             _kernel_name(kernel),
-            "IEEE double, round to nearest, conventional LAPACK potrf",
+            "IEEE double, round to nearest, conventional LAPACK potrf"
+            + (" on diagonal blocks of the blocked in-place Cholesky" if in_place else ""),
             f"entry error eps = {eps:.3g}, mu = {mu_used!r}",
         ),
         mp=best,

@@ -16,7 +16,7 @@ from bounds._core.rounding import UNIT_ROUNDOFF, gamma_k
 from bounds._core.separation import closest_pair
 from bounds.kernels import Gaussian, Matern
 from bounds.kernels.profile import profile_mp
-from bounds.lambda_min import data, pairs
+from bounds.lambda_min import _pair_loops, data, pairs
 from bounds.lambda_min.data import data_gershgorin_bound, entry_error_bound
 from bounds.problem import Problem
 from bounds.recipe import gershgorin_scale
@@ -69,8 +69,9 @@ def test_histogram_edges_are_below_the_true_distances(X, block_rows, bits):
     assert hist.counts.shape == (N, hist.bins) and np.all(hist.counts.sum(axis=1) == N - 1)
     layout = pairs.histogram_layout(X, bits)
     XT = np.ascontiguousarray(X.T)
-    assert np.array_equal(hist.counts, pairs._histogram_block_numpy(XT, layout.b0, layout.shift, layout.bins, 0, N)[0])
-    s = pairs._squared_distances_numpy(XT, 0, N)
+    ref = _pair_loops.histogram_block_numpy(XT, layout.b0, layout.shift, layout.bins, 0, N)[0]
+    assert np.array_equal(hist.counts, ref)
+    s = _pair_loops.squared_distances_numpy(XT, 0, N)
     k = np.clip(((s.view(np.int64) - layout.b0) >> layout.shift) + 1, 0, layout.bins)
     for i in range(N):
         for j in range(N):
@@ -89,7 +90,7 @@ def test_compiled_blocked_pass_equals_numpy_pass(X, block_rows):
     hist = pairs.pair_histogram(X, block_rows=block_rows, cache=False)
     layout = pairs.histogram_layout(X)
     XT = np.ascontiguousarray(X.T)
-    ref, s_min, i, j = pairs._histogram_block_numpy(XT, layout.b0, layout.shift, layout.bins, 0, X.shape[0])
+    ref, s_min, i, j = _pair_loops.histogram_block_numpy(XT, layout.b0, layout.shift, layout.bins, 0, X.shape[0])
     assert np.array_equal(hist.counts, ref)
     blocks = [pairs.histogram_block(XT, layout.b0, layout.shift, layout.bins, a, b)
               for a, b in pairs.row_blocks(X.shape[0], block_rows)]
@@ -164,7 +165,7 @@ def test_row_max_on_threads_equals_one_thread():
     X = np.random.default_rng(3).normal(size=(500, 3))
     hist = pairs.pair_histogram(X, cache=False)
     w = hist.weights(Matern("5/2"), 2.0)
-    one = pairs._weighted_row_max(hist.counts, w, 0, hist.N)
+    one = _pair_loops.weighted_row_max(hist.counts, w, 0, hist.N)
     assert hist.row_sum_max(Matern("5/2"), 2.0, workers=3)[0] == one
     assert one == pytest.approx(float(np.max(hist.counts @ w)), rel=1e-13)  # second algorithm: BLAS
 
