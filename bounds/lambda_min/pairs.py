@@ -480,12 +480,12 @@ def pair_histogram(
     blocks = pass_blocks(N, block_rows)
     counts = np.empty((N, layout.bins + 1), dtype=np.int32)
     runner = block_map if block_map is not None else local_block_map()
-    closest = (math.inf, -1, -1)
-    for done, (index, (block, *pair)) in enumerate(
+    closest: tuple[float, int, int] = (math.inf, -1, -1)
+    for done, (index, (block, s_min, i, j)) in enumerate(
             runner(histogram_block, (XT, layout.b0, layout.shift, layout.bins), blocks), start=1):
         a, b = blocks[index]
         counts[a:b] = block
-        closest = min(closest, tuple(pair))  # type: ignore[arg-type]
+        closest = min(closest, (s_min, i, j))
         if progress is not None:
             progress(done, len(blocks))
     _record_separation(key, closest)

@@ -91,7 +91,7 @@ def lambda_data(design: Design, progress: Progress | None = None) -> Record:
     report = progress if progress is not None else Progress(None)
     prob = design.problem
     kernel = design.base if design.width is None else design.width.sample
-    if prob.N <= _QUIET_N:
+    if prob.N <= min(_QUIET_N, VERIFIED_LAMBDA_MAX_N):
         return Record(lambda_min_verified(kernel, prob.lifted), "SPEC-4.3.verified")
     if prob.N <= VERIFIED_LAMBDA_MAX_N:
         report.note(f"verified lambda_min: Gram matrix of N = {prob.N} ({8 * prob.N**2 / 1e9:.2g} GB), Lanczos "
