@@ -42,6 +42,8 @@ import numpy as np
 from bounds._core.rounding import MP_DPS, down, gamma_k, up, upper_value
 from bounds._core.validate import require_int, require_positive
 from bounds.kernels import Gaussian, Matern, RandomFourierKernel
+from bounds.kernels.profile import require_radial_kernel
+from bounds.lambda_min.pairs import PointsKey, points_key
 from bounds.problem import Problem
 from bounds.regularity import regularity_constant, regularity_constants
 from bounds.result import Quantity, combined_kind
@@ -55,6 +57,7 @@ __all__ = [
     "lambda_lower",
     "lambda_max_upper",
     "jacobian_constant",
+    "gershgorin_points",
 ]
 
 REFERENCE = "docs/pl.rst"
@@ -162,13 +165,32 @@ def _data_gershgorin(problem: Problem, s_minus: mpmath.mpf) -> Quantity:
     return _data_gershgorin_at(problem, shrink)
 
 
-@lru_cache(maxsize=16)
+def gershgorin_points(problem: Problem) -> tuple[np.ndarray, float]:
+    """``(points, σ)`` for the data-dependent Gershgorin bound: the data and a rigorous lower bound
+    ``σ`` of ``σ_min(A)`` when ``A`` scales every distance by the same factor (``σ_max(A)/σ_min(A)``
+    proven ``≤ 1 + 10⁻⁹``: the augmented and copy liftings, ``AᵀA = α² I``), so one pass over the
+    data's pairs serves every lifting scale (``‖A x_i − A x_j‖ ≥ σ ‖x_i − x_j‖`` for any ``A``);
+    otherwise the lifted points and ``σ = 1``."""
+    low, high = problem.sigma_A
+    if problem.sigma_kind == "rigorous" and 0 < low and high <= low * (1 + 1e-9):
+        return problem.X, low
+    return problem.lifted, 1.0
+
+
 def _data_gershgorin_at(problem: Problem, shrink: float) -> Quantity:
-    """Cached: ``pl_constants`` needs the same row sums for ``λ_lower`` and ``Λ_upper`` (problems
-    hash by identity and are immutable)."""
+    """The bound at one shrink factor, cached by the content of the points (not the problem: the
+    design search builds many problems on the same data, and ``pl_constants`` needs the same row
+    sums for ``λ_lower`` and ``Λ_upper``)."""
+    points, scale = gershgorin_points(problem)
+    kernel = require_radial_kernel(problem.kernel, "data-dependent Gershgorin bound")
+    return _data_gershgorin_cached(points_key(points), kernel, shrink, scale)
+
+
+@lru_cache(maxsize=512)
+def _data_gershgorin_cached(key: PointsKey, kernel: Matern | Gaussian, shrink: float, scale: float) -> Quantity:
     from bounds.lambda_min.data import data_gershgorin_bound  # noqa: PLC0415
 
-    return data_gershgorin_bound(problem.kernel, problem.lifted, shrink=shrink)
+    return data_gershgorin_bound(kernel, key.points, shrink=shrink, scale=scale)
 
 
 def _perturbation(problem: Problem, R: float, constants: Constants, required: bool) -> list[Quantity]:

@@ -26,10 +26,10 @@ import mpmath
 import numpy as np
 
 from bounds._core.rounding import MP_DPS, gamma_k, up
-from bounds._core.separation import closest_pair
 from bounds._core.singular import singular_value_bounds
 from bounds._core.validate import require_finite_array, require_int, require_positive
 from bounds.kernels import Kernel
+from bounds.lambda_min.pairs import closest_pair_indices, distinct_separation, points_key
 from bounds.result import Kind, weakest_kind
 
 __all__ = ["Architecture", "Problem", "lifting", "output_map", "merge_duplicates", "augmented_maps", "copy_maps"]
@@ -192,7 +192,7 @@ class Problem:
             object.__setattr__(self, name, arr)
         if self.ambient_dim is not None:
             require_int("ambient_dim", self.ambient_dim, minimum=A.shape[0])
-        closest_pair(X)  # duplicate points: a clear error naming the rows
+        distinct_separation(points_key(self.X))  # duplicate points: a clear error naming the rows (cached by content)
 
     def _checked_weights(self, N: int) -> np.ndarray:
         if self.weights is None:
@@ -267,7 +267,7 @@ class Problem:
     @cached_property
     def separation(self) -> float:
         """``δ = min_{i≠j} ‖x_i − x_j‖`` (the distinct rows)."""
-        return closest_pair(self.X)[0]
+        return distinct_separation(points_key(self.X))
 
     @cached_property
     def lifted(self) -> np.ndarray:
@@ -276,12 +276,23 @@ class Problem:
 
     @cached_property
     def lifted_separation(self) -> float:
-        """``min_{i≠j} ‖A x_i − A x_j‖``."""
-        return closest_pair(self.lifted)[0]
+        """``min_{i≠j} ‖A x_i − A x_j‖`` (numerical).  When ``A`` scales all distances alike (``σ_max(A)``
+        and ``σ_min(A)`` proven within ``10⁻⁹``: the named architectures) the lifted closest pair is
+        the data's, so no second pass over the pairs is made; otherwise
+        :func:`bounds.lambda_min.pairs.distinct_separation` of the lifted points."""
+        low, high = self.sigma_A
+        if self.sigma_kind == "rigorous" and high <= low * (1 + 1e-9):
+            _, i, j = closest_pair_indices(points_key(self.X))
+            return float(np.sqrt(np.sum((self.lifted[i] - self.lifted[j]) ** 2)))
+        return distinct_separation(points_key(self.lifted))
 
     @property
     def lifted_distances(self) -> np.ndarray:
-        """``‖A x_i − A x_j‖`` (N × N; O(N²) memory — for tests and small N only)."""
+        """``‖A x_i − A x_j‖`` (N × N; O(N²) memory — for tests and small N only; ``ValueError`` above
+        :data:`bounds.lambda_min.data.DENSE_MAX_N` points)."""
+        from bounds.lambda_min.data import check_dense_size  # noqa: PLC0415
+
+        check_dense_size(self.N, "lifted_distances")
         Z = self.lifted
         out = np.empty((self.N, self.N))
         for i in range(self.N):

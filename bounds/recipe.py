@@ -31,6 +31,7 @@ Finite-width design (docs/width.rst)
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -39,6 +40,13 @@ from scipy.optimize import minimize_scalar
 from bounds._core.validate import require_finite_array, require_int, require_positive
 from bounds.chain import chain_point, lzb_for_problem
 from bounds.kernels import Gaussian, Matern, RandomFourierKernel
+from bounds.lambda_min.pairs import (
+    distinct_separation,
+    exact_row_sum_max,
+    exact_sums_apply,
+    pair_histogram,
+    points_key,
+)
 from bounds.lzb import GD_FORMS, LZBCertificate, LZBPoint, lzb_condition
 from bounds.pl import Constants, LambdaSource, c_upper, jacobian_constant
 from bounds.problem import Architecture, Problem
@@ -106,25 +114,25 @@ class CertifiedDesign:
         return f"{self.architecture.describe()}; R = {self.R:.4g}, rate {rate} ({verdict} with rigorous constants)"
 
 
-def _pairwise_distances(X: np.ndarray) -> np.ndarray:
-    D = np.empty((X.shape[0], X.shape[0]))
-    for i in range(X.shape[0]):
-        D[i] = np.sqrt(np.sum((X[i] - X) ** 2, axis=1))
-    return D
+def _row_sum(X: np.ndarray, kernel: Matern | Gaussian) -> Callable[[float], float]:
+    """``t ↦ max_i Σ_{j≠i} K(t ‖x_i − x_j‖)`` (floats): exact row sums up to ``EXACT_MAX_N`` points,
+    else the one-pass histogram's upper bound (:mod:`bounds.lambda_min.pairs`, computed once)."""
+    if exact_sums_apply(X.shape[0]):
+        return lambda t: exact_row_sum_max(kernel, X, t)
+    hist = pair_histogram(X)
+    return lambda t: hist.row_sum_max(kernel, t)[0]
 
 
 def gershgorin_scale(X: np.ndarray, kernel: Matern | Gaussian, level: float = TOLERANCE) -> float:
     """The smallest scale ``t`` (found by bisection in ``log t``, to 1 %) with
     ``max_i Σ_{j≠i} K(t ‖x_i − x_j‖) ≤ level``: lifted distances ``t ‖x_i − x_j‖`` make the
-    Gershgorin bound ``λ_min ≥ 1 − level`` (docs/recipe.rst, "The augmented design").  Numerical
-    (a search; the design built from it is re-certified rigorously)."""
+    Gershgorin bound ``λ_min ≥ 1 − level`` (docs/recipe.rst, "The augmented design").  The row sums
+    are those of the certificate (:func:`bounds.lambda_min.data.data_gershgorin_bound`: exact up to
+    ``EXACT_MAX_N`` points, else the one-pass upper bound), in memory ``O(N d + N·block)``.
+    Numerical (a search; the design built from it is re-certified rigorously)."""
     X = require_finite_array("X", X, ndim=2)
-    dist = _pairwise_distances(X)
-
-    def rowsum(t: float) -> float:  # K(0) = 1 on the diagonal
-        return float(np.max(np.sum(kernel.profile(t * dist), axis=1))) - 1.0
-
-    lo = hi = kernel.lengthscale / float(np.min(dist + np.diag(np.full(dist.shape[0], np.inf))))
+    rowsum = _row_sum(X, kernel)
+    lo = hi = kernel.lengthscale / distinct_separation(points_key(X))
     while rowsum(hi) > level:
         lo, hi = hi, hi * 2
     while lo == hi or rowsum(lo) <= level:

@@ -130,11 +130,11 @@ def gram_extremes(kernel: Supported, points: object) -> GramExtremes:
 
 
 def _gram_extremes(kernel: Supported, P: np.ndarray) -> GramExtremes:
-    from bounds.lambda_min.data import entry_error_bound, gram_from_differences, lambda_min_verified  # noqa: PLC0415
+    from bounds.lambda_min.data import entry_error_bound, lambda_min_verified, verified_gram  # noqa: PLC0415
 
     N = P.shape[0]
     lam_min = lambda_min_verified(kernel, P)
-    G = np.abs(gram_from_differences(kernel, P))
+    G = np.abs(verified_gram(kernel, P))
     np.fill_diagonal(G, 0.0)  # the diagonal is K(0) = 1 exactly
     rows = max(math.fsum(row) for row in G.tolist())
     eps = entry_error_bound(kernel, P)

@@ -43,6 +43,8 @@ _EXTERNAL_CLASSES = [
     "hypothesis._settings.settings",
     "collections.abc.Callable",
     "collections.abc.Iterable",
+    "collections.abc.Iterator",
+    "contextlib.AbstractContextManager",
     "collections.abc.Mapping",
     "collections.abc.Sequence",
     "fractions.Fraction",

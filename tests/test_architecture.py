@@ -25,7 +25,7 @@ BOUNDS_LAYERS: tuple[tuple[str, ...], ...] = (
 )
 #: Layers of verify/ (above all of bounds/), lowest first.
 VERIFY_LAYERS: tuple[tuple[str, ...], ...] = (
-    ("verify.progress",),
+    ("verify.progress", "verify.distributed"),
     ("verify.solver",),
     ("verify.certificate", "verify.training"),
     ("verify.testing",),

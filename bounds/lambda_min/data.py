@@ -24,7 +24,6 @@ Docs: ``docs/lambda_data.rst`` (the rounding-error analysis, constants and refer
 
 from __future__ import annotations
 
-import math
 from typing import Literal
 
 import mpmath
@@ -40,11 +39,24 @@ from bounds._core.validate import require_positive
 from bounds.kernels import Gaussian, Matern, RandomFourierKernel
 from bounds.kernels.profile import profile_error_bound, proven_profile, require_radial_kernel
 from bounds.kernels.profile_ball import profile_ball
+from bounds.lambda_min.cholesky import blocked_cholesky_in_place
+from bounds.lambda_min.pairs import (
+    BlockMap,
+    Progress,
+    distinct_separation,
+    exact_row_sum_max,
+    exact_sums_apply,
+    pair_histogram,
+    points_key,
+)
 from bounds.result import Quantity
 
 __all__ = [
+    "DENSE_MAX_N",
+    "check_dense_size",
     "gram_from_differences",
     "verified_gram",
+    "gram_blocks",
     "entry_error_bound",
     "BALL_MAX_N",
     "lambda_min_numerical",
@@ -68,27 +80,91 @@ def _kernel_name(kernel: object) -> str:
     return getattr(kernel, "name", type(kernel).__name__)
 
 
-def gram_from_differences(kernel: object, X: np.ndarray) -> np.ndarray:
-    """``K̃_X = (K(fl(x_i − x_j)))_{ij}`` from coordinate differences (unit diagonal exactly for
-    radial kernels)."""
-    Z = X[:, None, :] - X[None, :, :]
-    G = np.asarray(kernel(Z), dtype=float)
-    G = 0.5 * (G + G.T)
+#: Largest N for the dense N × N routes (Gram matrix, eigenvalues, the verified Cholesky):
+#: 8 N² bytes = 3.2 GB at the limit; above it the streaming Gershgorin bound.
+DENSE_MAX_N = 20_000
+#: Up to this N the eigenvalue behind the shift μ is LAPACK's ``eigvalsh`` (O(N³), robust); above it
+#: a Lanczos estimate (``eigsh``), whose Ritz value is then backed off until the Cholesky succeeds.
+_EIGVALSH_MAX_N = 500
+
+
+def check_dense_size(N: int, what: str) -> None:
+    """Refuse a dense ``N × N`` route above :data:`DENSE_MAX_N` (one line: the limit, the way around)."""
+    if N > DENSE_MAX_N:
+        raise ValueError(
+            f"{what} works on the dense N x N Gram matrix (8 N^2 bytes, 3.2 GB at the limit N = {DENSE_MAX_N}): "
+            f"got N = {N} points; for more points use data_gershgorin_bound, a rigorous lower bound from one "
+            "streaming pass over the pairs"
+        )
+
+
+def _gram_block(kernel: object, P: np.ndarray, start: int, stop: int, proven: bool) -> np.ndarray:
+    """Rows ``start:stop`` of ``K̃``: ``K(fl(x_i − x_j))`` from coordinate differences; ``proven``:
+    radial profiles by :func:`bounds.kernels.profile.proven_profile` (within
+    :func:`entry_error_bound`), else the kernel's own float profile."""
+    if isinstance(kernel, RandomFourierKernel):
+        return np.asarray(kernel(P[start:stop, None, :] - P[None, :, :]), dtype=float)
+    XT = np.ascontiguousarray(P.T)
+    s = np.zeros((stop - start, P.shape[0]))
+    for c in range(XT.shape[0]):
+        z = XT[c, start:stop, None] - XT[c, None, :]
+        s += z * z
+    radial = require_radial_kernel(kernel, "Gram matrix")
+    r = np.sqrt(s)
+    return proven_profile(radial, r) if proven else np.asarray(radial.profile(r), dtype=float)
+
+
+def _gram_rows(kernel: object, N: int, D: int) -> int:
+    """Rows per block of :func:`gram_from_differences`: about ``2·10⁶`` intermediate entries."""
+    width = D + (kernel.q if isinstance(kernel, RandomFourierKernel) else 1)
+    return max(1, 2_000_000 // max(N * width, 1))
+
+
+def gram_blocks(kernel: object, N: int, D: int) -> int:
+    """Number of row blocks (progress calls) of :func:`gram_from_differences` for ``N`` points in ``R^D``."""
+    return -(-N // _gram_rows(kernel, N, D))
+
+
+def gram_from_differences(kernel: object, X: np.ndarray, *, progress: Progress | None = None,
+                          out: np.ndarray | None = None, proven: bool = False) -> np.ndarray:
+    """``K̃_X = (K(fl(x_i − x_j)))_{ij}`` from coordinate differences, built by blocks of rows
+    (memory ``8 N²`` bytes plus a block; never ``N × N × D``).  Exactly symmetric: the upper
+    triangle of each block is mirrored (unit diagonal exactly for radial kernels).  ``out``: an
+    ``N × N`` C-contiguous array to fill instead of a new one; ``proven``: see :func:`verified_gram`.
+
+    Raises
+    ------
+    ValueError
+        ``N > DENSE_MAX_N`` (:func:`check_dense_size`).
+    """
+    P = np.asarray(X, dtype=float)
+    N = P.shape[0]
+    check_dense_size(N, "the Gram matrix")
+    rows = _gram_rows(kernel, N, P.shape[1])
+    G = out if out is not None and out.shape == (N, N) and out.flags.c_contiguous else np.empty((N, N))
+    blocks = list(range(0, N, rows))
+    for done, a in enumerate(blocks, start=1):
+        b = min(a + rows, N)
+        blk = _gram_block(kernel, P, a, b, proven)[:, a:]
+        diag = blk[:, : b - a]
+        blk[:, : b - a] = np.triu(diag) + np.triu(diag, 1).T  # the upper triangle mirrored: exact symmetry
+        G[a:b, a:] = blk
+        G[a:, a:b] = blk.T
+        if progress is not None:
+            progress(done, len(blocks))
     return G
 
 
-def verified_gram(kernel: object, X: np.ndarray) -> np.ndarray:
+def verified_gram(kernel: object, X: np.ndarray, *, progress: Progress | None = None,
+                  out: np.ndarray | None = None) -> np.ndarray:
     """``K̃_X`` whose off-diagonal entries are within :func:`entry_error_bound` of the exact
     ``K(x_i − x_j)`` (the diagonal is exactly 1).
 
     Radial kernels: :func:`bounds.kernels.profile.proven_profile` of the float distances
     ``‖fl(x_i − x_j)‖`` (float closed forms where proven, Arb balls otherwise); random-feature
-    kernels: :func:`gram_from_differences`.
+    kernels: their float evaluation.  Built by blocks as :func:`gram_from_differences`.
     """
-    if isinstance(kernel, RandomFourierKernel):
-        return gram_from_differences(kernel, X)
-    Z = X[:, None, :] - X[None, :, :]
-    return proven_profile(require_radial_kernel(kernel, "verified Gram matrix"), np.linalg.norm(Z, axis=-1))
+    return gram_from_differences(kernel, X, progress=progress, out=out, proven=True)
 
 
 def entry_error_bound(kernel: object, X: np.ndarray) -> float:
@@ -141,12 +217,51 @@ def lambda_min_numerical(kernel: object, X: object) -> Quantity:
     )
 
 
-def _cholesky_ok(B: np.ndarray) -> bool:
+#: Up to this N the shifted matrix of each Cholesky attempt is a copy; above it the Gram matrix is
+#: shifted and factorised in place (one ``8 N²`` array) and rebuilt after a failed attempt.
+_COPY_MAX_N = 5000
+
+
+def _cholesky_ok(B: np.ndarray, in_place: bool = False) -> bool:
+    """Does the floating-point Cholesky factorisation of ``B`` run to completion?  In place: the
+    blocked factorisation of :mod:`bounds.lambda_min.cholesky` on the array itself (overwritten)."""
+    if in_place:
+        return blocked_cholesky_in_place(B)
     try:
         scipy.linalg.cholesky(B, lower=False, check_finite=False)
     except np.linalg.LinAlgError:
         return False
     return True
+
+
+def _lambda_estimate(G: np.ndarray) -> tuple[float, bool]:
+    """``(λ̂, lanczos)``: LAPACK's smallest eigenvalue up to ``_EIGVALSH_MAX_N``, else a Lanczos Ritz
+    value (``eigsh``, a fixed start vector: deterministic), which may sit above ``λ_min``."""
+    N = G.shape[0]
+    if N <= _EIGVALSH_MAX_N:
+        return float(np.linalg.eigvalsh(G)[0]), False
+    from scipy.sparse.linalg import ArpackNoConvergence, eigsh  # noqa: PLC0415
+
+    v0 = np.random.default_rng(0).standard_normal(N)
+    try:
+        return float(eigsh(G, k=1, which="SA", v0=v0, tol=1e-10, return_eigenvectors=False)[0]), True
+    except ArpackNoConvergence as exc:  # the Ritz value reached, if any; else nothing to certify (0)
+        return (float(np.min(exc.eigenvalues)) if len(exc.eigenvalues) else 0.0), True
+
+
+def _shifts(lam_hat: float, theta_est: float, lanczos: bool) -> list[float]:
+    """Shifts ``μ`` to try, from just below ``λ̂`` down: the rounding level ``θ`` times 2 … 10⁸ and,
+    after a Lanczos estimate, relative back-offs (its Ritz value may miss ``λ_min`` by more)."""
+    mus = [lam_hat - f * theta_est for f in (2.0, 8.0, 64.0, 1e3, 1e5, 1e8)]
+    if lanczos:
+        mus += [lam_hat * (1 - r) for r in (1e-4, 1e-2, 0.1, 0.5)]
+    out: list[float] = []
+    for mu in mus:
+        if mu <= 0:
+            break
+        if not out or mu < out[-1]:
+            out.append(mu)
+    return out
 
 
 def _ball_gram(kernel: Matern | Gaussian, P: np.ndarray) -> arb_mat:
@@ -194,29 +309,31 @@ def _ball_lambda_min(kernel: object, P: np.ndarray) -> tuple[mpmath.mpf, float, 
     return lo, hi, bits
 
 
-def _float_lambda_min(kernel: object, P: np.ndarray) -> tuple[mpmath.mpf, float | None, float]:
-    """``(bound, μ, ε)`` of the float Cholesky certificate (:func:`lambda_min_verified`)."""
+def _float_lambda_min(kernel: object, P: np.ndarray,
+                      progress: Progress | None) -> tuple[mpmath.mpf, float | None, float, bool]:
+    """``(bound, μ, ε, in_place)`` of the float Cholesky certificate (:func:`lambda_min_verified`)."""
     N = P.shape[0]
-    G = verified_gram(kernel, P)
-    lam_hat = float(np.linalg.eigvalsh(G)[0])
+    G = verified_gram(kernel, P, progress=progress)
+    lam_hat, lanczos = _lambda_estimate(G)
     eps = entry_error_bound(kernel, P)
     g = gamma_k(N + 1)
     theta_est = g / (1 - g) * N * (1 + abs(lam_hat)) + (N - 1) * eps
-    for factor in (2.0, 8.0, 64.0, 1e3, 1e5, 1e8):
-        mu = lam_hat - factor * theta_est
-        if mu <= 0:
-            break
-        B = G.copy()
-        B[np.diag_indices(N)] = G.diagonal() - mu  # fl(K̃_ii − μ)
-        if not _cholesky_ok(B):
+    in_place = N > _COPY_MAX_N
+    for attempt, mu in enumerate(_shifts(lam_hat, theta_est, lanczos) if lam_hat > 0 else []):
+        if in_place and attempt > 0:  # the failed attempt overwrote K̃: build it again, in the same array
+            G = verified_gram(kernel, P, out=G)
+        bdiag = G.diagonal() - mu  # fl(K̃_ii − μ)
+        B = G if in_place else G.copy()
+        B[np.diag_indices(N)] = bdiag
+        if not _cholesky_ok(B, in_place):
             continue
         with mpmath.workdps(ENCLOSURE_DPS):
-            trace = mpmath.fsum(mpmath.mpf(float(b)) for b in B.diagonal())
+            trace = mpmath.fsum(mpmath.mpf(float(b)) for b in bdiag)
             gm = mpmath.mpf(g)
             shift = mpmath.mpf(_U) * abs(1 - mpmath.mpf(mu))
             low = mpmath.mpf(mu) - gm / (1 - gm) * trace - shift - (N - 1) * mpmath.mpf(eps)
-        return max(low, mpmath.mpf(0)), mu, eps
-    return mpmath.mpf(0), None, eps
+        return max(low, mpmath.mpf(0)), mu, eps, in_place
+    return mpmath.mpf(0), None, eps, in_place
 
 
 def _use_ball(kernel: object, N: int, method: str) -> bool:
@@ -228,7 +345,8 @@ def _use_ball(kernel: object, N: int, method: str) -> bool:
     return method == "ball" or (method == "auto" and radial and N <= BALL_MAX_N)
 
 
-def lambda_min_verified(kernel: object, X: object, *, method: Method = "auto") -> Quantity:
+def lambda_min_verified(kernel: object, X: object, *, method: Method = "auto",
+                        progress: Progress | None = None) -> Quantity:
     """A verified lower bound on ``λ_min(K_X)`` (the exact Gram matrix of the given points).
 
     Formula: ``method="ball"`` (the default for radial kernels and ``N ≤`` :data:`BALL_MAX_N`):
@@ -244,7 +362,11 @@ def lambda_min_verified(kernel: object, X: object, *, method: Method = "auto") -
 
     ``γ_k = k u/(1 − k u)``, ``u = 2⁻⁵³``, ``K̃`` = :func:`verified_gram`, ``ε`` =
     :func:`entry_error_bound` (``‖ΔK‖₂ ≤ (N−1) ε`` since the diagonal is exact), evaluated in
-    mpmath and rounded down; ``0`` (Gram matrices are PSD) if no ``μ > 0`` is certified.
+    mpmath and rounded down; ``0`` (Gram matrices are PSD) if no ``μ > 0`` is certified.  ``K̃``
+    is built by blocks of rows (``progress(done, total)`` per block); above ``N = 500`` the
+    estimate behind ``μ`` is a Lanczos value and above ``N = 5000`` the factorisation is blocked
+    and in place (:mod:`bounds.lambda_min.cholesky`: one ``8 N²``-byte array; the same bound holds,
+    it does for any order of the inner products).
     Docs: ``docs/lambda_data.rst#verified-lambda-min``.  Hypotheses: (float) IEEE double
     arithmetic with round-to-nearest, no underflow; LAPACK ``potrf`` uses conventional
     (non-Strassen) products, so the inner-product error analysis applies.  Kind: rigorous.
@@ -252,13 +374,15 @@ def lambda_min_verified(kernel: object, X: object, *, method: Method = "auto") -
     Raises
     ------
     ValueError
-        Duplicate points, an unsupported kernel or ``method``, or (Matérn ν without a proven
-        float formula) more ball evaluations than :data:`bounds.kernels.profile_ball.MAX_BALL_EVALUATIONS`.
+        Duplicate points, an unsupported kernel or ``method``, ``N >`` :data:`DENSE_MAX_N` (float
+        route), or (Matérn ν without a proven float formula) more ball evaluations than
+        :data:`bounds.kernels.profile_ball.MAX_BALL_EVALUATIONS`.
     """
     _check_kernel(kernel)
     P = as_point_set(X)
     separation(P)
     N = P.shape[0]
+    check_dense_size(N, "the verified lambda_min")
     if _use_ball(kernel, N, method):
         lo, _, bits = _ball_lambda_min(kernel, P)
         best = max(lo, mpmath.mpf(0))
@@ -266,13 +390,14 @@ def lambda_min_verified(kernel: object, X: object, *, method: Method = "auto") -
         how = ("exact Gram matrix of the float coordinates in Arb ball arithmetic", f"{bits} bits")
         dps = int(bits * 0.30103)
     else:
-        best, mu_used, eps = _float_lambda_min(kernel, P)
+        best, mu_used, eps, in_place = _float_lambda_min(kernel, P, progress)
         formula = (
             "mu - gamma_{N+1}/(1-gamma_{N+1}) tr(fl(K~ - mu I)) - u|1-mu| - (N-1) eps, "
             "certified by a floating-point Cholesky of K~ - mu I"
         )
         how = (
-            "IEEE double, round to nearest, conventional LAPACK potrf",
+            "IEEE double, round to nearest, conventional LAPACK potrf"
+            + (" on diagonal blocks of the blocked in-place Cholesky" if in_place else ""),
             f"entry error eps = {eps:.3g}, mu = {mu_used!r}",
         )
         dps = ENCLOSURE_DPS
@@ -288,45 +413,81 @@ def lambda_min_verified(kernel: object, X: object, *, method: Method = "auto") -
     )
 
 
-def data_gershgorin_bound(kernel: Matern | Gaussian, X: object, shrink: float = 1.0) -> Quantity:
-    """Data-dependent Gershgorin bound ``1 − max_i Σ_{j≠i} K(s ‖x_i − x_j‖)`` (docs/pl.rst).
+def data_gershgorin_bound(
+    kernel: Matern | Gaussian, X: object, shrink: float = 1.0, *, scale: float = 1.0, method: str = "auto",
+    block_map: BlockMap | None = None, progress: Progress | None = None,
+) -> Quantity:
+    """Data-dependent Gershgorin bound ``1 − max_i Σ_{j≠i} K(s σ ‖x_i − x_j‖)`` (docs/pl.rst).
 
-    Formula: if every pairwise distance of ``X(t)`` is at least ``s`` times the one of ``X``
-    (along a flow with ``‖v‖_H ≤ R``, ``s = e^{−c1 R}``), then for a radial nonincreasing ``K ≥ 0``
-    ``K(x_i(t) − x_j(t)) ≤ K(s‖x_i − x_j‖)`` and Gershgorin gives
-    ``λ_min(K_{X(t)}) ≥ max(0, 1 − max_i Σ_{j≠i} K(s‖x_i − x_j‖))``.  Rounding: the row sums are
-    rounded up by ``(N − 1)ε`` (:func:`entry_error_bound` of the proven profile values
-    :func:`bounds.kernels.profile.proven_profile`, plus ``u`` for the product ``s r``) and a
-    factor ``1 + (N + 2)u``.  Docs: ``docs/lambda_data.rst#gershgorin-along-the-flow``.
-    Hypotheses: ``K`` Matérn or Gaussian; ``0 < s ≤ 1``; distances shrink at most by ``s``.
-    Kind: rigorous.
+    Parameters
+    ----------
+    kernel
+        Matérn or Gaussian (``K ≥ 0`` radially nonincreasing).
+    X
+        The points (``N × D``, distinct).
+    shrink
+        ``s ∈ (0, 1]``: distances shrink at most by ``s`` along the flow (``s = e^{−c1 R}``).
+    scale
+        ``σ > 0``: the points the kernel sees are at distances ``≥ σ ‖x_i − x_j‖`` (a lower bound
+        of ``σ_min(A)`` when ``X`` is the data and ``AᵀA = σ² I``; 1 for the lifted points).
+    method
+        ``"exact"`` (``N²`` kernel values), ``"binned"`` (the one-pass histogram of
+        :mod:`bounds.lambda_min.pairs`, shared by every ``s`` and ``σ``) or ``"auto"``: exact up to
+        ``EXACT_MAX_N = 1000`` points.
+    block_map, progress
+        Where the histogram's blocks run and a ``progress(done, total)`` callback (binned only).
+
+    Formula
+        if every pairwise distance of ``X(t)`` is at least ``sσ`` times the one of ``X``, then for
+        a radial nonincreasing ``K ≥ 0`` ``K(x_i(t) − x_j(t)) ≤ K(sσ‖x_i − x_j‖)`` and Gershgorin
+        gives ``λ_min(K_{X(t)}) ≥ max(0, 1 − max_i Σ_{j≠i} K(sσ‖x_i − x_j‖))``.  Rounding
+        (docs/lambda_data.rst#gershgorin-along-the-flow): ``f = ⌊sσ⌋``; exact: the float row sums
+        ``S̃`` of ``K̃(fl(f r̃_ij))`` in any order, ``S ≤ S̃/(1 − γ_N) + (N − 1)ε`` with ``ε`` =
+        :func:`entry_error_bound` ``+ 2u·0.736`` (the product); binned: ``S ≤ S̃/(1 − γ_n) + (N − 1)ε``
+        with ``S̃`` the float ``Σ_k c_ik K̃(t_k)``, ``t_k ≤ f e_k``, ``n`` the number of bins.
+    Hypotheses
+        ``K`` Matérn or Gaussian; ``0 < s ≤ 1``; distances shrink at most by ``s``.
+    Kind
+        rigorous.
     """
     kernel = require_radial_kernel(kernel, "data-dependent Gershgorin bound")
     s = require_positive("shrink", shrink)
     if s > 1:
         raise ValueError(f"shrink must be in (0, 1] (e.g. exp(-c1 R)), got {shrink!r}")
-    P = as_point_set(X)
-    separation(P)
-    N, D = P.shape
-    Z = P[:, None, :] - P[None, :, :]
-    r = np.sqrt(np.sum(Z**2, axis=-1)) * s
-    G = proven_profile(kernel, r)
-    np.fill_diagonal(G, 0.0)
-    eps = entry_error_bound(kernel, P) + _SUP_R_DK * 2 * _U
-    rows = np.array([math.fsum(row) for row in G.tolist()])
-    worst = float(np.max(rows))
+    sigma = require_positive("scale", scale)
+    if method not in ("auto", "exact", "binned"):
+        raise ValueError(f"method must be 'auto', 'exact' or 'binned', got {method!r}")
+    key = points_key(as_point_set(X))
+    P = key.points
+    distinct_separation(key)
+    N = P.shape[0]
     with mpmath.workdps(ENCLOSURE_DPS):
-        up = (mpmath.mpf(worst) + (N - 1) * mpmath.mpf(eps)) * (1 + (N + 2) * mpmath.mpf(_U))
+        f = round_down(mpmath.mpf(s) * mpmath.mpf(sigma))  # a float <= s sigma
+    exact = method == "exact" or (method == "auto" and exact_sums_apply(N))
+    if exact:
+        worst, terms = exact_row_sum_max(kernel, P, f), N
+        eps = entry_error_bound(kernel, P) + _SUP_R_DK * 2 * _U
+        how = "exact row sums"
+    else:
+        hist = pair_histogram(P, block_map=block_map, progress=progress)
+        worst, terms = hist.row_sum_max(kernel, f)
+        eps = entry_error_bound(kernel, P)
+        how = f"one-pass row sums: counts in {2**hist.mantissa_bits} bins per octave of d^2 (upper bound)"
+    with mpmath.workdps(ENCLOSURE_DPS):
+        up = mpmath.mpf(worst) / (1 - mpmath.mpf(gamma_k(terms))) + (N - 1) * mpmath.mpf(eps)
         low = max(mpmath.mpf(0), 1 - up)
+    scaled = "" if sigma == 1 else " sigma"
     return Quantity(
         name="lambda_lower_data_gershgorin",
         value=round_down(low),
         kind="rigorous",
-        formula="max(0, 1 - max_i sum_{j != i} K(s |x_i - x_j|))",
+        formula=f"max(0, 1 - max_i sum_{{j != i}} K(s{scaled} |x_i - x_j|))",
         reference=_REFERENCE + "#gershgorin-along-the-flow",
         hypotheses=(
             f"{kernel.name}: K >= 0 radial and nonincreasing",
             f"pairwise distances shrink at most by s = {s!r} (s = exp(-c1 R) along the flow)",
+            *(() if sigma == 1 else (f"distances seen by K >= sigma |x_i - x_j|, sigma = {sigma!r}",)),
+            how,
         ),
         mp=low,
         dps=ENCLOSURE_DPS,

@@ -16,7 +16,18 @@ from verify.solver.controls import KernelControl, RFFControl
 from verify.solver.gradient import Objective
 from verify.solver.train import gradient_descent
 
-__all__ = ["span_coordinates", "cross_check"]
+__all__ = ["span_coordinates", "cross_check", "cross_check_iterations"]
+
+#: The cross-check runs at most ``GD_POINT_ITERATIONS / N`` iterations (each costs ``O(N)``), and at
+#: least ``GD_MIN_ITERATIONS``: a budget of minutes at N = 10⁵ (benchmarks/certify).  It is a check of
+#: the guarantee on the first iterations, not part of it.
+GD_POINT_ITERATIONS = 1_000_000
+GD_MIN_ITERATIONS = 5
+
+
+def cross_check_iterations(N: int, requested: int) -> int:
+    """``min(requested, max(GD_MIN_ITERATIONS, GD_POINT_ITERATIONS // N))``."""
+    return min(requested, max(GD_MIN_ITERATIONS, GD_POINT_ITERATIONS // N))
 
 
 def span_coordinates(lifted: np.ndarray, B: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -44,15 +55,15 @@ def _objective(problem: Problem, opts: CertifyOptions, Z0: np.ndarray, B: np.nda
             "(approximation of the neural ODE)")
 
 
-def _control(problem: Problem, opts: CertifyOptions, r: int, L: int,
-             sample: RandomFourierKernel | None) -> tuple[KernelControl | RFFControl, str, bool]:
+def _control(problem: Problem, opts: CertifyOptions, r: int, L: int, sample: RandomFourierKernel | None,
+             iterations: int) -> tuple[KernelControl | RFFControl, str, bool]:
     """The zero control of the run, a description, and whether it is the certified model's own."""
     stages = 1 if opts.depth is not None else 4  # Euler (ResNet) or RK4 stages per layer
     if sample is not None:  # the network drawn, in the coordinates it was drawn in
         desc = (f"the drawn width-{sample.q} network (seed {opts.rff_seed}) in the problem's {r} coordinates, "
                 "trained by the compiled solver: the model the certificate is for")
         return RFFControl(sample, np.zeros((L, r, 2 * sample.q))), desc, True
-    if problem.N * stages * opts.gd_iterations <= opts.gd_max_centres:
+    if problem.N * stages * iterations <= opts.gd_max_centres:
         desc = f"infinite width: exact function-space gradient descent in the reduced space R^{r}"
         return KernelControl.zeros(problem.kernel, n_layers=L, D=r), desc, True
     q = opts.gd_width
@@ -76,10 +87,15 @@ def cross_check(problem: Problem, opts: CertifyOptions, search: Search, guarante
         Z0, Bred = problem.lifted, problem.B
     L = opts.depth if opts.depth is not None else opts.gd_layers
     objective, disc = _objective(problem, opts, Z0, Bred)
-    v0, width, own = _control(problem, opts, Z0.shape[1], L, sample)
+    iterations = cross_check_iterations(problem.N, opts.gd_iterations)
+    if iterations < opts.gd_iterations:
+        progress.note(f"cross-check: {iterations} of the {opts.gd_iterations} iterations asked for "
+                      f"(budget {GD_POINT_ITERATIONS:.0e} point-iterations at N = {problem.N})")
+        disc += f"; {iterations} of {opts.gd_iterations} iterations (budget {GD_POINT_ITERATIONS:.0e}/N)"
+    v0, width, own = _control(problem, opts, Z0.shape[1], L, sample, iterations)
     exact = own and opts.depth is not None
     point = search.point
-    run = gradient_descent(objective, v0, step=1.0 / point.beta, iterations=opts.gd_iterations, seed=opts.rff_seed,
+    run = gradient_descent(objective, v0, step=1.0 / point.beta, iterations=iterations, seed=opts.rff_seed,
                            progress=progress if progress.enabled else None)
     k = np.arange(run.loss.shape[0])
     f0 = problem.initial_loss()

@@ -15,6 +15,10 @@ Built-in generators (``name`` for ``resnet-pl certify --data``):
 ``xor``
     The parity problem: the ``2^d`` vertices of ``{−1, 1}^d`` with ``y = Π_j x_j``.  No
     diffeomorphism of ``R^d`` followed by a linear read-out can fit it without lifting.
+``gaussian-mixture``
+    ``n`` points of a mixture of ``components`` standard Gaussians in ``R^d`` (default ``d = 20``)
+    with centres drawn at distance ``separation`` from the origin, labels ``±1`` by the parity of the
+    component: the benchmark of large data sets (benchmarks/certify).
 
 Real data sets (scikit-learn's bundled copies, no download; the ``data`` extra installs
 scikit-learn): ``iris`` (150 × 4, 3 classes, one exact duplicate row), ``wine`` (178 × 13,
@@ -69,6 +73,7 @@ __all__ = [
     "circles",
     "sphere",
     "xor",
+    "gaussian_mixture",
     "load_dataset",
     "encode_classes",
     "REAL",
@@ -253,8 +258,33 @@ def xor(n: int = 4, seed: int = 0) -> Dataset:
     return Dataset("xor", X, Y, "builtin", {"n": n, "seed": seed})
 
 
+def gaussian_mixture(n: int = 200, d: int = 20, components: int = 4, separation: float = 3.0,
+                     seed: int = 0) -> Dataset:
+    """``n`` points of an equal-weight mixture of ``components`` Gaussians ``N(c_m, I_d)``; the
+    centres ``c_m`` are drawn uniformly on the sphere of radius ``separation``, each point's
+    component uniformly, all from ``seed``; the label is ``+1`` for even components, ``−1`` for odd.
+
+    >>> ds = gaussian_mixture(n=6, d=20, seed=1)
+    >>> ds.X.shape, sorted(set(ds.Y.ravel().tolist()))
+    ((6, 20), [-1.0, 1.0])
+    """
+    n = require_int("n", n, minimum=2)
+    d = require_int("d", d, minimum=1)
+    components = require_int("components", components, minimum=2)
+    separation = require_positive("separation", separation)
+    seed = require_int("seed", seed, minimum=0)
+    rng = np.random.default_rng(seed)
+    centres = rng.standard_normal((components, d))
+    centres *= separation / np.linalg.norm(centres, axis=1, keepdims=True)
+    label = rng.integers(0, components, size=n)
+    X = centres[label] + rng.standard_normal((n, d))
+    Y = np.where(label % 2 == 0, 1.0, -1.0)[:, None]
+    return Dataset("gaussian-mixture", X, Y, "builtin",
+                   {"n": n, "d": d, "components": components, "separation": separation, "seed": seed})
+
+
 #: name -> generator (all take ``n`` and ``seed``).
-BUILTIN = {"moons": two_moons, "circles": circles, "sphere": sphere, "xor": xor}
+BUILTIN = {"moons": two_moons, "circles": circles, "sphere": sphere, "xor": xor, "gaussian-mixture": gaussian_mixture}
 #: name -> scikit-learn loader of a real data set.
 REAL = {"iris": "load_iris", "wine": "load_wine", "breast-cancer": "load_breast_cancer", "digits": "load_digits"}
 NAMES = tuple(BUILTIN) + tuple(REAL)

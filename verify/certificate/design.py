@@ -15,18 +15,18 @@ import numpy as np
 
 from bounds.chain import ChainPoint, FiniteWidth, chain_point
 from bounds.kernels import Gaussian, Matern, RandomFourierKernel
+from bounds.lambda_min import pairs
 from bounds.problem import Problem, merge_duplicates
 from bounds.recipe import WIDTH_READOUT_FACTOR, augmented_scales, width_scales
 from bounds.regularity import Regularity, regularity_constants
 from verify.certificate.datasets import Dataset
 from verify.certificate.options import CertifyOptions
+from verify.distributed import block_map_for
+from verify.progress import Progress
 
-__all__ = ["Design", "Preprocessing", "build_design", "MAX_PAIRWISE_ENTRIES", "preprocess"]
+__all__ = ["Design", "Preprocessing", "build_design", "preprocess", "pair_pass"]
 
 DOCS = "docs/certificate.rst"
-#: Largest N² × coordinates accepted (the data-dependent λ bounds form the N × N × coordinates
-#: array of lifted differences, 8 bytes each).
-MAX_PAIRWISE_ENTRIES = 250_000_000
 
 
 @dataclass(frozen=True)
@@ -85,12 +85,25 @@ def preprocess(ds: Dataset, standardize: bool) -> tuple[np.ndarray, np.ndarray, 
     return Xu, Yu, w, Preprocessing(standardize, mean, scale, groups)
 
 
-def _check_size(N: int, coordinates: int) -> None:
-    if N**2 * coordinates > MAX_PAIRWISE_ENTRIES:
-        raise ValueError(
-            f"the data-dependent lambda bounds need N^2 x coordinates <= {MAX_PAIRWISE_ENTRIES:.1e} array entries: "
-            f"N = {N} distinct points in {coordinates} coordinates; use a subset (--n) or fewer features"
-        )
+def pair_pass(X: np.ndarray, opts: CertifyOptions, progress: Progress) -> None:
+    """The passes over the data's pairs, kept in their caches for every radius and lifting scale:
+    the closest pair (compiled, in dimension > 8 above 3000 points, where a k-d tree is slow) and
+    the histogram (:func:`bounds.lambda_min.pairs.pair_histogram`; nothing up to ``EXACT_MAX_N``
+    points, whose sums are exact), on the Dask cluster of ``opts.scheduler`` or local threads,
+    with progress bars.  The size guard comes first: a histogram above the memory limit is refused
+    with one line."""
+    N, d = X.shape
+    if pairs.exact_sums_apply(N):
+        return
+    where = "local threads" if opts.scheduler is None else f"Dask scheduler {opts.scheduler}"
+    key = pairs.points_key(X)
+    with block_map_for(opts.scheduler) as block_map:
+        if pairs.compiled_closest_pair(N, d):
+            with progress.bar(len(pairs.pass_blocks(N)), f"closest pair, N = {N} ({where})") as bar:
+                pairs.distinct_separation(key, block_map=block_map, progress=lambda done, total: bar.update(1))
+        pairs.check_histogram_size(N, pairs.histogram_layout(X).bins)
+        with progress.bar(len(pairs.pass_blocks(N)), f"pair histogram, N = {N} ({where})") as bar:
+            pairs.pair_histogram(X, block_map=block_map, progress=lambda done, total: bar.update(1))
 
 
 def _finite_width(problem: Problem, base: Matern | Gaussian, opts: CertifyOptions) -> FiniteWidth:
@@ -120,13 +133,19 @@ def _problem(X: np.ndarray, Y: np.ndarray, w: np.ndarray, base: Matern | Gaussia
     return Problem.augmented(X, Y, base, alpha, b if np.isfinite(b) else 1e15, weights=w), chosen
 
 
-def build_design(ds: Dataset, opts: CertifyOptions) -> Design:
-    """The problem of the options' architecture on the (preprocessed) data, and its chain."""
+def build_design(ds: Dataset, opts: CertifyOptions, progress: Progress | None = None) -> Design:
+    """The problem of the options' architecture on the (preprocessed) data, and its chain.
+
+    The pair pass (:func:`pair_pass`) runs first: the design search and every radius reuse it.
+
+    Raises
+    ------
+    ValueError
+        Bad data (duplicates with different targets, NaN), a pair histogram above the memory limit,
+        an unreachable scheduler (one line each).
+    """
     X, Y, w, prep = preprocess(ds, opts.standardize)
-    d, d_out = X.shape[1], Y.shape[1]
-    blocks = -(-d_out // d)  # the copy lifting's reduced coordinates (bounds.problem.copy_maps)
-    coordinates = d + d_out if opts.architecture == "augmented" else d * (opts.p if opts.p <= blocks else blocks + 1)
-    _check_size(X.shape[0], coordinates)
+    pair_pass(X, opts, progress if progress is not None else Progress(None))
     base = opts.base_kernel()
     problem, chosen = _problem(X, Y, w, base, opts)
     width = None if opts.width is None else _finite_width(problem, base, opts)

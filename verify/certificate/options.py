@@ -3,7 +3,7 @@ into the certificate's ``inputs.options`` and read back by ``--check``."""
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, field, fields
 from typing import Any, Literal
 
 from bounds._core.validate import as_rational_or_float, require_int, require_positive
@@ -88,6 +88,10 @@ class CertifyOptions:
         iterations; its cost grows like the cube of it), RFF width used above it.
     recipe
         Run the lifting recipe when the certificate fails, to say what would fix it.
+    scheduler
+        Address of a Dask scheduler (``tcp://host:8786``) running the pair passes
+        (docs/scale.rst); ``None``: local threads.  It decides *where* the passes run, not the
+        certificate (the counts are integers, the same everywhere), so it is not serialised.
 
     Raises
     ------
@@ -125,6 +129,7 @@ class CertifyOptions:
     gd_max_centres: int = 2000
     gd_width: int = 256
     recipe: bool = True
+    scheduler: str | None = field(default=None, compare=False)
 
     def __post_init__(self) -> None:
         if self.kernel not in ("matern", "gaussian") and ":" not in self.kernel:
@@ -159,9 +164,15 @@ class CertifyOptions:
             raise ValueError("alpha belongs to the augmented architecture; the copy lifting takes --p, --a and --b")
         if self.R_max is not None and self.R_min is not None and self.R_max <= self.R_min:
             raise ValueError(f"R_max must be > R_min = {self.R_min}, got {self.R_max}")
+        if self.scheduler is not None and (not isinstance(self.scheduler, str) or not self.scheduler.strip()):
+            raise ValueError(f"scheduler must be the address of a Dask scheduler (e.g. tcp://host:8786), "
+                             f"got {self.scheduler!r}")
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        """The options that determine the certificate (``scheduler`` only says where passes run)."""
+        d = asdict(self)
+        del d["scheduler"]
+        return d
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> CertifyOptions:

@@ -109,11 +109,11 @@ def certify(opts: CertifyOptions, dataset: Dataset | None = None, *, progress: T
 
     t0 = time.perf_counter()
     report.note("Condition 1: regularity constants")
-    design = build_design(ds, opts)
+    design = build_design(ds, opts, report)
     timing["regularity"] = time.perf_counter() - t0
     Q = data_records(design)
     t0 = time.perf_counter()
-    lam_data = lambda_data(design)
+    lam_data = lambda_data(design, report)
     Q["lambda_min_data"] = lam_data
     timing["lambda_data"] = time.perf_counter() - t0
 

@@ -8,9 +8,9 @@ from typing import Any
 
 import numpy as np
 
-from bounds.lambda_min.data import lambda_min_numerical, lambda_min_verified
+from bounds.lambda_min.data import DENSE_MAX_N, data_gershgorin_bound, gram_blocks, lambda_min_verified
 from bounds.lzb import iterations_to
-from bounds.pl import flow_factors, pl_constants
+from bounds.pl import flow_factors, gershgorin_points, pl_constants
 from bounds.result import Kind, Quantity
 from verify.certificate.design import Design
 from verify.certificate.options import CertifyOptions
@@ -22,8 +22,11 @@ __all__ = ["data_records", "lambda_data", "chain_records", "verdict_records", "l
            "a_priori_records", "width_block", "WIDTH_CURVE_STEPS"]
 
 DOCS = "docs/certificate.rst"
-#: Largest N for the verified λ_min (a dense Cholesky); above it the LAPACK value, kind numerical.
-VERIFIED_LAMBDA_MAX_N = 2000
+#: Largest N for the verified λ_min (a dense Cholesky, 8 N² bytes); above it the streaming Gershgorin
+#: bound at R = 0 (docs/lambda_data.rst).
+VERIFIED_LAMBDA_MAX_N = DENSE_MAX_N
+#: Up to this N the verified λ_min takes a few seconds at most: no progress shown.
+_QUIET_N = 2000
 
 FORM_TEXT = {
     "discrete": "(R beta (1 - sqrt(1 - m/(2 beta))))^2 / M",
@@ -78,16 +81,40 @@ def data_records(design: Design) -> dict[str, Record]:
     return Q
 
 
-def lambda_data(design: Design) -> Record:
+def _cholesky_seconds(N: int) -> float:
+    """A time estimate for the dense route at ``N`` points: ``N³/3`` flops of the Cholesky and
+    ~300 Lanczos products of ``2N²`` flops at the speed of a matrix product of order 500 timed here
+    (the blocked Cholesky runs mostly in such products)."""
+    import time  # noqa: PLC0415
+
+    A = np.ones((500, 500))
+    t0 = time.perf_counter()
+    A @ A
+    rate = 2 * 500**3 / max(time.perf_counter() - t0, 1e-6)
+    return (N**3 / 3 + 300 * 2 * N**2) / rate
+
+
+def lambda_data(design: Design, progress: Progress | None = None) -> Record:
     """``λ_min(K_X)`` of the lifted data at ``R = 0``: verified (a Cholesky with a rounding margin)
-    up to :data:`VERIFIED_LAMBDA_MAX_N` points, else the LAPACK value (kind numerical)."""
-    if design.width is not None:  # verified for the drawn K_q when the network was built
+    up to :data:`VERIFIED_LAMBDA_MAX_N` points, above it the streaming Gershgorin bound at ``R = 0``
+    (rigorous, from the pair pass already made); for a drawn network the verified ``λ`` of its
+    ``K_q`` (computed when the network was built)."""
+    if design.width is not None:
         return Record(design.width.lam0, "lambda.verified")
+    report = progress if progress is not None else Progress(None)
+    prob = design.problem
     kernel = design.base
-    lifted = design.problem.lifted
-    if design.problem.N <= VERIFIED_LAMBDA_MAX_N:
-        return Record(lambda_min_verified(kernel, lifted), "lambda.verified")
-    return Record(lambda_min_numerical(kernel, lifted), "lambda.verified")
+    if prob.N <= min(_QUIET_N, VERIFIED_LAMBDA_MAX_N):
+        return Record(lambda_min_verified(kernel, prob.lifted), "lambda.verified")
+    if prob.N <= VERIFIED_LAMBDA_MAX_N:
+        report.note(f"verified lambda_min: Gram matrix of N = {prob.N} ({8 * prob.N**2 / 1e9:.2g} GB), Lanczos "
+                    f"and a dense Cholesky, about {_cholesky_seconds(prob.N):.0f} s")
+        desc = "verified lambda_min: Gram blocks, then Lanczos and Cholesky"
+        with report.bar(gram_blocks(kernel, prob.N, prob.coordinates), desc) as bar:
+            q = lambda_min_verified(kernel, prob.lifted, progress=lambda done, total: bar.update(1))
+        return Record(q, "lambda.verified")
+    points, scale = gershgorin_points(prob)
+    return Record(data_gershgorin_bound(kernel, points, 1.0, scale=scale), "lambda.gershgorin-flow")
 
 
 def chain_records(design: Design, search: Search, opts: CertifyOptions, progress: Progress) -> dict[str, Record]:

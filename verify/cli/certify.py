@@ -64,6 +64,10 @@ def configure(parser: argparse.ArgumentParser) -> None:
     x.add_argument("--gd-max-centres", type=int, default=2000,
                    help="infinite-width run only while N x stages x iterations <= this (default 2000)")
     x.add_argument("--gd-width", type=int, default=256, help="RFF width of the cross-check above that (default 256)")
+    parser.add_argument_group("large data sets (docs/scale.rst)").add_argument(
+        "--scheduler", metavar="ADDRESS", default=None,
+        help="run the pair passes on the Dask cluster of this scheduler (tcp://host:8786); needs "
+             "pip install 'resnet-pl[distributed]' (default: local threads)")
     o = parser.add_argument_group("output")
     o.add_argument("--out", default="certificate", help="output directory (default ./certificate)")
     o.add_argument("--check", metavar="JSON", default=None, help="recompute a certificate.json and compare")
@@ -88,7 +92,7 @@ def certify_options(args: argparse.Namespace) -> Any:
     args = _example(args)
     extra = dict(width=args.width, rff_seed=args.rff_seed, width_eta=args.width_eta, grid_size=args.grid_size,
                  gd_iterations=args.gd_iterations, gd_layers=args.gd_layers, gd_max_centres=args.gd_max_centres,
-                 gd_width=args.gd_width, recipe=not args.no_recipe)
+                 gd_width=args.gd_width, recipe=not args.no_recipe, scheduler=args.scheduler)
     opts = options_from_args(args, **extra)
     if args.auto:
         opts = _auto(opts, quiet=args.quiet)
@@ -100,12 +104,14 @@ def _auto(opts: Any, quiet: bool) -> Any:
     from dataclasses import replace  # noqa: PLC0415
 
     from bounds.recipe import best_design  # noqa: PLC0415
-    from verify.certificate.design import preprocess  # noqa: PLC0415
+    from verify.certificate.design import pair_pass, preprocess  # noqa: PLC0415
     from verify.certificate.pipeline import dataset_from_options  # noqa: PLC0415
+    from verify.progress import Progress  # noqa: PLC0415
 
     if not quiet:
         print("[certify] --auto: searching the augmented and copy designs", file=sys.stderr)
     X, Y, w, _ = preprocess(dataset_from_options(opts), opts.standardize)
+    pair_pass(X, opts, Progress(None if quiet else sys.stderr))
     form = opts.form if opts.form != "lzb" else "discrete"
     design = best_design(X, Y, opts.base_kernel(), weights=w, form=form, depth=opts.depth, constants=opts.constants,
                          lam=opts.lam, target=opts.target)

@@ -27,7 +27,7 @@ __all__ = [
 ]
 
 #: Built-in data sets (verify.certificate.datasets: generators, then scikit-learn's real sets).
-DATASET_NAMES = ("moons", "circles", "sphere", "xor", "iris", "wine", "breast-cancer", "digits")
+DATASET_NAMES = ("moons", "circles", "sphere", "xor", "gaussian-mixture", "iris", "wine", "breast-cancer", "digits")
 
 
 def add_data_arguments(parser: argparse.ArgumentParser, *, default: str | None = "xor") -> None:

@@ -8,6 +8,7 @@ Example: resnet-pl lzb --dataset moons
 from __future__ import annotations
 
 import argparse
+import sys
 
 from verify.cli.common import (
     add_architecture_arguments,
@@ -37,9 +38,10 @@ def run(args: argparse.Namespace) -> int:
     from verify.certificate.design import build_design  # noqa: PLC0415
     from verify.certificate.pipeline import dataset_from_options  # noqa: PLC0415
     from verify.certificate.search import radius_range  # noqa: PLC0415
+    from verify.progress import Progress  # noqa: PLC0415
 
     opts = options_from_args(args)
-    design = build_design(dataset_from_options(opts), opts)
+    design = build_design(dataset_from_options(opts), opts, Progress(sys.stderr, "lzb"))  # the pair pass of N > 1000
     R_min, R_max = radius_range(design, opts)
     cert = lzb_for_problem(design.problem, constants=opts.constants, depth=opts.depth, lam=opts.lam, form=opts.form,
                            R_min=R_min, R_max=R_max, target=opts.target)

@@ -7,6 +7,7 @@ Example: resnet-pl pl --dataset moons --R 0.01
 from __future__ import annotations
 
 import argparse
+import sys
 
 from verify.cli.common import (
     add_architecture_arguments,
@@ -35,10 +36,11 @@ def run(args: argparse.Namespace) -> int:
     from bounds.chain import chain_point  # noqa: PLC0415
     from verify.certificate.design import build_design  # noqa: PLC0415
     from verify.certificate.pipeline import dataset_from_options  # noqa: PLC0415
+    from verify.progress import Progress  # noqa: PLC0415
 
     R = require_positive("R", args.R, strict=False)
     opts = options_from_args(args)
-    design = build_design(dataset_from_options(opts), opts)
+    design = build_design(dataset_from_options(opts), opts, Progress(sys.stderr, "pl"))  # the pair pass of N > 1000
     prob = design.problem
     point = chain_point(prob, R, constants=opts.constants, depth=opts.depth, lam=opts.lam)
     payload = {

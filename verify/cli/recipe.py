@@ -12,6 +12,7 @@ Examples: resnet-pl recipe --dataset iris --depth 4
 from __future__ import annotations
 
 import argparse
+import sys
 from typing import Any
 
 from verify.cli.common import (
@@ -50,11 +51,13 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from bounds.recipe import best_design, rff_width  # noqa: PLC0415
-    from verify.certificate.design import preprocess  # noqa: PLC0415
+    from verify.certificate.design import pair_pass, preprocess  # noqa: PLC0415
     from verify.certificate.pipeline import dataset_from_options  # noqa: PLC0415
+    from verify.progress import Progress  # noqa: PLC0415
 
     opts = options_from_args(args, architecture="augmented", alpha=None, b=None, depth=parse_depth(args.depth))
     X, Y, w, _ = preprocess(dataset_from_options(opts), opts.standardize)
+    pair_pass(X, opts, Progress(sys.stderr, "recipe"))  # one pass over the pairs for N > 1000, with progress
     families = tuple(f.strip() for f in args.families.split(",") if f.strip())
     form = opts.form if opts.form != "lzb" else "discrete"
     design = best_design(X, Y, opts.base_kernel(), weights=w, form=form, depth=opts.depth, constants=opts.constants,

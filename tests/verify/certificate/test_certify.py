@@ -536,8 +536,13 @@ def test_any_lifting_p_is_free_in_reduced_coordinates(tmp_path):
     assert cert.quantities["sigma_min_A"].value == pytest.approx(1e-3 * 1e4, rel=1e-15)  # a sqrt(p), exactly
 
 
-def test_data_too_large_for_memory_is_bad_input(tmp_path, capsys):
-    code = cli(["--dataset", "moons", "--n", "20000", "--quiet", "--out", str(tmp_path / "o")])
+def test_data_too_large_for_memory_is_bad_input(tmp_path, capsys, monkeypatch):
+    # The size guard of the pair pass (bounds.lambda_min.pairs.check_histogram_size): one line naming
+    # the limit and the way around it, exit 2, nothing written.  The limit is lowered so that 2000
+    # points exceed it (the real limit admits N = 10^6 and more).
+    monkeypatch.setenv("RESNET_PL_MEMORY_GB", "0.001")
+    code = cli(["--dataset", "moons", "--n", "2000", "--quiet", "--out", str(tmp_path / "o")])
     err = capsys.readouterr().err
-    assert code == 2 and "--n" in err and err.count("\n") == 1
+    assert code == 2 and err.count("\n") == 1
+    assert "above the memory limit of 0.001 GB" in err and "RESNET_PL_MEMORY_GB=" in err
     assert not (tmp_path / "o").exists()

@@ -63,7 +63,7 @@ def test_the_control_of_the_cross_check_holds_the_drawn_frequencies():
 
     ds = make_dataset("xor")
     prob = Problem.augmented(ds.X, ds.Y, Matern("5/2"), 2.0, 10.0)
-    v0, desc, own = _control(prob, opts, 3, 4, sample)
+    v0, desc, own = _control(prob, opts, 3, 4, sample, opts.gd_iterations)
     assert own and v0.kernel is sample and "drawn width-16" in desc
 
 
