@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import sympy as sp
-from hypothesis import example, given, settings
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from bounds.toys import (
@@ -18,6 +18,7 @@ from bounds.toys import (
     obstruction_loss_and_grad,
     polyak_constants,
 )
+from verify.testing.profiles import scaled
 
 finite = st.floats(-3, 3, allow_nan=False, allow_infinity=False)
 # The toy's Hessian, derived by sympy once (independent of the hand-written beta formula).
@@ -70,7 +71,7 @@ def test_exp_toy_beta_is_attained(R):
 
 @given(st.floats(-0.3, 0.3), st.floats(-0.2, 0.2))
 @example(0.0, 0.03)
-@settings(max_examples=20)
+@scaled(20)  # ci count; each example runs a certificate search and 80 GD steps
 def test_exp_toy_certificate_is_obeyed_by_gradient_descent(t1, dt2):
     theta0 = np.array([t1, np.pi + dt2])
     cert = exp_toy_certificate(theta0)

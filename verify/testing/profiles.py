@@ -10,7 +10,12 @@ Select one with ``pytest --hypothesis-profile=NAME`` or the environment variable
 ``dev``
     Random seeds, a few more examples; for local work.
 ``thorough``
-    Many examples and no deadline; run before publishing a number.
+    Many examples and no deadline; run before publishing a number.  Under this profile the tests
+    marked ``slow`` run too (``pytest --run-slow`` runs them under any profile).
+
+A property whose examples are expensive states its count *under ci* through :func:`examples`
+(with a comment saying what one example costs); the loaded profile scales it, so ``thorough``
+deepens every property, the expensive ones included.
 """
 
 from __future__ import annotations
@@ -19,7 +24,7 @@ import os
 
 from hypothesis import HealthCheck, settings
 
-__all__ = ["PROFILES", "register_profiles", "default_profile"]
+__all__ = ["PROFILES", "SLOW_PROFILES", "register_profiles", "default_profile", "examples", "scaled"]
 
 PROFILES: dict[str, dict[str, object]] = {
     "ci": dict(
@@ -38,6 +43,9 @@ PROFILES: dict[str, dict[str, object]] = {
     ),
 }
 
+#: Profiles under which the ``slow`` tests run without ``--run-slow``.
+SLOW_PROFILES: frozenset[str] = frozenset({"thorough"})
+
 
 def register_profiles() -> None:
     """Register the three profiles with hypothesis (idempotent)."""
@@ -52,3 +60,27 @@ def default_profile(environ: dict[str, str] | None = None) -> str:
     if name not in PROFILES:
         raise ValueError(f"RESNET_PL_PROFILE must be one of {sorted(PROFILES)}, got {name!r}")
     return name
+
+
+def examples(n_ci: int, profile: str | None = None) -> int:
+    """The example count of a property that runs ``n_ci`` examples under ``ci``, scaled to
+    ``profile`` (default: the loaded one) by its ``max_examples`` relative to ``ci``'s.
+
+    >>> examples(8, "ci"), examples(8, "dev"), examples(8, "thorough")
+    (8, 16, 320)
+    """
+    if int(n_ci) != n_ci or n_ci < 1:
+        raise ValueError(f"n_ci must be an integer >= 1, got {n_ci!r}")
+    if profile is None:
+        current = int(settings.default.max_examples)
+    elif profile in PROFILES:
+        current = int(PROFILES[profile]["max_examples"])  # type: ignore[call-overload]
+    else:
+        raise ValueError(f"profile must be one of {sorted(PROFILES)}, got {profile!r}")
+    ci = int(PROFILES["ci"]["max_examples"])  # type: ignore[call-overload]
+    return max(1, round(n_ci * current / ci))
+
+
+def scaled(n_ci: int) -> settings:
+    """``@scaled(n)``: hypothesis settings of the loaded profile with :func:`examples` ``(n)`` examples."""
+    return settings(max_examples=examples(n_ci))

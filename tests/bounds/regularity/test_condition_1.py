@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from hypothesis import example, given, settings, target
+from hypothesis import example, given, target
 from hypothesis import strategies as st
 
 from bounds.kernels import Gaussian, Matern, RandomFourierKernel
 from bounds.regularity import regularity_constants
+from verify.testing.profiles import scaled
 from verify.testing.strategies import HALF_INTEGER_NUS, kernels, point_sets, rff_kernels, unit_vectors
 from verify.testing.suites.regularity import SectionField, fd_witness_ratios
 
@@ -43,7 +44,7 @@ def fields(draw, max_n: int = 4):
 
 
 @given(fields())
-@settings(max_examples=20)
+@scaled(20)  # ci count; each example evaluates Bessel-form kernel derivatives
 @example((Matern("5/2"), SectionField(Matern("5/2"), np.zeros((1, 1)), np.ones((1, 1))),
           np.zeros(1), np.ones(1), np.ones(1)))
 def test_condition_1_holds_on_kernel_sections(case):
@@ -91,7 +92,7 @@ def _exact_witness_ratios(kernel, D: int, u: np.ndarray) -> tuple[float, float, 
 
 
 @given(kernel=kernels(), D=st.integers(1, 4), data=st.data())
-@settings(max_examples=15)
+@scaled(15)  # ci count; each example evaluates Bessel-form kernel derivatives
 def test_exact_witnesses_attain_each_constant(kernel, D, data):
     # Independent source: the witness ratios use only the kernel's closed-form derivatives
     # (Bessel functions / exponentials), the constants only sympy integrals of the density.
@@ -130,7 +131,7 @@ def test_naive_hessian_witness_is_not_sharp():
 
 
 @given(rff=rff_kernels(max_q=50), data=st.data())
-@settings(max_examples=10)
+@scaled(10)  # ci count; each example evaluates Bessel-form kernel derivatives
 def test_rff_witness_reaches_the_certified_lower_value(rff, data):
     # For the sample's measure, d^4 K_q(0)[u^4] = (1/q) sum (w.u)^4: the c2 witness at the best
     # direction u* attains c2_lower, and the certified c2 is above it (bracket consistency).

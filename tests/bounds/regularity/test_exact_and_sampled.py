@@ -11,7 +11,7 @@ import mpmath
 import numpy as np
 import pytest
 import sympy as sp
-from hypothesis import example, given, settings, target
+from hypothesis import example, given, target
 from hypothesis import strategies as st
 from scipy import integrate, stats
 
@@ -30,6 +30,7 @@ from bounds.regularity import (
     talk_proposition_bound,
     talk_proposition_expr,
 )
+from verify.testing.profiles import scaled
 from verify.testing.strategies import rff_kernels
 
 # ---------------------------------------------------------------------------------------------
@@ -249,7 +250,7 @@ def test_rff_c2_bracket_contains_brute_force_maximum_in_2d():
 
 
 @given(rff=rff_kernels(max_dim=3, max_q=60), seed=st.integers(0, 2**32 - 1))
-@settings(max_examples=15)
+@scaled(15)  # ci count; each example runs a branch and bound over the sphere
 @example(rff=RandomFourierKernel(np.array([[1.0, 1.0], [1.0, -1.0]])), seed=0)
 def test_rff_certified_c2_is_never_below_the_quartic_form(rff, seed):
     # Independent source: f evaluated at 4000 random unit vectors plus the coordinate axes;

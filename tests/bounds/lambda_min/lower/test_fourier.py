@@ -7,7 +7,7 @@ import math
 import mpmath
 import numpy as np
 import pytest
-from hypothesis import example, given, settings, target
+from hypothesis import example, given, target
 from hypothesis import strategies as st
 from scipy import integrate, special
 
@@ -16,6 +16,7 @@ from bounds.kernels.profile import LOG_PROFILE_ABS_ERROR, density_radial_mp, log
 from bounds.lambda_min.bracket import lambda_two
 from bounds.lambda_min.lower.fourier import LANDAU_C, bessel_envelope, fourier_lower_bound, fourier_offdiagonal_sum
 from bounds.lambda_min.upper.lattice import lattice_upper_bound
+from verify.testing.profiles import scaled
 from verify.testing.reference import EIG_TOL, lambda_min
 from verify.testing.strategies import delta_separated_sets, lambda_kernels
 
@@ -98,7 +99,7 @@ def test_two_points_below_exact(kernel, D, delta):
     assert fourier_lower_bound(kernel, 2, delta, D).value <= lambda_two(kernel, delta).value
 
 
-@settings(max_examples=20)
+@scaled(20)  # ci count; each example optimises the Fourier bound (grid + Brent)
 @given(lambda_kernels(), delta_separated_sets(max_n=14, max_d=3))
 @example(Matern("1/2"), (np.array([[0.0], [1.0], [2.0], [3.0]]), 1.0))
 def test_fourier_lower_bound_below_lambda_min(kernel, Xd):
