@@ -72,7 +72,10 @@ def examples(n_ci: int, profile: str | None = None) -> int:
     if int(n_ci) != n_ci or n_ci < 1:
         raise ValueError(f"n_ci must be an integer >= 1, got {n_ci!r}")
     if profile is None:
-        current = int(settings.default.max_examples)
+        loaded = settings.default
+        if loaded is None:  # pragma: no cover - hypothesis always has a default profile
+            raise ValueError("no hypothesis profile is loaded")
+        current = int(loaded.max_examples)
     elif profile in PROFILES:
         current = int(PROFILES[profile]["max_examples"])  # type: ignore[call-overload]
     else:
