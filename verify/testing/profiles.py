@@ -24,7 +24,7 @@ import os
 
 from hypothesis import HealthCheck, settings
 
-__all__ = ["PROFILES", "SLOW_PROFILES", "register_profiles", "default_profile", "examples", "scaled"]
+__all__ = ["PROFILES", "SLOW_PROFILES", "register_profiles", "default_profile", "current", "examples", "scaled"]
 
 PROFILES: dict[str, dict[str, object]] = {
     "ci": dict(
@@ -60,6 +60,12 @@ def default_profile(environ: dict[str, str] | None = None) -> str:
     if name not in PROFILES:
         raise ValueError(f"RESNET_PL_PROFILE must be one of {sorted(PROFILES)}, got {name!r}")
     return name
+
+
+def current() -> str:
+    """The name of the loaded profile (``ci`` if hypothesis runs on a profile of its own)."""
+    name = settings.get_current_profile_name()
+    return name if name in PROFILES else "ci"
 
 
 def examples(n_ci: int, profile: str | None = None) -> int:
