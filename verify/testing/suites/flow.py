@@ -41,6 +41,7 @@ def flow_gronwall(kernel, recorder: SlackRecorder | None, settings: hsettings) -
             res = flow(v, prob.lifted, "rk4", 8, return_trajectory=True, return_jacobian=True)
         else:
             res = resnet(v, prob.lifted, return_trajectory=True, return_jacobian=True)
+        assert res.states is not None and res.jacobians is not None
         off = ~np.eye(prob.N, dtype=bool)
         d0 = prob.lifted_distances[off]
         shrink = min(float(np.min(np.sqrt(np.sum((x[:, None] - x[None]) ** 2, -1))[off] / d0)) for x in res.states)
@@ -70,8 +71,9 @@ def flow_sharpness(kernel, recorder: SlackRecorder | None, settings: hsettings) 
         v = profile_control(kernel, c, u, np.full(2, R), sign)
         dummy = Problem(np.stack([c, c + 10.0]), np.zeros((2, 1)), np.eye(3), np.eye(1, 3), kernel)
         s_minus, s_plus = (float(x) for x in flow_factors(float(jacobian_constant(dummy)), R))
-        res = flow(v, c[None, :], "rk4", 16, return_jacobian=True)
-        sv = np.linalg.svd(res.jacobians[-1][0], compute_uv=False)
+        jac = flow(v, c[None, :], "rk4", 16, return_jacobian=True).jacobians
+        assert jac is not None
+        sv = np.linalg.svd(jac[-1][0], compute_uv=False)
         ex = {"seed": seed, "R": R, "sign": sign, "kernel": repr(kernel)}
         if sign > 0:
             t = check_upper(recorder, "flow.jacobian_max.sharp", float(sv.max()), s_plus, ex, rtol=1e-6)
@@ -98,8 +100,9 @@ def resnet_sharpness(kernel, recorder: SlackRecorder | None, settings: hsettings
         R = a_star * math.sqrt(T) / rho if concentrated else a_star / rho
         weights = np.eye(T)[-1] * R * math.sqrt(T) if concentrated else np.full(T, R)
         v = profile_control(kernel, c, u, weights, -1)
-        J = resnet(v, c[None, :], return_jacobian=True).jacobians[-1][0]
-        observed = float(np.linalg.svd(J, compute_uv=False).min())
+        jac = resnet(v, c[None, :], return_jacobian=True).jacobians
+        assert jac is not None
+        observed = float(np.linalg.svd(jac[-1][0], compute_uv=False).min())
         dummy = Problem(np.stack([c, c + 10.0]), np.zeros((2, 1)), np.eye(3), np.eye(1, 3), kernel)
         s_minus = float(flow_factors(float(jacobian_constant(dummy)), v.h_norm(), T)[0])
         ex = {"seed": seed, "R": R, "T": T, "concentrated": concentrated, "kernel": repr(kernel)}

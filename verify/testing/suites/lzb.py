@@ -76,6 +76,7 @@ def lzb_descent(kernel, recorder: SlackRecorder | None, settings: hsettings) -> 
     def prop(seed, fraction):
         prob, cert = guaranteed_problem(kernel, np.random.default_rng(seed), fraction)
         best = cert.best
+        assert best is not None  # guaranteed_problem returns guaranteed certificates only
         run = gradient_descent(Objective.resnet(prob.lifted, prob.Y, prob.B),
                                KernelControl.zeros(kernel, DEPTH, 2), 1.0 / best.beta, 12)
         k = np.arange(len(run.loss))

@@ -188,6 +188,7 @@ def lambda_along_flow(kernel, recorder: SlackRecorder | None, settings: hsetting
         for name, p, ctl, R_ in (("", prob, v, R), (".pair", pair, w, w.h_norm())):
             res = flow(ctl, p.lifted, "rk4", 8, return_trajectory=True) if depth is None else \
                 resnet(ctl, p.lifted, return_trajectory=True)
+            assert res.states is not None
             lam_min, lam_max = _spectrum_along(p, res.states)
             ex = example_of(p, R=R_, depth=depth)
             for lam in ("data", "worst-case"):
