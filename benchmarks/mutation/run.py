@@ -8,11 +8,12 @@
 Each mutant of ``catalogue.py`` (file, exact original snippet, replacement, what it models) is
 applied alone to a *scratch copy* of the repository (the working tree is never written): first
 the mutant's relevant tests run (``-x``), and if they pass the full default suite runs, both with
-``CI=true`` (the ``ci`` hypothesis profile).  A mutant is *killed* when a run fails (or times out,
-reported separately), *survives* when both pass, and is *stale* when its snippet no longer occurs
-exactly once in its file (reported, not scored: update the catalogue).  The score is
-killed / (killed + survived).  Before the mutants, the unmutated copy must pass the same runs
-(``--baseline``), so a failure is the mutant's.
+``CI=true`` and the ``mutation`` hypothesis profile (the ``ci`` profile without shrinking: the same
+examples, so the same verdicts, only faster failures).  A mutant is *killed* when a run fails (or
+times out, reported separately), *survives* when both pass, and is *stale* when its snippet no
+longer occurs exactly once in its file (reported, not scored: update the catalogue).  The score
+is killed / (killed + survived).  Before the mutants, the unmutated copy must pass the same runs
+(``--no-baseline`` skips this), so a failure is the mutant's.
 
 Exit status: 0 when every survivor is listed as harmless in the catalogue and nothing is stale,
 1 otherwise.
@@ -73,7 +74,8 @@ def scratch_copy(root: Path, dest: Path) -> Path:
 
 def _env(scratch: Path) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in ("RESNET_PL_PROFILE", "PYTEST_ADDOPTS")}
-    env.update(CI="true", PYTHONPATH=str(scratch), PYTHONDONTWRITEBYTECODE="1")
+    # the ci profile without shrinking: a failure is all the check needs to see
+    env.update(CI="true", RESNET_PL_PROFILE="mutation", PYTHONPATH=str(scratch), PYTHONDONTWRITEBYTECODE="1")
     return env
 
 

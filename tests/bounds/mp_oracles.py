@@ -18,8 +18,9 @@ DPS = 50
 
 def profile(kernel: Matern | Gaussian, r: object) -> mpmath.mpf:
     """``K(r)``: Matérn ``2^{1−ν}/Γ(ν) s^ν K_ν(s)``, ``s = √(2ν) r/ℓ`` (Rasmussen & Williams, GPML
-    eq. 4.14), Gaussian ``exp(−r²/(2ℓ²))``; mpmath's Bessel K, no closed-form shortcut."""
-    with mpmath.workdps(DPS):
+    eq. 4.14), Gaussian ``exp(−r²/(2ℓ²))``; mpmath's Bessel K, no closed-form shortcut.  Evaluated
+    at :data:`DPS` digits or the caller's precision if higher (e.g. inside ``mpmath.diff``)."""
+    with mpmath.workdps(max(DPS, mpmath.mp.dps)):
         r = mpmath.mpf(r)
         ell = mpmath.mpf(kernel.lengthscale)
         if isinstance(kernel, Gaussian):

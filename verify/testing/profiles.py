@@ -12,6 +12,9 @@ Select one with ``pytest --hypothesis-profile=NAME`` or the environment variable
 ``thorough``
     Many examples and no deadline; run before publishing a number.  Under this profile the tests
     marked ``slow`` run too (``pytest --run-slow`` runs them under any profile).
+``mutation``
+    ``ci`` without hypothesis' shrinking phase: the mutation check (benchmarks/mutation) only needs
+    to know *that* a test fails, not the smallest counterexample.
 
 A property whose examples are expensive states its count *under ci* through :func:`examples`
 (with a comment saying what one example costs); the loaded profile scales it, so ``thorough``
@@ -22,7 +25,7 @@ from __future__ import annotations
 
 import os
 
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, Phase, settings
 
 __all__ = ["PROFILES", "SLOW_PROFILES", "register_profiles", "default_profile", "current", "examples", "scaled"]
 
@@ -41,6 +44,14 @@ PROFILES: dict[str, dict[str, object]] = {
         print_blob=True,
         suppress_health_check=[HealthCheck.too_slow],
     ),
+    "mutation": dict(
+        max_examples=25,
+        derandomize=True,
+        deadline=None,
+        print_blob=True,
+        suppress_health_check=[HealthCheck.too_slow],
+        phases=[p for p in Phase if p is not Phase.shrink],
+    ),
 }
 
 #: Profiles under which the ``slow`` tests run without ``--run-slow``.
@@ -48,7 +59,7 @@ SLOW_PROFILES: frozenset[str] = frozenset({"thorough"})
 
 
 def register_profiles() -> None:
-    """Register the three profiles with hypothesis (idempotent)."""
+    """Register the profiles with hypothesis (idempotent)."""
     for name, kwargs in PROFILES.items():
         settings.register_profile(name, **kwargs)  # type: ignore[arg-type]
 
