@@ -43,6 +43,8 @@ RELEVANT_TESTS: dict[str, tuple[str, ...]] = {
     "bounds/regularity/": ("tests/bounds/regularity",),
     "bounds/lambda_min/lower/": ("tests/bounds/lambda_min/lower",),
     "bounds/lambda_min/": ("tests/bounds/lambda_min",),
+    "bounds/kernels/": ("tests/bounds/kernels",),
+    "bounds/problem.py": ("tests/bounds/test_pl.py", "tests/bounds/test_smoothness.py", "tests/bounds/test_recipe.py"),
     "bounds/_core/": ("tests/bounds/_core",),
     "verify/certificate/": ("tests/verify/certificate",),
 }
@@ -514,6 +516,9 @@ REGULARITY = [
         "np.abs(gu) * rho**2 / 2",
         "np.abs(gu) * rho**2 / 4",
         "cap: the normal gradient term halved",
+        harmless="the term bounds (g.u0)(u0.d) with u0.d = -|d|^2/2 <= 0 on the sphere and g.u0 = 4 mean((w.u0)^4) "
+        ">= 0, so the product is never positive: any nonnegative multiple of |g.u0| rho^2 (even 0) keeps the "
+        "bound valid",
     ),
     Mutant(
         "sampled.cap-rho4",
@@ -614,7 +619,127 @@ CORE = [
     ),
 ]
 
+KERNELS_AND_PROBLEM = [
+    Mutant(
+        "radial.matern52",
+        "bounds/kernels/radial.py",
+        "return (1.0 + s + s**2 / 3.0) * np.exp(-s)",
+        "return (1.0 + s + s**2 / 2.0) * np.exp(-s)",
+        "the Matern 5/2 closed form with s^2/2 for s^2/3",
+    ),
+    Mutant(
+        "radial.gaussian",
+        "bounds/kernels/radial.py",
+        "return np.exp(-0.5 * (r / self.lengthscale) ** 2)",
+        "return np.exp(-((r / self.lengthscale) ** 2))",
+        "the Gaussian profile exp(-r^2/l^2)",
+    ),
+    Mutant(
+        "radial.gaussian-h",
+        "bounds/kernels/radial.py",
+        "return self.profile(r) / self.lengthscale**4",
+        "return self.profile(r) / self.lengthscale**2",
+        "the Gaussian Hessian's h(r) with l^2 for l^4",
+    ),
+    Mutant(
+        "problem.sigma-B-swapped",
+        "bounds/problem.py",
+        "s = np.linalg.svd(self.B, compute_uv=False)\n        return float(s[-1]), float(s[0])",
+        "s = np.linalg.svd(self.B, compute_uv=False)\n        return float(s[0]), float(s[-1])",
+        "sigma_min(B) and sigma_max(B) swapped",
+    ),
+    Mutant(
+        "problem.rho-min",
+        "bounds/problem.py",
+        "return float(np.max(np.linalg.norm(self.lifted, axis=1)))",
+        "return float(np.min(np.linalg.norm(self.lifted, axis=1)))",
+        "rho = min |A x_i| for max",
+    ),
+    Mutant(
+        "problem.loss-mean-coordinates",
+        "bounds/problem.py",
+        "return float(np.mean(np.sum(r**2, axis=1)))",
+        "return float(np.mean(r**2))",
+        "F(0) averaged over the output coordinates too",
+    ),
+]
+
+REGULARITY_EXACT = [
+    Mutant(
+        "exact.c2-is-c1",
+        "bounds/regularity/exact.py",
+        "expr_sym = _symbolic_constants(kernel)[order - 1]",
+        "expr_sym = _symbolic_constants(kernel)[0]",
+        "c2 = c1 (the fourth moment for the second)",
+    ),
+    Mutant(
+        "exact.kappa-without-c0",
+        "bounds/regularity/exact.py",
+        "mp = _mp_of(1 + c1_sym + c2_sym, dps_used, params)",
+        "mp = _mp_of(c1_sym + c2_sym, dps_used, params)",
+        "kappa's value without c0",
+    ),
+    Mutant(
+        "exact.gaussian-density",
+        "bounds/regularity/exact.py",
+        "sp.exp(-(ELL**2) * _W**2 / 2)",
+        "sp.exp(-(ELL**2) * _W**2)",
+        "the Gaussian spectral density with the wrong variance",
+    ),
+]
+
+LAMBDA_LOWER = [
+    Mutant(
+        "packing.radius-doubled",
+        "bounds/lambda_min/lower/packing.py",
+        "rho = 0.5 * (np.power(j + 1.0, 1.0 / D) - 1.0)",
+        "rho = (np.power(j + 1.0, 1.0 / D) - 1.0)",
+        "packing radius without the 1/2 of the half-separation balls",
+    ),
+    Mutant(
+        "packing.line",
+        "bounds/lambda_min/lower/packing.py",
+        "return np.ceil(j / 2.0)",
+        "return j",
+        "on a line the j-th neighbour at j delta (both sides forgotten)",
+    ),
+    Mutant(
+        "packing.lambda-max",
+        "bounds/lambda_min/lower/packing.py",
+        "min(mpmath.mpf(N), mpmath.mpf(1) + mpmath.mpf(s.value))",
+        "min(mpmath.mpf(N), mpmath.mpf(s.value))",
+        "Gershgorin lambda_max bound without the diagonal",
+    ),
+    Mutant(
+        "minorant.gaussian-variance",
+        "bounds/lambda_min/lower/gaussian_minorant.py",
+        "- x / (2 * s**2)",
+        "- x / (s**2)",
+        "the Gaussian minorant's density with the wrong variance",
+    ),
+    Mutant(
+        "minorant.minimiser",
+        "bounds/lambda_min/lower/gaussian_minorant.py",
+        "((nu + D / 2) * ell**2 * s**2 / nu - 1.0)",
+        "((nu + D) * ell**2 * s**2 / nu - 1.0)",
+        "the minimiser x* of p/g_s with nu + D for nu + D/2",
+    ),
+]
+
 #: verify/certificate/ is being rewritten; its mutants go here once it has landed (see the module docstring).
 CERTIFICATE: list[Mutant] = []
 
-MUTANTS: list[Mutant] = PL + SMOOTHNESS + LZB + RECIPE + TOYS + REGULARITY + LAMBDA + CORE + CERTIFICATE
+MUTANTS: list[Mutant] = (
+    PL
+    + SMOOTHNESS
+    + LZB
+    + RECIPE
+    + TOYS
+    + REGULARITY
+    + REGULARITY_EXACT
+    + LAMBDA
+    + LAMBDA_LOWER
+    + KERNELS_AND_PROBLEM
+    + CORE
+    + CERTIFICATE
+)

@@ -227,6 +227,21 @@ def test_certificate_radius_is_the_brute_force_boundary_of_the_path_model():
     assert cert.best.R == pytest.approx(hi, rel=1e-9)
 
 
+@given(st.floats(0.0, 3.0))
+def test_certificate_evaluates_the_constants_at_theta0_norm_plus_R(theta0_norm):
+    # The constants are valid on |theta| <= rho; the ball B(theta0, R) needs rho = |theta0| + R.
+    calls = []
+
+    def m(r):
+        calls.append(r)
+        return math.exp(-r)
+
+    cert = lzb_certificate(1e-6, m, lambda r: 1.0, lambda r: 1.0, theta0_norm=theta0_norm, grid_size=9)
+    assert cert.guaranteed
+    assert calls[:9] == pytest.approx([theta0_norm + p.R for p in cert.grid], rel=1e-15)
+    assert cert.best.m == pytest.approx(math.exp(-(theta0_norm + cert.best.R)), rel=1e-15)
+
+
 def test_certificate_not_guaranteed_when_f0_too_large():
     cert = lzb_certificate(10.0, lambda r: math.exp(-r), lambda r: 1.0, lambda r: 1.0)
     assert not cert.guaranteed and cert.best is None and cert.feasible == ()

@@ -91,6 +91,32 @@ def test_exp_toy_certificate_is_obeyed_by_gradient_descent(direction, fraction):
         assert np.linalg.norm(theta - theta0) <= cert.best.R * (1 + 1e-12)
 
 
+@pytest.mark.parametrize("R", [0.0, 0.3, 1.1])
+def test_exp_toy_m_and_M_are_attained_and_equal_their_exact_expressions(R):
+    # Sharpness: |grad f|^2 / f = 4 e^{2 theta1} exactly (symbolic identity above), so m(R) is attained
+    # at theta1 = -R and M(R) at theta1 = +R (any theta2 with f > 0); the floats equal the sympy
+    # expressions carried by the quantities.
+    m, M, beta = exp_toy_constants(R)
+    for theta1, q in ((-R, m), (R, M)):
+        theta = np.array([theta1, 0.4])
+        ratio = float(np.sum(exp_toy_grad(theta) ** 2)) / exp_toy_loss(theta)
+        assert ratio == pytest.approx(q.value, rel=1e-12)
+    for q in (m, M, beta):
+        assert q.value == pytest.approx(float(q.expr), rel=1e-15) and q.kind == "exact"
+
+
+@given(st.floats(0.0, 2 * np.pi), st.floats(0.05, 1.0))
+@scaled(10)  # ci count; each example bisects the certified region (40 certificates)
+def test_exp_toy_certificate_uses_the_exact_constants_at_the_right_radius(direction, fraction):
+    # The constants of the certificate's verdict are the toy's exact ones at rho = |theta0_1| + R
+    # (the ball B(theta0, R) lies in |theta1| <= |theta0_1| + R), recomputed from exp_toy_constants.
+    theta0 = toy_start(direction, fraction)
+    best = exp_toy_certificate(theta0).best
+    m, M, beta = exp_toy_constants(abs(theta0[0]) + best.R)
+    assert (best.m, best.M, best.beta) == pytest.approx((m.value, M.value, beta.value), rel=1e-15)
+    assert best.f0 == exp_toy_loss(theta0)
+
+
 def test_exp_toy_certificate_exists_near_a_minimiser():
     cert = exp_toy_certificate(np.array([0.0, np.pi - 0.03]), target=1e-12)
     assert cert.guaranteed and cert.iterations is not None and cert.iterations > 0

@@ -86,7 +86,7 @@ def test_halved_c1_in_the_gronwall_factors_is_caught(monkeypatch, depth_only):
 
 
 def test_unmutated_suites_pass():
-    # The control experiment: the same runs without a mutation pass.
+    # The control experiment: the same runs (the ci profile and counts) without a mutation pass.
     run_suites(KERNEL, only=["pl", "smoothness", "flow"], profile="ci", max_examples=8)
 
 

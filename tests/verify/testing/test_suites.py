@@ -21,6 +21,12 @@ def test_suite_holds(kernel, suite):
     summary = rec.summary()
     assert summary, "the suite recorded no observation"
     assert all(s["violations"] == 0 for s in summary.values())
+    # Every bound the suite declares is exercised on several examples (no property returns early
+    # on most draws; 3 = the fewest distinct examples of a property: the regularity witnesses'
+    # dimensions 1, 2, 3).
+    for prop in SUITES[suite].properties:
+        for bound in prop.bounds:
+            assert summary.get(bound, {}).get("count", 0) >= 3, f"{bound} was checked on fewer than 3 examples"
 
 
 def test_sharpness_properties_reach_one():
