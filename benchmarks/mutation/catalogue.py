@@ -4,7 +4,8 @@ Each :class:`Mutant` replaces one exact snippet of one file (it must occur exact
 test in the default run checks that, so the catalogue cannot silently rot).  ``models`` says what
 mistake it stands for; ``harmless`` is filled only for a mutant that is known to survive and
 explains why the surviving code is still correct (a conservative bound, a measure-zero boundary):
-an unexplained survivor fails the run.
+an unexplained survivor fails the run.  ``pending`` marks a known *unsafe* survivor whose catching
+tests are being written on another branch (it still fails the run until they land).
 
 Adding mutants for another package (``verify/certificate/`` once its rewrite has landed): append
 ``Mutant(...)`` entries with ``file="verify/certificate/<module>.py"`` to :data:`MUTANTS` (a group
@@ -30,6 +31,8 @@ class Mutant:
     models: str
     tests: tuple[str, ...] = ()
     harmless: str = ""
+    #: a known unsafe survivor whose tests are being written elsewhere (who, and what will catch it)
+    pending: str = ""
 
 
 #: Tests that should catch a mutant of a file (longest matching prefix wins); the full default
@@ -44,7 +47,7 @@ RELEVANT_TESTS: dict[str, tuple[str, ...]] = {
     "bounds/lambda_min/lower/": ("tests/bounds/lambda_min/lower",),
     "bounds/lambda_min/": ("tests/bounds/lambda_min",),
     "bounds/kernels/": ("tests/bounds/kernels",),
-    "bounds/problem.py": ("tests/bounds/test_pl.py", "tests/bounds/test_smoothness.py", "tests/bounds/test_recipe.py"),
+    "bounds/problem.py": ("tests/bounds/test_problem.py", "tests/bounds/test_pl.py", "tests/bounds/test_smoothness.py"),
     "bounds/_core/": ("tests/bounds/_core",),
     "verify/certificate/": ("tests/verify/certificate",),
 }
@@ -585,6 +588,9 @@ LAMBDA = [
         "- gm / (1 - gm) * trace",
         "- gm / (1 - gm) * trace / 2",
         "the Cholesky margin halved (issue 18)",
+        pending="issue 17 (bounds/lambda_min/data.py and its Arb-oracle tests are owned by that branch): the margin "
+        "only matters when lambda_min lies within gamma_{N+1} tr(B) ~ N^2 u of the Cholesky shift, which needs an "
+        "enclosure test at that resolution",
     ),
     Mutant(
         "data.gershgorin-eps",
@@ -616,6 +622,9 @@ CORE = [
         "    while mpmath.mpf(f) < x:\n        f = math.nextafter(f, math.inf)",
         "    while False:\n        f = math.nextafter(f, math.inf)",
         "round_up returning the nearest float",
+        pending="issue 17 (the tests of bounds/_core/rounding.py are owned by that branch): up() adds its ulps after "
+        "round_up, so only the direct round_up callers (verified upper lambda_min, packing Lambda) lose up to half "
+        "an ulp; an exact check of round_up(x) >= x on ties catches it",
     ),
 ]
 
