@@ -39,7 +39,7 @@ from bounds._core.validate import require_int, require_positive
 from bounds.kernels import Gaussian, Matern
 from bounds.problem import Problem
 from bounds.regularity import regularity_constant, regularity_constants
-from bounds.result import Quantity, weakest_kind
+from bounds.result import Quantity, upper_float, weakest_kind
 
 __all__ = [
     "flow_factors",
@@ -146,7 +146,7 @@ def lambda_lower(
     See the module docstring for the sources.  Kind: ``rigorous`` except for ``lam="estimate"``.
     A negative Gershgorin value is reported as the trivial bound 0.
     """
-    c = float(jacobian_constant(problem, constants))
+    c = upper_float(jacobian_constant(problem, constants))  # rounded up: e^{±cR} on the safe side
     s_minus, _ = flow_factors(c, R, depth)
     delta_R = down(mpmath.mpf(problem.sigma_A[0]) * mpmath.mpf(problem.separation) * s_minus, 2)
     candidates: list[Quantity] = []
@@ -206,7 +206,7 @@ def lambda_max_upper(
     )
     if constants == "paper" or not _gershgorin_applies(problem.kernel):
         return trivial
-    c = float(jacobian_constant(problem, constants))
+    c = upper_float(jacobian_constant(problem, constants))  # rounded up: e^{±cR} on the safe side
     s_minus, _ = flow_factors(c, R, depth)
     low = _data_gershgorin(problem, s_minus)
     if low.value <= 0:  # the row sum exceeded 1: only the trivial bound is known
@@ -286,7 +286,7 @@ def pl_constants(
     """
     R = require_positive("R", R, strict=False)
     cq = jacobian_constant(problem, constants)
-    s_minus, s_plus = flow_factors(float(cq), R, depth)
+    s_minus, s_plus = flow_factors(upper_float(cq), R, depth)
     lam_q = lambda_lower(problem, R, constants=constants, depth=depth, lam=lam)
     Lam_q = lambda_max_upper(problem, R, constants=constants, depth=depth)
     N = problem.N

@@ -25,7 +25,9 @@ from typing import Literal
 import mpmath
 import sympy as sp
 
-__all__ = ["Kind", "KINDS", "Quantity", "weakest_kind"]
+from bounds._core.rounding import round_up
+
+__all__ = ["Kind", "KINDS", "Quantity", "weakest_kind", "upper_float"]
 
 Kind = Literal["exact", "rigorous", "numerical", "estimate"]
 KINDS: tuple[str, ...] = ("exact", "rigorous", "numerical", "estimate")
@@ -116,3 +118,22 @@ class Quantity:
             "mp": self.mp_string(),
             "dps": self.dps,
         }
+
+
+def upper_float(q: Quantity) -> float:
+    """A float never below the exact value of the constant ``q``: its ``mp`` value rounded up when it
+    has one (``value`` is the nearest float, which may lie below), else ``value`` (a float bound).
+
+    Use it wherever an upper bound of a constant enters a rigorous formula, e.g. ``c1`` in
+    ``e^{±c1 R}``: the exponential amplifies a one-ulp error of ``c1`` by ``c1 R``.
+
+    Examples
+    --------
+    >>> with mpmath.workdps(30):
+    ...     c1 = mpmath.sqrt(mpmath.mpf(5) / 3)
+    >>> q = Quantity("c1", float(c1), "exact", "sqrt(5/3)", "docs/kappa.rst", mp=c1)
+    >>> q.value < c1 <= upper_float(q)  # the nearest float lies below sqrt(5/3)
+    True
+    """
+    return round_up(q.mp) if q.mp is not None else float(q.value)
+

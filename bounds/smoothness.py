@@ -20,7 +20,7 @@ from bounds._core.rounding import MP_DPS, up
 from bounds._core.validate import require_positive
 from bounds.problem import Problem
 from bounds.regularity import regularity_constants
-from bounds.result import Quantity
+from bounds.result import Quantity, upper_float
 
 __all__ = ["smoothness_constant", "residual_bound"]
 
@@ -53,9 +53,9 @@ def smoothness_constant(problem: Problem, R: float, *, constants: str = "sharp")
     R = require_positive("R", R, strict=False)
     reg = regularity_constants(problem.kernel)
     if constants == "sharp":
-        c0, c1, c2 = (float(reg.c0), float(reg.c1), float(reg.c2))
+        c0, c1, c2 = (upper_float(reg.c0), upper_float(reg.c1), upper_float(reg.c2))  # each rounded up
     elif constants == "paper":
-        c0 = c1 = c2 = float(reg.kappa)
+        c0 = c1 = c2 = upper_float(reg.kappa)
     else:
         raise ValueError(f"constants must be 'sharp' or 'paper', got {constants!r}")
     sB = problem.sigma_B[1]
