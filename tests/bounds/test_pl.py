@@ -142,21 +142,40 @@ def test_resnet_depth_limit_is_cR_below_sqrt_T(T):
 # ------------------------------------------------------------------- m(R), M(R): closed forms
 
 
-def _oracle(prob: Problem, R: float, constants: str = "sharp") -> dict[str, mpmath.mpf]:
+def _oracle(prob: Problem, R: float, constants: str = "sharp", sigma_B=None) -> dict[str, mpmath.mpf]:
     """m(R), M(R) with the data-dependent λ and Λ from docs/pl.rst, every ingredient evaluated
-    independently (mp_oracles): c from the spectral moments, σ(B) from mpmath's eigensolver,
-    Gershgorin row sums of the shrunk distances from the Bessel-form profile."""
+    independently (mp_oracles): c from the spectral moments, σ(B) from mpmath's eigensolver (or
+    the given values), Gershgorin row sums of the shrunk distances from the Bessel-form profile."""
     c0, c1, c2 = mo.moments(prob.kernel)
     with mpmath.workdps(mo.DPS):
         c = c1 if constants == "sharp" else c0 + c1 + c2
         s_minus, s_plus = mpmath.exp(-c * R), mpmath.exp(c * R)
         row = mo.gershgorin_row_sum(prob.kernel, prob.lifted, s_minus)
-        sBmin, sBmax = mo.sigma(prob.B)
+        sBmin, sBmax = mo.sigma(prob.B) if sigma_B is None else (mpmath.mpf(s) for s in sigma_B)
         N = prob.N
         lam = max(1 - row, 0)
         Lam = min(1 + row, N) if constants == "sharp" else mpmath.mpf(N)
         return {"lam": lam, "Lam": Lam, "m": 4 * sBmin**2 * s_minus**2 * lam / N,
                 "M": 4 * sBmax**2 * s_plus**2 * Lam / N}
+
+
+#: Counterexample (found by test_m_and_M_are_never_on_the_unsafe_side): c1 = sqrt(5/3) rounded to
+#: the nearest float lies below c1, and e^{2 c1 R} at c1 R = 26 amplified that to ~5 ulps of M(R),
+#: more than the 3 ulps of its outward rounding: M(20) was 5.5e-16 below the exact bound.
+FAR_PAIR = Problem(np.array([[0.0, 0.0], [15.0, 0.0]]), np.zeros((2, 2)), np.vstack([np.eye(2), np.zeros((1, 2))]),
+                   np.array([[1.0, 0.0, 0.0], [0.0, 0.5, 0.0]]), KERNEL)
+
+
+@given(pl_problems(), st.floats(0.0, 30.0), st.sampled_from(["sharp", "paper"]))
+@example(FAR_PAIR, 20.0, "sharp")
+def test_m_and_M_are_never_on_the_unsafe_side(prob, R, constants):
+    # Bounds are one-sided, not by one ulp violated: m, lambda below and M, Lambda above their exact
+    # values (mpmath, 50 digits, with the exact c1 or kappa), with no slack at all.  sigma(B) is
+    # taken as the problem states it (a LAPACK value: docs/pl.rst treats it as data).
+    pl = pl_constants(prob, R, lam="data", constants=constants)
+    o = _oracle(prob, R, constants, sigma_B=prob.sigma_B)
+    assert mpmath.mpf(pl.m.value) <= o["m"] and mpmath.mpf(pl.lam.value) <= o["lam"]
+    assert mpmath.mpf(pl.M.value) >= o["M"] and mpmath.mpf(pl.Lam.value) >= o["Lam"]
 
 
 @given(pl_problems(), radii, st.sampled_from(["sharp", "paper"]))
@@ -172,9 +191,13 @@ def test_m_and_M_equal_their_closed_form_at_every_radius(prob, R, constants):
     margin = prob.N * 2e-13
     assert pl.m.value <= o["m"] * (1 + 1e-14)  # one-sided: a lower bound, rounded down
     assert pl.M.value >= o["M"] * (1 - 1e-14)  # an upper bound, rounded up
-    assert abs(pl.lam.value - o["lam"]) <= margin and abs(pl.Lam.value - o["Lam"]) <= margin
+    assert abs(pl.lam.value - o["lam"]) <= margin
     assert abs(pl.m.value - o["m"]) <= o["m"] * 1e-13 + (o["m"] / o["lam"] if o["lam"] else 0.0) * margin
-    assert abs(pl.M.value - o["M"]) <= o["M"] * (1e-13 + margin / o["Lam"])
+    if o["lam"] > margin:  # Gershgorin's row sum below 1: Lambda = 1 + row sum, M from it
+        assert abs(pl.Lam.value - o["Lam"]) <= margin
+        assert abs(pl.M.value - o["M"]) <= o["M"] * (1e-13 + margin / o["Lam"])
+    else:  # row sum >= 1: the package falls back to the trivial Lambda = N (valid, not the sharpest)
+        assert pl.Lam.value == prob.N
 
 
 @given(pl_problems(), radii)

@@ -24,13 +24,16 @@ from verify.testing.strategies import matrices_with_sv
 KERNELS = [Matern("5/2"), Matern("9/2", "2/3"), Matern(2.6, 1.4), Gaussian("1/2")]
 
 
-def _oracle(prob: Problem, R: float, constants: str) -> dict[str, mpmath.mpf]:
-    """β(R) and r̄(R) from the derivation's pieces (module docstring)."""
+def _oracle(prob: Problem, R: float, constants: str, as_stated: bool = False) -> dict[str, mpmath.mpf]:
+    """β(R) and r̄(R) from the derivation's pieces (module docstring); ``as_stated`` takes σ_max(B),
+    ρ and max‖y‖ as the problem states them (floats: data) instead of recomputing them."""
     c0, c1, c2 = mo.moments(prob.kernel)
     if constants == "paper":  # the talk's single constant kappa for each
         c0 = c1 = c2 = c0 + c1 + c2
     d = mo.problem_data(prob.X, prob.Y, prob.A)
     _, sB = mo.sigma(prob.B)
+    if as_stated:
+        d, sB = {"rho": mpmath.mpf(prob.rho), "ymax": mpmath.mpf(prob.y_max)}, mpmath.mpf(prob.sigma_B[1])
     with mpmath.workdps(mo.DPS):
         R = mpmath.mpf(R)
         e = mpmath.exp(c1 * R)
@@ -73,6 +76,15 @@ def test_beta_equals_the_derivation_term_by_term(prob, R, constants):
     assert mpmath.mpf(beta.value) >= o["beta"] * (1 - mpmath.mpf(10) ** -14)
     assert beta.value == pytest.approx(float(o["beta"]), rel=1e-13)
     assert beta.kind == "rigorous"
+
+
+@given(smooth_problems(), st.floats(0.0, 30.0), st.sampled_from(["sharp", "paper"]))
+@example(_regime(Matern("5/2"), 1.0, 1.0), 20.0, "sharp")
+def test_beta_is_never_on_the_unsafe_side(prob, R, constants):
+    # An upper bound, not by one ulp violated: beta >= its exact value (mpmath, exact c0, c1, c2),
+    # with no slack, at radii where e^{3 c1 R} amplifies any rounding of c1 (the example: c1 R = 26).
+    beta = smoothness_constant(prob, R, constants=constants)
+    assert mpmath.mpf(beta.value) >= _oracle(prob, R, constants, as_stated=True)["beta"]
 
 
 @given(smooth_problems(), st.floats(0.0, 2.0))
