@@ -212,6 +212,13 @@ PL = [
         'kind="rigorous"',
         "m labelled rigorous when built on an estimate",
     ),
+    Mutant(
+        "pl.c-nearest",
+        "bounds/pl.py",
+        "s_minus, s_plus = flow_factors(upper_float(cq), R, depth)",
+        "s_minus, s_plus = flow_factors(float(cq), R, depth)",
+        "c1 rounded to nearest before e^{+-c1 R} (the bug fixed on this branch: M(20) 5 ulps low)",
+    ),
 ]
 
 SMOOTHNESS = [
@@ -298,9 +305,16 @@ SMOOTHNESS = [
     Mutant(
         "beta.paper-c1",
         "bounds/smoothness.py",
-        "c0 = c1 = c2 = float(reg.kappa)",
-        "c0 = c1 = c2 = float(reg.c1)",
+        "c0 = c1 = c2 = upper_float(reg.kappa)",
+        "c0 = c1 = c2 = upper_float(reg.c1)",
         "the paper's beta with c1 for kappa",
+    ),
+    Mutant(
+        "beta.c-nearest",
+        "bounds/smoothness.py",
+        "c0, c1, c2 = (upper_float(reg.c0), upper_float(reg.c1), upper_float(reg.c2))",
+        "c0, c1, c2 = (float(reg.c0), float(reg.c1), float(reg.c2))",
+        "c0, c1, c2 rounded to nearest before the exponentials (the bug fixed on this branch)",
     ),
 ]
 

@@ -100,7 +100,9 @@ def run_pytest(scratch: Path, targets: list[str], timeout: float) -> tuple[str, 
         proc = subprocess.run(cmd, cwd=scratch, env=_env(scratch), capture_output=True, text=True, timeout=timeout)
     except subprocess.TimeoutExpired:
         return "timeout", ""
-    tail = "\n".join((proc.stdout + proc.stderr).strip().splitlines()[-3:])
+    lines = (proc.stdout + proc.stderr).strip().splitlines()
+    failed = [ln for ln in lines if ln.startswith(("FAILED ", "ERROR "))][:1]  # the killing test (-ra summary)
+    tail = "\n".join(failed + lines[-1:])
     if proc.returncode == 0:
         return "pass", tail
     if proc.returncode in (1, 2):  # tests failed, or collection/import failed: the mutant is seen
