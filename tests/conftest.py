@@ -1,4 +1,8 @@
-"""Test configuration: hypothesis profiles (see :mod:`verify.testing.profiles`)."""
+"""Test configuration: hypothesis profiles (see :mod:`verify.testing.profiles`) and the ``slow`` marker.
+
+Tests marked ``@pytest.mark.slow`` are skipped unless ``--run-slow`` is given or the ``thorough``
+profile is loaded (``--hypothesis-profile=thorough`` or ``RESNET_PL_PROFILE=thorough``).
+"""
 
 from __future__ import annotations
 
@@ -10,12 +14,17 @@ from pathlib import Path
 import pytest
 from hypothesis import settings
 
-from verify.testing.profiles import default_profile, register_profiles
+from verify.testing.profiles import SLOW_PROFILES, default_profile, register_profiles
 
 register_profiles()
 
 
-def pytest_configure(config):  # noqa: D103 - pytest hook
+def pytest_addoption(parser: pytest.Parser) -> None:  # noqa: D103 - pytest hook
+    parser.addoption("--run-slow", action="store_true", default=False,
+                     help="also run the tests marked slow (the thorough profile runs them anyway)")
+
+
+def pytest_configure(config: pytest.Config) -> None:  # noqa: D103 - pytest hook
     # An explicit --hypothesis-profile wins; hypothesis' own plugin loads it after this hook.
     if not config.getoption("hypothesis_profile", default=None):
         settings.load_profile(default_profile())
@@ -50,19 +59,14 @@ def built(docs_build: Build) -> Path:
     return docs_build.html
 
 
-def pytest_addoption(parser):  # noqa: D103 - pytest hook
-    parser.addoption("--run-slow", action="store_true", default=False,
-                     help="also run the tests marked slow (pyproject.toml: skipped otherwise, unless the "
-                          "thorough hypothesis profile is selected)")
+def _profile_name(config: pytest.Config) -> str:
+    return config.getoption("hypothesis_profile", default=None) or default_profile()
 
 
-def pytest_collection_modifyitems(config, items):  # noqa: D103 - pytest hook
-    import pytest
-
-    profile = config.getoption("hypothesis_profile", default=None) or default_profile()
-    if config.getoption("--run-slow") or profile == "thorough":
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:  # noqa: D103
+    if config.getoption("--run-slow") or _profile_name(config) in SLOW_PROFILES:
         return
-    skip = pytest.mark.skip(reason="slow: run with --run-slow or --hypothesis-profile=thorough")
+    skip = pytest.mark.skip(reason="slow: run with --run-slow or the thorough profile")
     for item in items:
         if "slow" in item.keywords:
             item.add_marker(skip)

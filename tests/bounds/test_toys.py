@@ -1,11 +1,11 @@
-"""SPEC §9: the talk's small theorems, symbolically and numerically."""
+"""docs/toys.rst: the paper's small theorems (docs/toys.rst), symbolically and numerically."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 import sympy as sp
-from hypothesis import example, given, settings
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from bounds.toys import (
@@ -18,6 +18,8 @@ from bounds.toys import (
     obstruction_loss_and_grad,
     polyak_constants,
 )
+from verify.testing.profiles import scaled
+from verify.testing.suites.theory import toy_start
 
 finite = st.floats(-3, 3, allow_nan=False, allow_infinity=False)
 # The toy's Hessian, derived by sympy once (independent of the hand-written beta formula).
@@ -68,15 +70,16 @@ def test_exp_toy_beta_is_attained(R):
     assert np.linalg.norm(np.array(H, dtype=float), 2) == pytest.approx(beta.value, rel=1e-12)
 
 
-@given(st.floats(-0.3, 0.3), st.floats(-0.2, 0.2))
-@example(0.0, 0.03)
-@settings(max_examples=20)
-def test_exp_toy_certificate_is_obeyed_by_gradient_descent(t1, dt2):
-    theta0 = np.array([t1, np.pi + dt2])
+@given(st.floats(0.0, 2 * np.pi), st.floats(0.05, 1.0))
+@example(np.pi / 2, 1.0)  # along theta2 at the edge of the certified region
+@scaled(20)  # ci count; each example bisects the certified region (40 certificates) and runs 80 GD steps
+def test_exp_toy_certificate_is_obeyed_by_gradient_descent(direction, fraction):
+    # Every start is certified by construction (toy_start: a fraction of the largest certified
+    # distance to the minimiser along the drawn direction), so the descent runs on every example.
+    theta0 = toy_start(direction, fraction)
     cert = exp_toy_certificate(theta0)
-    if not cert.guaranteed:
-        return
-    rho = abs(t1) + cert.best.R
+    assert cert.guaranteed
+    rho = abs(theta0[0]) + cert.best.R
     _, _, beta = exp_toy_constants(rho)
     step = 1.0 / beta.value
     f0 = exp_toy_loss(theta0)
@@ -86,6 +89,32 @@ def test_exp_toy_certificate_is_obeyed_by_gradient_descent(t1, dt2):
         # The guarantee: the envelope and the ball, at every iteration.
         assert exp_toy_loss(theta) <= cert.best.rate**k * f0 * (1 + 1e-9) + F_ROUNDING
         assert np.linalg.norm(theta - theta0) <= cert.best.R * (1 + 1e-12)
+
+
+@pytest.mark.parametrize("R", [0.0, 0.3, 1.1])
+def test_exp_toy_m_and_M_are_attained_and_equal_their_exact_expressions(R):
+    # Sharpness: |grad f|^2 / f = 4 e^{2 theta1} exactly (symbolic identity above), so m(R) is attained
+    # at theta1 = -R and M(R) at theta1 = +R (any theta2 with f > 0); the floats equal the sympy
+    # expressions carried by the quantities.
+    m, M, beta = exp_toy_constants(R)
+    for theta1, q in ((-R, m), (R, M)):
+        theta = np.array([theta1, 0.4])
+        ratio = float(np.sum(exp_toy_grad(theta) ** 2)) / exp_toy_loss(theta)
+        assert ratio == pytest.approx(q.value, rel=1e-12)
+    for q in (m, M, beta):
+        assert q.value == pytest.approx(float(q.expr), rel=1e-15) and q.kind == "exact"
+
+
+@given(st.floats(0.0, 2 * np.pi), st.floats(0.05, 1.0))
+@scaled(10)  # ci count; each example bisects the certified region (40 certificates)
+def test_exp_toy_certificate_uses_the_exact_constants_at_the_right_radius(direction, fraction):
+    # The constants of the certificate's verdict are the toy's exact ones at rho = |theta0_1| + R
+    # (the ball B(theta0, R) lies in |theta1| <= |theta0_1| + R), recomputed from exp_toy_constants.
+    theta0 = toy_start(direction, fraction)
+    best = exp_toy_certificate(theta0).best
+    m, M, beta = exp_toy_constants(abs(theta0[0]) + best.R)
+    assert (best.m, best.M, best.beta) == pytest.approx((m.value, M.value, beta.value), rel=1e-15)
+    assert best.f0 == exp_toy_loss(theta0)
 
 
 def test_exp_toy_certificate_exists_near_a_minimiser():
@@ -105,20 +134,29 @@ def test_obstruction_gradient_matches_finite_differences():
 
 
 def test_obstruction_from_zero_loss_tends_to_d_and_gradient_vanishes():
-    d = 2
-    run = obstruction_descent(np.zeros((d, d)), step=0.25, iterations=400)
-    # Closed form: from theta0 = 0, theta_k = z_k I with z_k -> -inf, so f -> d and grad -> 0.
-    assert run.loss[0] == pytest.approx(4.0 * d)
-    assert abs(run.loss[-1] - d) < 0.05 and run.grad_norm[-1] < 0.1
-    assert np.all(np.diff(run.loss) <= 1e-12)  # monotone descent, never below d
-    assert np.all(run.loss > d)
-    # No PL: ||grad||^2 / f -> 0 along the run.
-    assert run.grad_norm[-1] ** 2 / run.loss[-1] < 1e-2 * run.grad_norm[0] ** 2 / run.loss[0]
-    assert np.allclose(run.theta, run.theta[0, 0] * np.eye(d))
+    d, step = 2, 0.25
+    run = obstruction_descent(np.zeros((d, d)), step=step, iterations=400)
+    # Closed form: from theta0 = 0, theta_k = z_k I with the scalar descent
+    # z <- z - step 2 e^z (e^z + 1), f = d (e^z + 1)^2, |grad f|_F = 2 sqrt(d) e^z (e^z + 1).
+    z = np.zeros(401)
+    for k in range(400):
+        z[k + 1] = z[k] - step * 2 * np.exp(z[k]) * (np.exp(z[k]) + 1)
+    ez = np.exp(z[:400])
+    assert np.allclose(run.loss, d * (ez + 1) ** 2, rtol=1e-12)
+    assert np.allclose(run.grad_norm, 2 * np.sqrt(d) * ez * (ez + 1), rtol=1e-12)
+    assert np.allclose(run.theta, z[400] * np.eye(d), rtol=1e-12)
+    # Derived rates: e^{-z_{k+1}} >= e^{-z_k} e^{2 step e^{z_k}} >= e^{-z_k} + 2 step, so
+    # e^{z_k} <= 1/(1 + 2 step k): f_k - d = d e^z (2 + e^z) <= 3d/(1 + 2 step k) -> 0, the gradient
+    # <= 4 sqrt(d)/(1 + 2 step k) -> 0 and |grad f|^2/f = 4 e^{2z} <= 4/(1 + 2 step k)^2 -> 0: no PL.
+    k = np.arange(400)
+    assert np.all(run.loss - d <= 3 * d / (1 + 2 * step * k) * (1 + 1e-12))
+    assert np.all(run.grad_norm <= 4 * np.sqrt(d) / (1 + 2 * step * k) * (1 + 1e-12))
+    assert np.all(run.grad_norm**2 / run.loss <= 4 / (1 + 2 * step * k) ** 2 * (1 + 1e-12))
+    assert np.all(np.diff(run.loss) < 0) and np.all(run.loss > d)  # monotone descent, never below d
 
 
 def test_obstruction_diagonal_reduces_to_scalar_descent():
-    # SPEC §9: from theta0 = diag(z) each z does GD on |e^z + 1|^2 (real z: derivative 2e^z(e^z+1)).
+    # docs/toys.rst: from theta0 = diag(z) each z does GD on |e^z + 1|^2 (real z: derivative 2e^z(e^z+1)).
     z0 = np.array([0.3, -0.4])
     run = obstruction_descent(np.diag(z0), step=0.02, iterations=50)
     z = z0.copy()

@@ -1,4 +1,4 @@
-"""Kernels and spectral measures of :mod:`bounds.kernels` (SPEC §1).
+"""Kernels and spectral measures of :mod:`bounds.kernels` (docs/kernels.rst).
 
 Every expected value names its independent source in a comment.
 """
@@ -9,13 +9,14 @@ import math
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 from scipy import special
 from sklearn.gaussian_process.kernels import RBF as SkRBF
 from sklearn.gaussian_process.kernels import Matern as SkMatern
 
 from bounds.kernels import Gaussian, Matern, RandomFourierKernel
+from verify.testing.profiles import scaled
 from verify.testing.strategies import kernels, point_sets, rff_kernels
 
 R = np.concatenate([[0.0, 1e-9, 1e-4], np.linspace(0.01, 12.0, 400)])
@@ -39,7 +40,7 @@ def test_half_integer_closed_forms_equal_bessel_path_and_references(nu, ell):
     np.testing.assert_allclose(closed, k.bessel_profile(R), rtol=0, atol=1e-12)
     # Independent source 2: a scipy.special.kv reference formula written here.
     np.testing.assert_allclose(closed, kv_reference(R, k.nu, ell), rtol=0, atol=1e-12)
-    # Independent source 3: scikit-learn's Matern (the published reference of SPEC §1).
+    # Independent source 3: scikit-learn's Matern (the published reference of docs/kernels.rst).
     X = np.stack([R, np.zeros_like(R)], axis=1)
     sk = SkMatern(length_scale=ell, nu=k.nu)(np.zeros((1, 2)), X)[0]
     np.testing.assert_allclose(closed, sk, rtol=0, atol=1e-12)
@@ -89,7 +90,7 @@ def test_gram_matrix_matches_pointwise_values():
 
 
 @given(kernel=kernels() | rff_kernels(max_q=30), data=st.data())
-@settings(max_examples=20)
+@scaled(20)  # ci count; each example evaluates finite differences of Bessel-form kernels
 def test_closed_form_gradient_and_hessian_match_finite_differences(kernel, data):
     D = kernel.dim if isinstance(kernel, RandomFourierKernel) else data.draw(st.integers(1, 3))
     ell = getattr(kernel, "lengthscale", 1.0)

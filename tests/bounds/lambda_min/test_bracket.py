@@ -9,13 +9,14 @@ import math
 import mpmath
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from bounds.kernels import Gaussian, Matern, RandomFourierKernel
 from bounds.lambda_min.bracket import best_lower_bound, lambda_bracket, lambda_two
 from bounds.lambda_min.lower.packing import packing_lower_bound
 from verify.cli import lam
+from verify.testing.profiles import scaled
 from verify.testing.reference import EIG_TOL, gram, lambda_min
 from verify.testing.strategies import delta_separated_sets
 
@@ -42,7 +43,7 @@ def test_n_equals_two_is_exact_on_both_sides():
     assert b.lower.value == lambda_two(Matern("5/2"), 0.8).value
 
 
-@settings(max_examples=10)
+@scaled(10)  # ci count; each example evaluates every lambda bound
 @given(
     st.sampled_from([Matern("3/2"), Matern("5/2"), Gaussian(1)]),
     st.integers(3, 60),

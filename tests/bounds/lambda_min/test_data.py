@@ -1,12 +1,12 @@
 """Data-dependent λ: verified enclosure of λ_min(K_X), the entry-error margin, and the
-Gershgorin bound along the flow (SPEC §4.3, §5)."""
+Gershgorin bound along the flow (docs/lambda_data.rst, docs/pl.rst)."""
 
 from __future__ import annotations
 
 import mpmath
 import numpy as np
 import pytest
-from hypothesis import example, given, settings, target
+from hypothesis import example, given, target
 from hypothesis import strategies as st
 
 from bounds._core.rounding import gamma_k
@@ -22,6 +22,7 @@ from bounds.lambda_min.data import (
     verified_gram,
 )
 from bounds.lambda_min.lower.packing import packing_lower_bound
+from verify.testing.profiles import scaled
 from verify.testing.reference import EIG_TOL, gram, lambda_min
 from verify.testing.strategies import delta_separated_sets, lambda_kernels
 
@@ -62,7 +63,7 @@ def test_gamma_constant():
     assert gamma_k(11) == pytest.approx(11 * 2.0**-53, rel=1e-14)
 
 
-@settings(max_examples=10)
+@scaled(10)  # ci count; each example runs verified Cholesky enclosures
 @given(
     st.sampled_from([Matern("1/2"), Matern("5/2"), Matern(1.3, 0.7), Gaussian("1/2")]),
     st.integers(0, 2**32 - 1),
@@ -85,7 +86,7 @@ def test_entry_error_bound_holds_for_random_features():
     assert err.max() <= entry_error_bound(kernel, X)
 
 
-@settings(max_examples=12)
+@scaled(12)  # ci count; each example runs verified Cholesky enclosures
 @given(lambda_kernels(), delta_separated_sets(max_n=9, max_d=3, min_delta=0.2))
 @example(
     Matern("7/2"),

@@ -209,7 +209,7 @@ def test_default_example_numbers_are_consistent(default_run):
         f *= q["rate"]
         k += 1
     assert q["iterations"] == k
-    # exact: Matern 5/2, l = 1: c1 = sqrt(5/3), c2 = 5 (SPEC §3 closed forms)
+    # exact: Matern 5/2, l = 1: c1 = sqrt(5/3), c2 = 5 (docs/kappa.rst closed forms)
     assert math.isclose(q["c1"], math.sqrt(5 / 3), rel_tol=1e-15) and q["c2"] == 5
     # the lambda lower bound along the flow never exceeds the verified lambda_min at v = 0
     assert q["lambda_lower"] <= q["lambda_min_data"]

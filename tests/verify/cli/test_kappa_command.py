@@ -21,7 +21,7 @@ def run(capsys, *argv: str) -> tuple[int, str, str]:
 def test_default_is_matern_5_2_with_exact_values(capsys):
     code, out, err = run(capsys)
     assert code == 0 and err == ""
-    # Independent source: SPEC §3 / issue 2 (nu = 5/2: c1 = sqrt(5/3) = sqrt(15)/3, c2 = 5).
+    # Independent source: docs/kappa.rst / issue 2 (nu = 5/2: c1 = sqrt(5/3) = sqrt(15)/3, c2 = 5).
     assert "Matern(nu=5/2, lengthscale=1)" in out
     assert "c1    = sqrt(15)/3 = 1.29099444873580562839308846659" in out
     assert "c2    = 5" in out

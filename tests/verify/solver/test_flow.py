@@ -1,5 +1,5 @@
 """Flows: convergence orders on closed-form flows, adaptive control, Jacobians, metamorphic
-invariances, RFF ↔ kernel-expansion equivalence, input validation (SPEC §10 item 7)."""
+invariances, RFF ↔ kernel-expansion equivalence, input validation (docs/verify.rst)."""
 
 from __future__ import annotations
 
@@ -7,14 +7,15 @@ import math
 
 import numpy as np
 import pytest
-from hypothesis import example, given, settings
+from hypothesis import example, given
 from hypothesis import strategies as st
 from scipy.linalg import expm
 
 from bounds.kernels import Gaussian, Matern, RandomFourierKernel
-from tests.verify.solver.test_flow_support import LinearControl, kernel_setup, rff_setup
+from tests.verify.solver.support import LinearControl, kernel_setup, rff_setup
 from verify.solver.controls import KernelControl, RFFControl, mass_matrix
 from verify.solver.flow import flow, resnet
+from verify.testing.profiles import scaled
 
 seeds = st.integers(min_value=0, max_value=2**31 - 1)
 
@@ -29,7 +30,7 @@ def _fit_order(ns, errs) -> float:
     return -np.polyfit(np.log(ns), np.log(errs), 1)[0]
 
 
-@settings(max_examples=8)
+@scaled(8)  # ci count; each example integrates several flows
 @given(seed=seeds)
 def test_rk4_order_four_on_linear_fields(seed):
     # independent source: x(1) = e^{θ} x(0), scipy.linalg.expm
@@ -41,7 +42,7 @@ def test_rk4_order_four_on_linear_fields(seed):
     assert abs(_fit_order(ns, errs) - 4.0) <= 0.2
 
 
-@settings(max_examples=8)
+@scaled(8)  # ci count; each example integrates several flows
 @given(seed=seeds)
 def test_euler_resnet_order_one_as_depth_grows(seed):
     # independent source: expm; the T-layer ResNet with v_k = θx is (I + θ/T)^T
@@ -68,7 +69,7 @@ def test_piecewise_constant_linear_fields_compose_layer_by_layer():
     assert np.allclose(flow(LinearControl(th), X0, "rk4", 32).x1, X0 @ P.T, atol=1e-10)
 
 
-@settings(max_examples=6)
+@scaled(6)  # ci count; each example integrates several flows
 @given(seed=seeds, rtol=st.sampled_from([1e-6, 1e-9]))
 def test_dopri5_meets_its_tolerance_and_steps_to_layer_boundaries(seed, rtol):
     th = _theta(seed) * 2.0
@@ -100,7 +101,7 @@ def test_trajectory_endpoints_and_times():
     assert flow(ctl, X0, "rk4", 2).times is None
 
 
-@settings(max_examples=6)
+@scaled(6)  # ci count; each example integrates several flows
 @given(seed=seeds)
 @example(seed=240)  # error 1.04e-7 at t = 1: above the old, underived tolerance 1e-7, below the bound
 def test_jacobian_of_linear_flow_is_the_matrix_exponential(seed):
@@ -129,7 +130,7 @@ def test_jacobian_equals_finite_differences_of_the_discrete_map(method):
             assert np.abs(J[:, :, b] - col).max() < 1e-8
 
 
-@settings(max_examples=6)
+@scaled(6)  # ci count; each example integrates several flows
 @given(seed=seeds)
 def test_rff_and_kernel_expansion_give_the_same_flow(seed):
     # W_k = Σ_j a_j ϕ(c_j)ᵀ makes W_k ϕ(x) = Σ_j K_q(x − c_j) a_j exactly
@@ -147,7 +148,7 @@ def test_rff_and_kernel_expansion_give_the_same_flow(seed):
     assert np.allclose(rc.jacobian(0.3, X0), kc.jacobian(0.3, X0), atol=1e-12)
 
 
-@settings(max_examples=8)
+@scaled(8)  # ci count; each example integrates several flows
 @given(seed=seeds)
 def test_permuting_the_data_permutes_the_flow(seed):
     ctl, X0, _, _ = rff_setup(seed)
@@ -155,7 +156,7 @@ def test_permuting_the_data_permutes_the_flow(seed):
     assert np.allclose(flow(ctl, X0[perm], "rk4", 2).x1, flow(ctl, X0, "rk4", 2).x1[perm], rtol=1e-14, atol=1e-14)
 
 
-@settings(max_examples=8)
+@scaled(8)  # ci count; each example integrates several flows
 @given(seed=seeds)
 def test_splitting_layers_in_halves_keeps_the_flow_and_h_norm(seed):
     ctl, X0, _, _ = rff_setup(seed)
@@ -165,7 +166,7 @@ def test_splitting_layers_in_halves_keeps_the_flow_and_h_norm(seed):
     assert math.isclose(ctl.h_norm(), split.h_norm(), rel_tol=1e-13)
 
 
-@settings(max_examples=8)
+@scaled(8)  # ci count; each example integrates several flows
 @given(seed=seeds)
 def test_rotating_data_and_frequencies_rotates_the_flow(seed):
     ctl, X0, _, _ = rff_setup(seed)

@@ -6,13 +6,14 @@ from __future__ import annotations
 import mpmath
 import numpy as np
 import pytest
-from hypothesis import example, given, settings
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 import verify.solver.gradient as vg
-from tests.verify.solver.test_flow_support import rff_setup
+from tests.verify.solver.support import rff_setup
 from verify.solver import _fast_rff
 from verify.solver.gradient import Objective, _adjoint, loss, loss_and_gradient
+from verify.testing.profiles import scaled
 
 seeds = st.integers(min_value=0, max_value=2**31 - 1)
 
@@ -88,7 +89,7 @@ def test_stage_features_equal_direct_sin_cos(step):
 
 
 @pytest.mark.skipif(not _fast_rff.HAVE_NUMBA, reason="the fused solver needs numba")
-@settings(max_examples=10)
+@scaled(10)  # ci count; each example runs the compiled and the NumPy solvers
 @given(
     seed=seeds,
     method=st.sampled_from(["rk4", "rk38", "euler"]),

@@ -1,4 +1,4 @@
-"""Exact gradients of the discrete map, H-gradients and the function-space gradient norm (SPEC §2).
+"""Exact gradients of the discrete map, H-gradients and the function-space gradient norm (docs/solver.rst).
 
 Independent sources: central finite differences of the loss, a hand-rolled ResNet adjoint, the
 continuous adjoint (converging at order 4), the RFF ↔ kernel-expansion identity, torch autograd
@@ -10,11 +10,11 @@ import math
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from bounds.kernels import Gaussian, Matern, RandomFourierKernel
-from tests.verify.solver.test_flow_support import LinearControl, kernel_setup, rff_setup
+from tests.verify.solver.support import LinearControl, kernel_setup, rff_setup
 from verify.solver.controls import KernelControl, RFFControl, mass_matrix
 from verify.solver.flow import resnet
 from verify.solver.gradient import (
@@ -25,6 +25,7 @@ from verify.solver.gradient import (
     loss,
     loss_and_gradient,
 )
+from verify.testing.profiles import scaled
 
 seeds = st.integers(min_value=0, max_value=2**31 - 1)
 FD_EPS = 1e-5  # central differences: truncation ~ eps² |F'''|, rounding ~ 1e-16 F / eps, both << 1e-7
@@ -44,7 +45,7 @@ def _h_inner(a, b) -> float:
     return tot
 
 
-@settings(max_examples=10)
+@scaled(10)  # ci count; each example integrates flows and adjoints
 @given(seed=seeds, method=st.sampled_from(["rk4", "euler", "rk38"]), time=st.sampled_from(["constant", "linear"]),
        spl=st.integers(1, 3))
 def test_rff_gradient_equals_central_differences(seed, method, time, spl):
@@ -61,7 +62,7 @@ def test_rff_gradient_equals_central_differences(seed, method, time, spl):
     assert math.isclose(g.h_norm ** 2, _h_inner(g.h_gradient, g.h_gradient), rel_tol=1e-10)
 
 
-@settings(max_examples=8)
+@scaled(8)  # ci count; each example integrates flows and adjoints
 @given(seed=seeds, kernel=st.sampled_from([Matern("5/2"), Gaussian(0.8), Matern(3.5, 1.3)]),
        method=st.sampled_from(["rk4", "euler"]), time=st.sampled_from(["constant", "linear"]))
 def test_kernel_h_gradient_equals_directional_derivatives(seed, kernel, method, time):
@@ -83,7 +84,7 @@ def test_kernel_h_gradient_equals_directional_derivatives(seed, kernel, method, 
     assert abs(fda - an) <= 1e-7 * scale
 
 
-@settings(max_examples=8)
+@scaled(8)  # ci count; each example integrates flows and adjoints
 @given(seed=seeds, method=st.sampled_from(["rk4", "euler"]), time=st.sampled_from(["constant", "linear"]))
 def test_function_space_norm_equals_parameter_norm_for_rff(seed, method, time):
     # two algorithms: Gram matrices of K_q on the stage points vs sqrt(∂Fᵀ M⁻¹ ∂F) on W
@@ -97,7 +98,7 @@ def test_function_space_norm_equals_parameter_norm_for_rff(seed, method, time):
         assert np.allclose(g.h_gradient.W, L * g.param_gradient, rtol=1e-14, atol=0)
 
 
-@settings(max_examples=8)
+@scaled(8)  # ci count; each example integrates flows and adjoints
 @given(seed=seeds, kernel=st.sampled_from([Matern("5/2"), Gaussian(1.0)]))
 def test_resnet_gradient_norm_is_the_discrete_spec_formula(seed, kernel):
     # second algorithm: a hand-rolled ResNet adjoint p̃^k = p̃^{k+1} + (1/T) Dv_k(x^k)ᵀ p̃^{k+1},
@@ -117,7 +118,7 @@ def test_resnet_gradient_norm_is_the_discrete_spec_formula(seed, kernel):
     assert np.allclose(g.x0_gradient, 2.0 / N * p, rtol=1e-10, atol=1e-14)
 
 
-@settings(max_examples=6)
+@scaled(6)  # ci count; each example integrates flows and adjoints
 @given(seed=seeds)
 def test_rff_and_kernel_expansion_give_the_same_gradient(seed):
     rng = np.random.default_rng(seed)
@@ -141,7 +142,7 @@ def test_rff_and_kernel_expansion_give_the_same_gradient(seed):
         assert np.allclose(Gk, gr.h_gradient.W, rtol=1e-10, atol=1e-12)
 
 
-@settings(max_examples=6)
+@scaled(6)  # ci count; each example integrates flows and adjoints
 @given(seed=seeds)
 def test_continuous_adjoint_converges_to_the_discrete_gradient(seed):
     ctl, X0, Y, B = rff_setup(seed, scale=1.0)
@@ -158,8 +159,8 @@ def test_continuous_adjoint_converges_to_the_discrete_gradient(seed):
 
 
 def test_continuous_spec_integral_bounds_the_layerwise_norm_and_matches_as_layers_split():
-    # Jensen: the layer-average gradient has norm ≤ the full-L²(V) gradient of SPEC §2; splitting
-    # layers (same field) leaves SPEC's integral unchanged and moves the layerwise norm up to it
+    # Jensen: the layer-average gradient has norm ≤ the full-L²(V) gradient of docs/solver.rst; splitting
+    # layers (same field) leaves the integral of docs/solver.rst unchanged and moves the layerwise norm up to it
     ctl, X0, Y, B = rff_setup(11, scale=1.0)
     pb = Objective(X0, Y, B, method="rk4", steps_per_layer=16)
     spec = continuous_adjoint(pb, ctl).spec_norm_sq
@@ -174,7 +175,7 @@ def test_continuous_spec_integral_bounds_the_layerwise_norm_and_matches_as_layer
         prev = n2
 
 
-@settings(max_examples=8)
+@scaled(8)  # ci count; each example integrates flows and adjoints
 @given(seed=seeds)
 def test_splitting_layers_averages_the_h_gradient(seed):
     # the L-layer gradient is the pairwise average of the 2L-layer gradient (projection on the
@@ -189,7 +190,7 @@ def test_splitting_layers_averages_the_h_gradient(seed):
     assert g1.h_norm <= g2.h_norm * (1 + 1e-12)
 
 
-@settings(max_examples=8)
+@scaled(8)  # ci count; each example integrates flows and adjoints
 @given(seed=seeds, method=st.sampled_from(["rk4", "euler"]))
 def test_permutation_and_rotation_leave_loss_and_gradient_norm_unchanged(seed, method):
     ctl, X0, Y, B = rff_setup(seed)
@@ -231,7 +232,7 @@ def test_against_torch_autograd():
     ctl, X0, Y, B = rff_setup(13, N=5, q=6, L=3, scale=1.0)
     pb = Objective(X0, Y, B, method="rk4", steps_per_layer=2)
     g = loss_and_gradient(pb, ctl)
-    Om = torch.from_numpy(ctl.kernel.omega)
+    Om = torch.from_numpy(ctl.kernel.omega.copy())  # torch wants a writable array
     W = torch.from_numpy(ctl.W.copy()).requires_grad_(True)
     q = Om.shape[0]
 

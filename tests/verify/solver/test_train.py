@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from bounds.kernels import Gaussian, Matern, RandomFourierKernel
-from tests.verify.solver.test_flow_support import kernel_setup, rff_setup
+from tests.verify.solver.support import kernel_setup, rff_setup
 from verify.progress import Progress
 from verify.solver.controls import KernelControl, RFFControl
 from verify.solver.gradient import Objective, loss, loss_and_gradient

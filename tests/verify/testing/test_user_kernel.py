@@ -45,5 +45,5 @@ def test_wrong_user_constant_is_caught():
 
             return replace(reg, c1=replace(reg.c1, value=reg.c1.value / 2))
 
-    with pytest.raises(AssertionError):
+    with pytest.raises(AssertionError):  # a planted error must be caught at the ci count (5 examples)
         run_suites(Wrong(), only=["regularity"], profile="ci", max_examples=5, shrink=False)

@@ -1,4 +1,4 @@
-"""Property suites that check every bound of :mod:`bounds` against the flow solver (SPEC §10).
+"""Property suites that check every bound of :mod:`bounds` against the flow solver (docs/verify.rst).
 
 Run them on our kernels with ``resnet-pl verify [--profile ci|dev|thorough] [--only pl,flow]``,
 on your own kernel with ``resnet-pl verify --kernel module:object``, or from Python::
@@ -19,8 +19,11 @@ from hypothesis import Phase, settings
 
 from verify.testing.profiles import register_profiles
 from verify.testing.suites.core import BoundViolation, Property, SlackRecorder, Suite
-from verify.testing.suites.pl import FLOW, LZB, PL, SMOOTHNESS
+from verify.testing.suites.flow import FLOW
+from verify.testing.suites.lzb import LZB
+from verify.testing.suites.pl import PL
 from verify.testing.suites.regularity import REGULARITY
+from verify.testing.suites.smoothness import SMOOTHNESS
 from verify.testing.suites.theory import DEPTH, LAMBDA, TOYS
 
 __all__ = ["SUITES", "run_suites", "SlackRecorder", "BoundViolation", "Suite", "Property"]

@@ -1,4 +1,4 @@
-"""Suite ``regularity``: Condition 1 on actual elements of ``V`` (SPEC §3, §10.1, docs/kappa.rst).
+"""Suite ``regularity``: Condition 1 on actual elements of ``V`` (docs/kappa.rst, docs/verify.rst, docs/kappa.rst).
 
 Fields are finite sums of kernel sections ``v = Σ_j k(·, c_j) a_j`` with the exact RKHS norm
 ``‖v‖² = Σ_ij a_i·a_j K(c_i − c_j)`` and derivatives from the kernel's closed-form gradient and
@@ -192,5 +192,5 @@ REGULARITY = Suite(
             witnesses.__doc__ or "",
         ),
     ),
-    "Condition 1: |v| + |Dv| + |D^2 v| <= (c0 + c1 + c2) |v|_V (SPEC §3)",
+    "Condition 1: |v| + |Dv| + |D^2 v| <= (c0 + c1 + c2) |v|_V (docs/kappa.rst)",
 )

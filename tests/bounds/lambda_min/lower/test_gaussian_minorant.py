@@ -7,7 +7,7 @@ import math
 import mpmath
 import numpy as np
 import pytest
-from hypothesis import example, given, settings, target
+from hypothesis import example, given, target
 from hypothesis import strategies as st
 
 from bounds.kernels import Gaussian, Matern
@@ -16,6 +16,7 @@ from bounds.lambda_min.bracket import lambda_two
 from bounds.lambda_min.lower.gaussian_minorant import gaussian_minorant_lower_bound, log_minorant_constant
 from bounds.lambda_min.upper.adversarial import adversarial_upper_bound
 from bounds.lambda_min.upper.lattice import lattice_upper_bound
+from verify.testing.profiles import scaled
 from verify.testing.reference import EIG_TOL, lambda_min
 from verify.testing.strategies import delta_separated_sets
 
@@ -55,7 +56,7 @@ def test_minorant_below_lambda_min(kernel, Xd):
     assert q.value <= lam + EIG_TOL
 
 
-@settings(max_examples=6)
+@scaled(6)  # ci count; each example runs an adversarial search (seconds)
 @given(MATERNS, st.integers(3, 10), st.floats(0.2, 2.0), st.integers(1, 4), st.integers(0, 100))
 def test_minorant_below_adversarial_sets(kernel, N, delta, D, seed):
     ub = adversarial_upper_bound(kernel, N, delta, D, seed=seed, max_iter=20, time_budget=60)

@@ -1,4 +1,4 @@
-"""Packing–Gershgorin bounds (SPEC §4.1), the two-point value and the log-profile margin."""
+"""Packing–Gershgorin bounds (docs/lambda_lower.rst), the two-point value and the log-profile margin."""
 
 from __future__ import annotations
 

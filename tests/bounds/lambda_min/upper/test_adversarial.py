@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from hypothesis import given, settings, target
+from hypothesis import given, target
 from hypothesis import strategies as st
 
 from bounds._core.separation import separation
@@ -13,6 +13,7 @@ from bounds.lambda_min.lower.fourier import fourier_lower_bound
 from bounds.lambda_min.lower.packing import packing_lower_bound
 from bounds.lambda_min.upper.adversarial import adversarial_upper_bound, lambda_min_gradient
 from bounds.lambda_min.upper.lattice import lattice_upper_bound
+from verify.testing.profiles import scaled
 from verify.testing.reference import EIG_TOL, lambda_min
 
 
@@ -40,7 +41,7 @@ def test_eigenvalue_gradient_matches_finite_differences(kernel):
     assert np.allclose(grad, fd, atol=1e-7, rtol=1e-5)
 
 
-@settings(max_examples=8)
+@scaled(8)  # ci count; each example runs an adversarial local search
 @given(
     st.sampled_from([Matern("3/2"), Matern("5/2"), Gaussian(1)]),
     st.integers(3, 12),

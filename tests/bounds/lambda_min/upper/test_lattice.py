@@ -1,4 +1,4 @@
-"""Lattice sections (upper bounds on λ_N(δ)) and the infinite-lattice symbol (SPEC §4)."""
+"""Lattice sections (upper bounds on λ_N(δ)) and the infinite-lattice symbol (docs/lambda.rst)."""
 
 from __future__ import annotations
 
@@ -7,13 +7,14 @@ import math
 import mpmath
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from bounds._core.separation import separation
 from bounds.kernels import Gaussian, Matern, RandomFourierKernel
 from bounds.lambda_min.lower.packing import packing_lower_bound
 from bounds.lambda_min.upper.lattice import lattice_points, lattice_symbol, lattice_symbol_min, lattice_upper_bound
+from verify.testing.profiles import scaled
 from verify.testing.reference import EIG_TOL, lambda_min
 from verify.testing.strategies import lambda_kernels
 
@@ -36,7 +37,7 @@ def test_lattice_sections_are_nested(lattice, D):
     assert np.array_equal(lattice_points(lattice, 25, 1.0, D), P[:25])
 
 
-@settings(max_examples=15)
+@scaled(15)  # ci count; each example builds lattice sections and verified Rayleigh quotients
 @given(
     lambda_kernels(),
     st.sampled_from([("cubic", 1), ("cubic", 2), ("hexagonal", 2), ("fcc", 3), ("cubic", 4)]),
