@@ -66,7 +66,8 @@ def test_lifting_and_output_map_have_the_stated_singular_values():
 
 
 @pytest.mark.parametrize("make, match", [
-    (lambda: Problem(np.zeros((2, 2)), np.zeros((2, 1)), np.eye(2), np.eye(1, 2), Matern("5/2")), r"duplicate points \(rows 0 and 1"),
+    (lambda: Problem(np.zeros((2, 2)), np.zeros((2, 1)), np.eye(2), np.eye(1, 2), Matern("5/2")),
+     r"duplicate points \(rows 0 and 1"),
     (lambda: Problem(np.eye(2), np.zeros((3, 1)), np.eye(2), np.eye(1, 2), Matern("5/2")), "Y must have"),
     (lambda: Problem(np.eye(2), np.zeros((2, 1)), np.ones((2, 2)), np.eye(1, 2), Matern("5/2")), "injective"),
     (lambda: Problem(np.eye(2), np.zeros((2, 2)), np.eye(2), np.ones((2, 2)), Matern("5/2")), "surjective"),
