@@ -41,7 +41,7 @@ import numpy as np
 
 from bounds._core.rounding import MP_DPS, down, gamma_k, up, upper_value
 from bounds._core.validate import require_int, require_positive
-from bounds.kernels import Gaussian, Matern, RandomFourierKernel
+from bounds.kernels import Gaussian, Kernel, Matern, RandomFourierKernel
 from bounds.kernels.profile import require_radial_kernel
 from bounds.lambda_min.pairs import PointsKey, points_key
 from bounds.problem import Problem
@@ -67,7 +67,7 @@ LambdaSource = Literal["best", "worst-case", "data", "perturbation", "estimate"]
 PERTURBATION_MAX_N = 2000
 
 
-def _jacobian_constant(kernel: object, constants: str) -> Quantity:
+def _jacobian_constant(kernel: Kernel, constants: str) -> Quantity:
     if constants == "sharp":
         if isinstance(kernel, (Matern, Gaussian)):
             return regularity_constant(kernel, 1)  # needs only nu > 1
@@ -234,7 +234,8 @@ def lambda_lower(
         # outside [MIN_DELTA_RATIO, 1/MIN_DELTA_RATIO] length scales the worst-case bounds are not evaluated
         ell = getattr(problem.kernel, "lengthscale", 1.0)
         if MIN_DELTA_RATIO * ell <= delta_R <= ell / MIN_DELTA_RATIO:
-            candidates.append(best_lower_bound(problem.kernel, problem.N, delta_R, problem.D).quantity)
+            radial = require_radial_kernel(problem.kernel, "worst-case lambda")
+            candidates.append(best_lower_bound(radial, problem.N, delta_R, problem.D).quantity)
     if lam in ("best", "data") and _gershgorin_applies(problem.kernel):
         candidates.append(_data_gershgorin(problem, s_minus))
     if lam == "data" and not candidates:
@@ -294,7 +295,8 @@ def lambda_max_upper(
     if low.value <= 0:  # the row sum exceeded 1: only the trivial bound is known
         return trivial
     with mpmath.workdps(MP_DPS):
-        value = up(2 - low.mp, 2)  # 1 + max row sum, since low = 1 - (max row sum, rounded up)
+        low_mp = low.mp if low.mp is not None else mpmath.mpf(low.value)
+        value = up(2 - low_mp, 2)  # 1 + max row sum, since low = 1 - (max row sum, rounded up)
     if value >= N:
         return trivial
     return Quantity(

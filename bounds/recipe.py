@@ -231,8 +231,8 @@ def augmented_design(
     Hypotheses: distinct data, Matérn ν > 2 or Gaussian.  Kind: the search is numerical; the
     verdict (``verified``) is rigorous.
     """
-    kwargs = dict(weights=weights, form=form, depth=depth, constants=constants, lam=lam)
-    alpha, b, R0 = augmented_scales(X, Y, kernel, tolerance=tolerance, **kwargs)  # type: ignore[arg-type]
+    alpha, b, R0 = augmented_scales(X, Y, kernel, tolerance=tolerance, weights=weights, form=form, depth=depth,
+                                    constants=constants, lam=lam)
     searched = (f"augmented alpha = {alpha:.6g}, b = {b:.6g} at R = {R0:.4g}",)
     f0 = Problem.augmented(X, Y, kernel, alpha, 1.0, weights=weights).initial_loss_upper()
     if not math.isfinite(b):
@@ -307,10 +307,11 @@ def best_design(
     for name in families:
         if name not in ("augmented", "copy"):
             raise ValueError(f"families must be among augmented, copy; got {name!r}")
-    kwargs = dict(weights=weights, form=form, depth=depth, constants=constants, lam=lam, target=target)
-    candidates = [augmented_design(X, Y, kernel, **kwargs)]  # type: ignore[arg-type]
+    candidates = [augmented_design(X, Y, kernel, weights=weights, form=form, depth=depth, constants=constants,
+                                   lam=lam, target=target)]
     if "copy" in families:
-        copy = copy_design(X, Y, kernel, p_max=p_max, **kwargs)  # type: ignore[arg-type]
+        copy = copy_design(X, Y, kernel, weights=weights, form=form, depth=depth, constants=constants, lam=lam,
+                           target=target, p_max=p_max)
         if copy is not None:
             candidates.append(copy)
     certified = [d for d in candidates if d.verified]
@@ -497,7 +498,7 @@ def width_design(
     Kind: the search is numerical; the certificate is probabilistic.
     """
     alpha, b, _ = width_scales(X, Y, kernel, weights=weights, form=form, depth=depth, constants=constants, lam=lam)
-    problem = Problem.augmented(X, Y, kernel, alpha, min(b, 1e15), weights=weights)  # type: ignore[arg-type]
+    problem = Problem.augmented(X, Y, kernel, alpha, min(b, 1e15), weights=weights)
     q = width_for_design(problem, eta, form=form, depth=depth, constants=constants, q_max=q_max)
     cert = None if q is None else width_guarantee(problem, q, eta, form=form, depth=depth, constants=constants)
     return WidthDesign(problem.architecture, q, eta, cert)
@@ -517,7 +518,8 @@ def drawn_output_scale(
     numerical (a search); the design is then certified by the radius search.
     """
     _check_form(form)
-    if width.sample is None:
+    sample = width.sample
+    if sample is None:
         raise ValueError("width must be a drawn network (bounds.width.FiniteWidth.drawn), not a priori bounds")
     c = float(width.regularity.kappa if constants == "paper" else width.regularity.c1)
     N = np.asarray(X).shape[0]
@@ -528,8 +530,8 @@ def drawn_output_scale(
         return math.inf, R0
 
     def at(b: float):  # noqa: ANN202 - a ChainPoint
-        return chain_point(Problem.augmented(X, Y, width.sample, alpha, b, weights=weights), R0,  # type: ignore[arg-type]
+        return chain_point(Problem.augmented(X, Y, sample, alpha, b, weights=weights), R0,
                            constants=constants, depth=depth, width=width)
 
-    f0 = Problem.augmented(X, Y, width.sample, alpha, 1.0, weights=weights).initial_loss_upper()  # type: ignore[arg-type]
+    f0 = Problem.augmented(X, Y, sample, alpha, 1.0, weights=weights).initial_loss_upper()
     return _output_scale(at, R0, f0, form), R0

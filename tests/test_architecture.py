@@ -129,3 +129,14 @@ def test_ruff_is_clean():
     proc = subprocess.run([sys.executable, "-m", "ruff", "check", "bounds", "verify", "tests", "benchmarks"],
                           capture_output=True, text=True, cwd=ROOT)
     assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_mypy_is_clean():
+    # The packages are typed (py.typed): the type checker runs over bounds/ and verify/ with the
+    # settings of pyproject.toml ([tool.mypy]); its cache goes to a temporary directory.
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as cache:
+        proc = subprocess.run([sys.executable, "-m", "mypy", "--cache-dir", cache], capture_output=True, text=True,
+                              cwd=ROOT)
+    assert proc.returncode == 0, proc.stdout + proc.stderr

@@ -57,6 +57,7 @@ from __future__ import annotations
 import hashlib
 import math
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -284,7 +285,9 @@ def gaussian_mixture(n: int = 200, d: int = 20, components: int = 4, separation:
 
 
 #: name -> generator (all take ``n`` and ``seed``).
-BUILTIN = {"moons": two_moons, "circles": circles, "sphere": sphere, "xor": xor, "gaussian-mixture": gaussian_mixture}
+BUILTIN: dict[str, Callable[..., Dataset]] = {
+    "moons": two_moons, "circles": circles, "sphere": sphere, "xor": xor, "gaussian-mixture": gaussian_mixture,
+}
 #: name -> scikit-learn loader of a real data set.
 REAL = {"iris": "load_iris", "wine": "load_wine", "breast-cancer": "load_breast_cancer", "digits": "load_digits"}
 NAMES = tuple(BUILTIN) + tuple(REAL)

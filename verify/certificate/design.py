@@ -118,8 +118,8 @@ def _finite_width(problem: Problem, base: Matern | Gaussian, opts: CertifyOption
 def _problem(X: np.ndarray, Y: np.ndarray, w: np.ndarray, base: Matern | Gaussian,
              opts: CertifyOptions) -> tuple[Problem, str]:
     if opts.architecture == "copy":
-        b = 1.0 if opts.b is None else opts.b
-        return Problem.copy_lifting(X, Y, base, opts.p, opts.a, b, weights=w), "the options"
+        b_copy = 1.0 if opts.b is None else opts.b
+        return Problem.copy_lifting(X, Y, base, opts.p, opts.a, b_copy, weights=w), "the options"
     alpha, b = opts.alpha, opts.b
     chosen = "the options"
     if alpha is None or b is None:

@@ -9,7 +9,10 @@ import argparse
 import json
 import os
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
+
+if TYPE_CHECKING:  # the CLI imports no numerical library before a command runs
+    from bounds.kernels import Kernel
 
 __all__ = [
     "add_data_arguments",
@@ -128,7 +131,7 @@ def parse_depth(value: object) -> int | None:
     return T
 
 
-def kernel_from_args(args: argparse.Namespace) -> object:
+def kernel_from_args(args: argparse.Namespace) -> Kernel:
     """The kernel named by ``--kernel`` (``matern``, ``gaussian`` or ``module:object``)."""
     from bounds.kernels import Gaussian, Matern  # noqa: PLC0415
 
@@ -139,7 +142,7 @@ def kernel_from_args(args: argparse.Namespace) -> object:
     if ":" in args.kernel:
         from verify.certificate.options import load_object  # noqa: PLC0415
 
-        return load_object(args.kernel)
+        return cast("Kernel", load_object(args.kernel))  # a user kernel: checked where it is used
     raise ValueError(f"kernel must be matern, gaussian or MODULE:OBJECT, got {args.kernel!r}")
 
 
