@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import mpmath
 import numpy as np
 import sympy as sp
 from scipy.linalg import expm, expm_frechet
@@ -133,14 +134,20 @@ def exp_toy_constants(R: float) -> tuple[Quantity, Quantity, Quantity]:
     ``2e^{θ1}`` times a reflection, so ``‖∇²f‖ ≤ 4e^{2θ1} + 2e^{θ1}``, attained at ``θ = (R, 0)``.
     """
     R = require_positive("R", R, strict=False)
-    Rs = sp.nsimplify(R) if float(R).is_integer() else sp.Float(R, 30)
     hyp = ("||theta|| <= R",)
+    if float(R).is_integer():  # symbolic
+        Rs = sp.Integer(int(R))
+        exprs = (4 * sp.exp(-2 * Rs), 4 * sp.exp(2 * Rs), 4 * sp.exp(2 * Rs) + 2 * sp.exp(Rs))
+    else:  # a float radius: the same expressions evaluated at 30 digits (what sympy would return, 30x faster)
+        with mpmath.workdps(30):
+            e = mpmath.exp(mpmath.mpf(R))
+            exprs = tuple(sp.Float(v, 30) for v in (4 / e**2, 4 * e**2, 4 * e**2 + 2 * e))
     m = Quantity("m", float(4 * np.exp(-2 * R)), "exact", "4 exp(-2R)", REFERENCE + "#local-pl-example",
-                 hyp, expr=4 * sp.exp(-2 * Rs))
+                 hyp, expr=exprs[0])
     M = Quantity("M", float(4 * np.exp(2 * R)), "exact", "4 exp(2R)", REFERENCE + "#local-pl-example",
-                 hyp, expr=4 * sp.exp(2 * Rs))
+                 hyp, expr=exprs[1])
     beta = Quantity("beta", float(4 * np.exp(2 * R) + 2 * np.exp(R)), "exact", "4 exp(2R) + 2 exp(R)",
-                    REFERENCE + "#local-pl-example", hyp, expr=4 * sp.exp(2 * Rs) + 2 * sp.exp(Rs))
+                    REFERENCE + "#local-pl-example", hyp, expr=exprs[2])
     return m, M, beta
 
 

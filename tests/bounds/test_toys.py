@@ -72,7 +72,7 @@ def test_exp_toy_beta_is_attained(R):
 
 @given(st.floats(0.0, 2 * np.pi), st.floats(0.05, 1.0))
 @example(np.pi / 2, 1.0)  # along theta2 at the edge of the certified region
-@scaled(20)  # ci count; each example bisects the certified region (40 certificates) and runs 80 GD steps
+@scaled(20)  # ci count; each new ray bisects the certified region once (20 certificates) and runs 80 GD steps
 def test_exp_toy_certificate_is_obeyed_by_gradient_descent(direction, fraction):
     # Every start is certified by construction (toy_start: a fraction of the largest certified
     # distance to the minimiser along the drawn direction), so the descent runs on every example.
@@ -106,7 +106,7 @@ def test_exp_toy_m_and_M_are_attained_and_equal_their_exact_expressions(R):
 
 
 @given(st.floats(0.0, 2 * np.pi), st.floats(0.05, 1.0))
-@scaled(10)  # ci count; each example bisects the certified region (40 certificates)
+@scaled(10)  # ci count; each new ray bisects the certified region once (20 certificates)
 def test_exp_toy_certificate_uses_the_exact_constants_at_the_right_radius(direction, fraction):
     # The constants of the certificate's verdict are the toy's exact ones at rho = |theta0_1| + R
     # (the ball B(theta0, R) lies in |theta1| <= |theta0_1| + R), recomputed from exp_toy_constants.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 
 import numpy as np
 from hypothesis import given
@@ -133,17 +134,33 @@ def toys_identity(kernel, recorder: SlackRecorder | None, settings: hsettings) -
     prop()
 
 
-def toy_start(direction: float, fraction: float) -> np.ndarray:
-    """A start ``θ0 = (0, π) + r (cos φ, sin φ)`` near the toy's minimiser from which the
-    certificate holds, at ``r = fraction × r_max`` with ``r_max`` the largest such radius along
-    the ray (bisection on the calculator's verdict, 40 steps from 0 to 1)."""
-    ray = np.array([math.cos(direction), math.sin(direction)])
+#: Directions of the toy's starts: a grid of this many rays, each bisected once per session.
+TOY_DIRECTIONS = 32
+
+
+@lru_cache(maxsize=TOY_DIRECTIONS)
+def _toy_edge(k: int) -> float:
+    """The largest certified distance ``r_max`` from the minimiser ``(0, π)`` along ray ``k`` of
+    :data:`TOY_DIRECTIONS` (bisection on the calculator's verdict, 20 steps from 0 to 1)."""
+    phi = 2 * math.pi * k / TOY_DIRECTIONS
+    ray = np.array([math.cos(phi), math.sin(phi)])
     good, bad = 0.0, 1.0
     if exp_toy_certificate(np.array([0.0, math.pi]) + bad * ray).guaranteed:
         raise AssertionError("the toy certificate unexpectedly holds one unit away from the minimiser")
-    for _ in range(40):
+    for _ in range(20):
         mid = (good + bad) / 2
         good, bad = (mid, bad) if exp_toy_certificate(np.array([0.0, math.pi]) + mid * ray).guaranteed else (good, mid)
+    return good
+
+
+def toy_start(direction: float, fraction: float) -> np.ndarray:
+    """A start ``θ0 = (0, π) + r (cos φ, sin φ)`` near the toy's minimiser from which the
+    certificate holds, at ``r = fraction × r_max`` along the ray of :data:`TOY_DIRECTIONS` nearest to
+    ``direction`` (``r_max`` from :func:`_toy_edge`, computed once per ray: 20 certificates)."""
+    k = round(direction / (2 * math.pi) * TOY_DIRECTIONS) % TOY_DIRECTIONS
+    phi = 2 * math.pi * k / TOY_DIRECTIONS
+    ray = np.array([math.cos(phi), math.sin(phi)])
+    good = _toy_edge(k)
     for r in (fraction * good, good):  # the verdict need not be monotone along the ray: fall back to the edge
         theta0 = np.array([0.0, math.pi]) + r * ray
         if r > 0 and exp_toy_certificate(theta0).guaranteed:
