@@ -539,6 +539,21 @@ class KernelControl(_ControlMixin):
                 out[m, mp] = out[mp, m] = float(np.sum(self.coeffs[m] * (G @ self.coeffs[mp])))
         return out
 
+    def h_inner(self, other: KernelControl) -> float:
+        """``⟨v, w⟩_H = Σ_{mm'} M_{mm'} tr(a_mᵀ K(C_m, D_{m'}) b_{m'})`` (``M`` the mass matrix; only
+        its nonzero entries are evaluated).  Costs ``#C × #D`` kernel values: gradient descent keeps
+        ``‖θ_k − θ_0‖²`` up to date with it instead of recomputing the growing Gram matrix."""
+        if not isinstance(other, KernelControl) or other.n_nodes != self.n_nodes or other.time != self.time:
+            raise ValueError("other must be a KernelControl with the same nodes and time mode")
+        M = mass_matrix(self.time, self.n_layers)
+        total = 0.0
+        for m, mp in zip(*np.nonzero(M), strict=True):
+            if self.centres[m].shape[0] == 0 or other.centres[mp].shape[0] == 0:
+                continue
+            G = self.kernel.gram(self.centres[m], other.centres[mp])
+            total += float(M[m, mp]) * float(np.sum(self.coeffs[m] * (G @ other.coeffs[mp])))
+        return total
+
     def evaluate(self, layer: int, tau: float, X: np.ndarray, keep: bool = False) -> tuple[np.ndarray, StageEntry]:
         """Field values ``v(x_i)`` and the tape entry (Gram blocks ``K(X, C_m)``, if ``keep``)."""
         out = np.zeros_like(X)

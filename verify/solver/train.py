@@ -25,6 +25,7 @@ True
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -72,6 +73,11 @@ class TrainResult:
     @property
     def iterations(self) -> int:
         return int(self.loss.shape[0] - 1)
+
+
+def _distance(delta: Any, sq: float) -> float:
+    """``‖δ‖_H``: from the running square where the control keeps one, else computed."""
+    return math.sqrt(max(sq, 0.0)) if hasattr(delta, "h_inner") else float(delta.h_norm())
 
 
 def gradient_descent(
@@ -125,19 +131,22 @@ def gradient_descent(
     losses, dists, gnorms = [], [], []
     theta = control0
     delta = None  # θ_k − θ_0, accumulated exactly
+    sq = 0.0  # ‖θ_k − θ_0‖², updated by inner products where the control has them (kernel expansions)
     for k in range(iterations + 1):
         g = lag(theta)
         if not np.isfinite(g.loss):
             raise ValueError(f"the loss became non-finite at iteration {k}; the step {step} is too large")
         losses.append(g.loss)
         gnorms.append(g.h_norm)
-        dists.append(0.0 if delta is None else delta.h_norm())
+        dists.append(0.0 if delta is None else _distance(delta, sq))
         bar.set_postfix_str(f"loss={g.loss:.3e} |grad|={g.h_norm:.2e}")
         if k == iterations:
             break
         bar.update(1)
         upd = g.h_gradient.scale(-step)
         theta = theta + upd
+        if hasattr(upd, "h_inner"):  # ‖δ + u‖² = ‖δ‖² + 2⟨δ, u⟩ + ‖u‖²: O(k) kernel blocks, not O(k²)
+            sq += (0.0 if delta is None else 2.0 * delta.h_inner(upd)) + upd.h_norm() ** 2
         delta = upd if delta is None else delta + upd
     bar.close()
     return TrainResult(

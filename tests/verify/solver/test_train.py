@@ -87,3 +87,19 @@ def test_bad_arguments():
         gradient_descent("pb", ctl, 0.1, 1)
     with pytest.raises(ValueError, match="not finite|non-finite"):  # divergence is an error, never NaN
         gradient_descent(pb, ctl.scale(50.0), 1e6, 3)
+
+
+@pytest.mark.parametrize("time", ["constant", "linear"])
+def test_running_distance_equals_the_recomputed_norm(time):
+    # Gradient descent keeps |theta_k - theta_0|^2 by inner products (KernelControl.h_inner).
+    # Independent sources: the difference of the controls' own norms (the full Gram matrix), and
+    # h_inner against the polarisation identity of h_norm; piecewise-linear time has the
+    # off-diagonal mass-matrix terms.
+    v0, X0, Y = kernel_setup(5, time=time)
+    obj = Objective(X0, Y, np.eye(2), method="rk4", steps_per_layer=1)
+    for k in (1, 2, 7):
+        run = gradient_descent(obj, v0, step=0.05, iterations=k)
+        assert run.distance[-1] == pytest.approx((run.control - v0).h_norm(), rel=1e-12)
+    w = run.control - v0
+    polar = ((v0 + w).h_norm() ** 2 - (v0 - w).h_norm() ** 2) / 4
+    assert v0.h_inner(w) == pytest.approx(polar, rel=1e-10, abs=1e-12)
