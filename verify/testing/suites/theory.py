@@ -156,7 +156,7 @@ def _toy_edge(k: int) -> float:
 def toy_start(direction: float, fraction: float) -> np.ndarray:
     """A start ``θ0 = (0, π) + r (cos φ, sin φ)`` near the toy's minimiser from which the
     certificate holds, at ``r = fraction × r_max`` along the ray of :data:`TOY_DIRECTIONS` nearest to
-    ``direction`` (``r_max`` from :func:`_toy_edge`, computed once per ray: 20 certificates)."""
+    ``direction`` (``r_max`` bisected once per ray, 20 certificates, and cached)."""
     k = round(direction / (2 * math.pi) * TOY_DIRECTIONS) % TOY_DIRECTIONS
     phi = 2 * math.pi * k / TOY_DIRECTIONS
     ray = np.array([math.cos(phi), math.sin(phi)])
