@@ -134,7 +134,7 @@ def toys_identity(kernel, recorder: SlackRecorder | None, settings: hsettings) -
     prop()
 
 
-#: Directions of the toy's starts: a grid of this many rays, each bisected once per session.
+#: The toy's starts lie on a grid of this many rays, each bisected once per session.
 TOY_DIRECTIONS = 32
 
 
