@@ -64,6 +64,7 @@ __all__ = [
     "closest_pair_kd",
     "min_pair_block",
     "pair_histogram",
+    "histogram_cached",
     "histogram_block",
     "histogram_layout",
     "exact_row_sum_max",
@@ -429,6 +430,11 @@ def _trim_empty_columns(counts: np.ndarray, edges: np.ndarray, bits: int) -> tup
 _HISTOGRAMS: OrderedDict[tuple[str, int], PairHistogram] = OrderedDict()
 #: Histograms kept in memory (each ``4 N (bins + 1)`` bytes).
 _HISTOGRAM_CACHE_SIZE = 2
+
+
+def histogram_cached(points: np.ndarray, mantissa_bits: int = MANTISSA_BITS) -> bool:
+    """Is the histogram of these points (by content) already in the cache of :func:`pair_histogram`?"""
+    return (points_key(np.asarray(points, dtype=float)).digest, mantissa_bits) in _HISTOGRAMS
 
 
 def pair_histogram(

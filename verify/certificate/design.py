@@ -101,6 +101,8 @@ def pair_pass(X: np.ndarray, opts: CertifyOptions, progress: Progress) -> None:
         if pairs.compiled_closest_pair(N, d):
             with progress.bar(len(pairs.pass_blocks(N)), f"closest pair, N = {N} ({where})") as bar:
                 pairs.distinct_separation(key, block_map=block_map, progress=lambda done, total: bar.update(1))
+        if pairs.histogram_cached(X):  # made by an earlier step (the design search): no second bar
+            return
         pairs.check_histogram_size(N, pairs.histogram_layout(X).bins)
         with progress.bar(len(pairs.pass_blocks(N)), f"pair histogram, N = {N} ({where})") as bar:
             pairs.pair_histogram(X, block_map=block_map, progress=lambda done, total: bar.update(1))

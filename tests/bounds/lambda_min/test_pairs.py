@@ -281,3 +281,12 @@ def test_high_dimensional_layout_from_a_projection_and_the_closest_pair_from_the
     for t in (0.3, 1.0, 3.0):
         assert hist.row_sum_max(Matern("5/2"), t)[0] == pytest.approx(direct.row_sum_max(Matern("5/2"), t)[0],
                                                                       rel=1e-14)
+
+
+def test_histogram_cached_says_whether_a_pass_is_needed():
+    # The certificate shows a progress bar only for a pass it makes (not for a cached histogram).
+    X = np.random.default_rng(11).normal(size=(1200, 3))
+    assert not pairs.histogram_cached(X)
+    pairs.pair_histogram(X)
+    assert pairs.histogram_cached(X) and pairs.histogram_cached(X.copy())  # by content
+    assert not pairs.histogram_cached(X + 1.0)
