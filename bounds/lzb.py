@@ -146,9 +146,33 @@ def _rate(m: float, beta: float) -> float:
 def lzb_condition(
     f0: float, m: float | Quantity, M: float | Quantity, beta: float | Quantity, R: float
 ) -> LZBPoint:
-    """Evaluate every form of the radius condition at one radius (constants already at
-    ``‖θ0‖ + R``).  Kind of the verdict: the weakest kind of the constants fed in (the margins are
-    rounded down and the rate up, so the float verdict implies the exact one)."""
+    """Evaluate every form of the radius condition at one radius (constants already at ``‖θ0‖ + R``).
+
+    Raises
+    ------
+    ValueError
+        ``f0``, ``m`` or ``R`` negative, ``M`` or ``β`` not positive, ``m > M`` or ``m > 2β``.
+
+    Formula
+    -------
+    The largest ``f0`` each form allows (module docstring): ``"discrete"``
+    ``(R β (1 − √q))² / M``; ``"simplified"`` ``m² R² / (16 M)``; ``"sqrt"`` ``m R² / 16`` when
+    ``m M ≤ 16 β²`` (else 0); ``"lzb"`` ``m² R² / (32 β)``; ``"flow"`` ``m² R² / (4 M)``; the rate
+    ``q = 1 − m/(2β)``.
+
+    Kind
+    ----
+    The weakest kind of the constants fed in (plain floats count as ``numerical``); the margins are
+    rounded down and the rate up, so the float verdict implies the exact one.
+
+    Hypotheses
+    ----------
+    ``m ≤ ‖∇f‖²/f ≤ M`` and ``∇f`` ``β``-Lipschitz on the ball ``B(θ0, R)``.
+
+    References
+    ----------
+    docs/lzb.rst#sufficient-conditions-the-forms; docs/theory.rst#lzb-discrete; docs/theory.rst#lzb-rate
+    """
     mq, Mq, bq = _quantity("m", m), _quantity("M", M), _quantity("beta", beta)
     f0 = require_positive("f0", f0, strict=False)
     m_ = require_positive("m", mq.value, strict=False)
@@ -160,7 +184,26 @@ def lzb_condition(
 
 
 def iterations_to(target: float, f0: float, rate: float) -> int:
-    """Smallest ``k`` with ``rate^k f0 ≤ target`` (0 if ``f0 ≤ target``)."""
+    """Smallest ``k`` with ``rate^k f0 ≤ target`` (0 if ``f0 ≤ target``).
+
+    Raises
+    ------
+    ValueError
+        ``target <= 0``, ``f0 < 0`` or ``rate`` outside ``[0, 1)``.
+
+    Formula
+    -------
+    ``k = ⌈log(target/f0) / log(rate)⌉``.
+
+    Kind
+    ----
+    numerical (float logarithms; ``rate`` is a rigorous upper bound when it comes from
+    :func:`lzb_condition`).
+
+    References
+    ----------
+    docs/theory.rst#lzb-iterations
+    """
     target = require_positive("target", target)
     f0 = require_positive("f0", f0, strict=False)
     if not 0.0 <= rate < 1.0:
@@ -231,8 +274,31 @@ def lzb_certificate(
     Returns
     -------
     LZBCertificate
-        Kind: as rigorous as ``m, M, beta`` (the search itself only decides *where* to look; the
-        verdict at the returned radius is an exact evaluation of the inequality).
+        The guarantee, the best radius and the feasible intervals.
+
+    Raises
+    ------
+    ValueError
+        ``form`` not a gradient-descent form, ``f0`` or ``theta0_norm`` negative,
+        ``R_max <= R_min`` or ``grid_size < 2``.
+
+    Formula
+    -------
+    The chosen form of :func:`lzb_condition` at each radius of the grid; then
+    ``f(θ_k) ≤ q^k f0`` with ``q = 1 − m/(2β)`` and ``‖θ_k − θ0‖ ≤ R``.
+
+    Kind
+    ----
+    As rigorous as ``m, M, beta`` (the search itself only decides *where* to look; the verdict at
+    the returned radius is an exact evaluation of the inequality).
+
+    Hypotheses
+    ----------
+    ``constants(ρ)`` valid on the ball ``‖θ‖ ≤ ρ``; gradient descent with step ``1/β``.
+
+    References
+    ----------
+    docs/lzb.rst#the-calculator; docs/lzb.rst#one-step; docs/theory.rst#lzb-setting
     """
     if form not in GD_FORMS:
         raise ValueError(f"form must be one of {GD_FORMS} (gradient descent), got {form!r}")
