@@ -116,10 +116,22 @@ class NeighbourSum:
 def packing_sum(kernel: Matern | Gaussian, N: int, delta: float, D: int) -> NeighbourSum:
     """Rigorous upper bound on ``max_i Σ_{j≠i} K(x_i − x_j)`` over δ-separated ``X ⊂ R^D``, ``#X ≤ N``.
 
-    Formula: ``S_N(δ) = Σ_{j=1}^{N−1} K(ρ_j δ)`` (module docstring), in blocks, summed in log space
-    with the stated margin :data:`bounds.kernels.profile.LOG_PROFILE_ABS_ERROR` and rounded up.
-    Docs: ``docs/lambda_lower.rst#packing-gershgorin``.  Hypotheses: ``K`` radial, nonnegative and
-    nonincreasing (Matérn, Gaussian).  Kind: rigorous.
+    Formula
+    -------
+    ``S_N(δ) = Σ_{j=1}^{N−1} K(ρ_j δ)`` (module docstring), in blocks, summed in log space with the
+    stated margin :data:`bounds.kernels.profile.LOG_PROFILE_ABS_ERROR` and rounded up.
+
+    Kind
+    ----
+    rigorous.
+
+    Hypotheses
+    ----------
+    ``K`` radial, nonnegative and nonincreasing (Matérn, Gaussian).
+
+    References
+    ----------
+    docs/lambda_lower.rst#packing-gershgorin
     """
     N, delta, D = check_lambda_inputs(N, delta, D)
     kernel = require_radial_kernel(kernel, "packing-Gershgorin bound")
@@ -135,16 +147,29 @@ def packing_sum(kernel: Matern | Gaussian, N: int, delta: float, D: int) -> Neig
 def packing_lower_bound(kernel: Matern | Gaussian, N: int, delta: float, D: int) -> Quantity:
     """Packing–Gershgorin lower bound ``λ_N(δ) ≥ max(0, 1 − S_N(δ))``.
 
-    Formula: ``1 − S_N(δ)`` with ``S_N`` the neighbour sum of :func:`packing_sum`, clamped at 0
-    (Gram matrices of positive-definite kernels are PSD).  For ``N = 2`` it equals the exact
-    ``1 − K(δ)`` up to the rounding margin.  Docs: ``docs/lambda_lower.rst#packing-gershgorin``.
-    Hypotheses: ``X ⊂ R^D`` δ-separated with ``#X ≤ N``; ``K ≥ 0`` radial nonincreasing
-    (Matérn, Gaussian; a random-feature kernel raises ``ValueError``).  Kind: rigorous.
-
     Returns
     -------
     Quantity
         ``value`` rounded down; ``mp`` holds ``1 − S_N`` exactly for the float ``S_N`` used.
+
+    Formula
+    -------
+    ``1 − S_N(δ)`` with ``S_N`` the neighbour sum of :func:`packing_sum`, clamped at 0 (Gram matrices of
+    positive-definite kernels are PSD). For ``N = 2`` it equals the exact ``1 − K(δ)`` up to the
+    rounding margin.
+
+    Kind
+    ----
+    rigorous.
+
+    Hypotheses
+    ----------
+    ``X ⊂ R^D`` δ-separated with ``#X ≤ N``; ``K ≥ 0`` radial nonincreasing (Matérn, Gaussian; a
+    random-feature kernel raises ``ValueError``).
+
+    References
+    ----------
+    docs/lambda_lower.rst#packing-gershgorin
     """
     s = packing_sum(kernel, N, delta, D)
     mp_val = max(mpmath.mpf(1) - mpmath.mpf(s.value), mpmath.mpf(0))
@@ -167,9 +192,21 @@ def packing_lower_bound(kernel: Matern | Gaussian, N: int, delta: float, D: int)
 def packing_lambda_max_bound(kernel: Matern | Gaussian, N: int, delta: float, D: int) -> Quantity:
     """Upper bound ``Λ_N(δ) = sup λ_max(K_X) ≤ min(N, 1 + S_N(δ))`` over δ-separated ``#X ≤ N``.
 
-    Formula: Gershgorin ``λ_max ≤ 1 + max_i Σ_{j≠i} K_ij ≤ 1 + S_N(δ)``; ``N`` always works
-    (``λ_max ≤ trace``).  Docs: ``docs/lambda_lower.rst#packing-gershgorin``.  Hypotheses: as
-    :func:`packing_lower_bound`.  Kind: rigorous.
+    Formula
+    -------
+    Gershgorin ``λ_max ≤ 1 + max_i Σ_{j≠i} K_ij ≤ 1 + S_N(δ)``; ``N`` always works (``λ_max ≤ trace``).
+
+    Kind
+    ----
+    rigorous.
+
+    Hypotheses
+    ----------
+    as :func:`packing_lower_bound`.
+
+    References
+    ----------
+    docs/lambda_lower.rst#packing-gershgorin
     """
     N, delta, D = check_lambda_inputs(N, delta, D)
     s = packing_sum(kernel, N, delta, D)
