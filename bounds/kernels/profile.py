@@ -95,15 +95,26 @@ def float_profile_proven(kernel: Matern | Gaussian) -> bool:
 def profile_error_bound(kernel: Matern | Gaussian) -> float:
     """A bound on ``|K̃(r) − K(r)|`` for the values ``K̃`` of :func:`proven_profile` at a float ``r``.
 
-    Formula: Gaussian ``γ_5/e · 1.001 + 4u + 1e-300`` (the argument ``x = r²/(2ℓ²)`` to ``γ_5``,
+    Formula
+    -------
+    Gaussian ``γ_5/e · 1.001 + 4u + 1e-300`` (the argument ``x = r²/(2ℓ²)`` to ``γ_5``,
     moving ``e^{−x}`` by ``≤ x e^{−x} γ_5``; ``exp`` to 2 ulps; underflow); Matérn ν = p + 1/2
     ``γ_{2p+7} + (2/e) γ_4/(1 − γ_4) + 1e-160`` ≈ ``(2p + 10) u`` (Horner with positive
     coefficients ``γ_{2p+2}``, ``exp`` 2 ulps, the product ``u``; ``s`` to ``γ_4`` moves ``K`` by
     ``≤ sup|sK'(s)| γ_4/(1 − γ_4)``; the cut at ``s = 700``); other ν: the Arb path, ``1.01 u``.
-    Docs: ``docs/lambda_data.rst#kernel-entries``.  Hypotheses: IEEE double, round to nearest;
-    numpy's ``exp`` within 2 ulps (NumPy's own accuracy tests allow 1 ulp; checked against Arb in
-    ``tests/bounds/kernels/test_profile_oracle.py``).
-    Kind: rigorous.
+
+    Kind
+    ----
+    rigorous.
+
+    Hypotheses
+    ----------
+    IEEE double, round to nearest; numpy's ``exp`` within 2 ulps (NumPy's own accuracy tests allow
+    1 ulp; checked against Arb in ``tests/bounds/kernels/test_profile_oracle.py``).
+
+    References
+    ----------
+    docs/lambda_data.rst#kernel-entries
     """
     kernel = require_radial_kernel(kernel, "profile error bound")
     u = UNIT_ROUNDOFF
@@ -120,7 +131,21 @@ def proven_profile(kernel: Matern | Gaussian, r: np.ndarray) -> np.ndarray:
 
     The float closed forms where they are proven (:func:`float_profile_proven`), else Arb balls
     rounded to nearest (:func:`bounds.kernels.profile_ball.profile_floats_ball`, which raises
-    ``ValueError`` beyond its evaluation budget).  Kind: rigorous (with the stated error bound).
+    ``ValueError`` beyond its evaluation budget).
+
+    Formula
+    -------
+    ``K(r)`` by its closed form (Gaussian ``e^{−r²/(2ℓ²)}``; Matérn ν = p + 1/2
+    ``e^{−s} Σ_k a_k s^k``, ``s = √(2ν) r/ℓ``) or by the Arb ball of ``K(r)``; the error is at most
+    :func:`profile_error_bound`.
+
+    Kind
+    ----
+    rigorous (with the stated error bound).
+
+    References
+    ----------
+    docs/lambda_data.rst#kernel-entries
     """
     kernel = require_radial_kernel(kernel, "proven profile")
     r = np.asarray(r, dtype=float)
