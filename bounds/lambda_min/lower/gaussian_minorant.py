@@ -57,6 +57,15 @@ def log_minorant_constant(kernel: Matern, s: float, D: int) -> float:
     """``log α(s)``, ``α(s) = min_ω p(ω)/g_s(ω)`` for the Student-t density ``p`` of ``kernel``
     (float; exact minimiser ``‖ω‖² = x*`` of the module docstring).
 
+    Formula
+    -------
+    ``log α(s) = log p(ω*) − log g_s(ω*)`` at ``‖ω*‖² = x* = max(0, (2ν/ℓ²) ((ν + D/2) ℓ² s²/ν − 1))``.
+
+    Kind
+    ----
+    numerical (a float; :func:`gaussian_minorant_lower_bound` subtracts the stated margin
+    ``LOG_PROFILE_ABS_ERROR · (2 + |log p| + |log g_s|)`` before using it).
+
     References
     ----------
     docs/lambda_lower.rst#gaussian-minorant
