@@ -350,17 +350,43 @@ class Problem:
 
     @cached_property
     def initial_residual_error(self) -> float:
-        """A bound on ``max_i ‖fl(r_i) − r_i‖`` for the computed residuals ``fl(fl(fl(x Aᵀ) Bᵀ) − y)``:
+        """A bound on ``max_i ‖fl(r_i) − r_i‖`` for the computed residuals ``fl(fl(fl(x Aᵀ) Bᵀ) − y)``.
+
+        Formula
+        -------
         ``2 γ_k max_i ‖|B||A||x_i| + |y_i|‖`` with ``k = d + D + 1`` (Higham §3.5; the factor 2 covers
-        the rounding of the bound itself)."""
+        the rounding of the bound itself).
+
+        Kind
+        ----
+        rigorous.
+
+        References
+        ----------
+        docs/rigor.rst#problem-inputs; N. J. Higham, *Accuracy and Stability of Numerical
+        Algorithms*, 2nd ed., §3.5.
+        """
         absBA = np.abs(self.B) @ np.abs(self.A)
         scale = np.linalg.norm(np.abs(self.X) @ absBA.T + np.abs(self.Y), axis=1)
         return 2 * gamma_k(self.d + self.coordinates + 1) * float(np.max(scale))
 
     def initial_loss_upper(self) -> float:
-        """An upper bound of the exact ``F(0)``: every residual norm enlarged by its rounding error
-        (:attr:`initial_residual_error` and ``γ_{d'+1}`` for the norm), the weighted mean of squares
-        by ``γ_{N + d' + 3}``, rounded up (docs/lzb.rst, "Rounding")."""
+        """An upper bound of the exact ``F(0)`` (the ``f0`` of the LZB condition).
+
+        Formula
+        -------
+        ``F(0) ≤ (1/n) Σ w_i (‖fl(r_i)‖ (1 + 2γ_{d'+1}) + e)² · (1 + 2γ_{N+d'+3})``: every residual
+        norm enlarged by its rounding error (``e`` = :attr:`initial_residual_error` and
+        ``γ_{d'+1}`` for the norm), the weighted mean of squares by ``γ_{N + d' + 3}``, rounded up.
+
+        Kind
+        ----
+        rigorous.
+
+        References
+        ----------
+        docs/lzb.rst#the-calculator; docs/rigor.rst#problem-inputs
+        """
         assert self.weights is not None
         norms = np.linalg.norm(self.initial_residuals, axis=1) * (1 + 2 * gamma_k(self.d_out + 1))
         norms = norms + self.initial_residual_error
