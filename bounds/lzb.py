@@ -255,15 +255,12 @@ def lzb_certificate(
 
     Parameters
     ----------
-    f0
-        ``f(θ0)``.
+    f0, theta0_norm
+        ``f(θ0)`` and ``‖θ0‖`` (0 for the zero initialisation).
     constants
-        Function of the *absolute* radius ``ρ`` returning ``m``, ``M``, ``β`` valid on ``‖θ‖ ≤ ρ``
-        (any object with those :class:`~bounds.result.Quantity` attributes, e.g.
-        :class:`RadiusConstants` or :class:`bounds.chain.ChainPoint`); evaluated at
-        ``ρ = ‖θ0‖ + R``.
-    theta0_norm
-        ``‖θ0‖`` (0 for the zero initialisation).
+        Function of the *absolute* radius ``ρ`` returning ``m``, ``M``, ``β`` valid on ``‖θ‖ ≤ ρ`` (any object
+        with those :class:`~bounds.result.Quantity` attributes, e.g. :class:`RadiusConstants` or
+        :class:`bounds.chain.ChainPoint`); evaluated at ``ρ = ‖θ0‖ + R``.
     form
         Which sufficient condition certifies GD (module docstring); ``"flow"`` is refused here.
     R_min, R_max, grid_size
@@ -271,34 +268,16 @@ def lzb_certificate(
     target
         If given, the number of iterations to reach ``f ≤ target`` at the best radius.
 
-    Returns
-    -------
-    LZBCertificate
-        The guarantee, the best radius and the feasible intervals.
-
-    Raises
-    ------
-    ValueError
-        ``form`` not a gradient-descent form, ``f0`` or ``theta0_norm`` negative,
-        ``R_max <= R_min`` or ``grid_size < 2``.
-
     Formula
     -------
-    The chosen form of :func:`lzb_condition` at each radius of the grid; then
-    ``f(θ_k) ≤ q^k f0`` with ``q = 1 − m/(2β)`` and ``‖θ_k − θ0‖ ≤ R``.
-
+    The chosen form of :func:`lzb_condition` on the grid; then ``f(θ_k) ≤ q^k f0``, ``q = 1 − m/(2β)``.
     Kind
     ----
     As rigorous as ``m, M, beta`` (the search itself only decides *where* to look; the verdict at
     the returned radius is an exact evaluation of the inequality).
-
-    Hypotheses
-    ----------
-    ``constants(ρ)`` valid on the ball ``‖θ‖ ≤ ρ``; gradient descent with step ``1/β``.
-
     References
     ----------
-    docs/lzb.rst#the-calculator; docs/lzb.rst#one-step; docs/theory.rst#lzb-setting
+    docs/lzb.rst#the-calculator; docs/theory.rst#lzb-setting
     """
     if form not in GD_FORMS:
         raise ValueError(f"form must be one of {GD_FORMS} (gradient descent), got {form!r}")

@@ -288,35 +288,19 @@ def lambda_bracket(
     seed: int = 0,
     max_upper_points: int = 1000,
 ) -> LambdaBracket:
-    """The bracket ``[best rigorous lower bound, best upper bound]`` of ``λ_N(δ)``.
-
-    For ``N > max_upper_points`` the configurations have ``max_upper_points`` points (still
-    feasible for λ_N, since ``λ_N ≤ λ_n`` for ``n ≤ N``; the upper bound is then looser but the
-    cost stays bounded; the adversarial search uses at most ``min(N, 400)`` points).
-
-    Raises
-    ------
-    ValueError
-        Invalid ``N``, ``delta``, ``D``, ``adversarial_seconds < 0``, ``max_upper_points < 2``,
-        or ``D`` other than a random-feature kernel's dimension.
+    """The bracket ``[best rigorous lower bound, best upper bound]`` of ``λ_N(δ)`` (``N ≥ 2``, ``δ > 0``, ``D ≥ 1``).
 
     Formula
     -------
-    lower = :func:`best_lower_bound` (``0``, "trivial", for random-feature kernels: their Gram
-    matrices are PSD and no separation-based bound applies); upper = the smallest verified
-    ``λ_min`` over the ``N``-point sections of the cubic lattice (and hexagonal in D = 2, FCC in
-    D = 3) and, if ``adversarial_seconds > 0``, of the adversarial search; for N = 2 both are the
-    exact ``1 − K(δ)``.
-
+    lower = :func:`best_lower_bound` (``0``, "trivial", for random-feature kernels: their Gram matrices are PSD and no
+    separation-based bound applies); upper = the smallest verified ``λ_min`` over the ``N``-point sections of the cubic
+    lattice (and hexagonal in D = 2, FCC in D = 3) and, if ``adversarial_seconds > 0``, of the adversarial search;
+    for N = 2 both are the exact ``1 − K(δ)``, rounded down and up.  For ``N > max_upper_points`` the configurations
+    have ``max_upper_points`` points (still feasible for λ_N, since ``λ_N ≤ λ_n`` for ``n ≤ N``: looser, bounded cost;
+    the adversarial search uses at most ``min(N, 400)`` points).
     Kind
     ----
-    lower rigorous; upper rigorous *as an upper bound* (an explicit feasible configuration), not
-    claimed to be λ_N(δ); for N = 2 they are ``1 − K(δ)`` rounded down and up.
-
-    Hypotheses
-    ----------
-    ``N ≥ 2``, ``δ > 0``, ``D ≥ 1``.
-
+    lower rigorous; upper rigorous *as an upper bound* (an explicit feasible configuration), not claimed to be λ_N(δ).
     References
     ----------
     docs/lambda.rst; docs/theory.rst#lambda-bracket

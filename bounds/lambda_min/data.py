@@ -421,9 +421,8 @@ def lambda_min_verified(kernel: object, X: object, *, method: Method = "auto",
 
     References
     ----------
-    docs/lambda_data.rst#verified-lambda-min; docs/theory.rst#lambda-verified; N. J. Higham,
-    *Accuracy and Stability of Numerical Algorithms*, 2nd ed., Thm 10.3; J. Demmel (1989);
-    S. M. Rump (2006).
+    docs/lambda_data.rst#verified-lambda-min; docs/theory.rst#lambda-verified; Higham, *Accuracy and Stability
+    of Numerical Algorithms*, 2nd ed., Thm 10.3; Demmel (1989); Rump, BIT 46 (2006) (module docstring).
     """
     _check_kernel(kernel)
     P = as_point_set(X)
@@ -478,34 +477,25 @@ def data_gershgorin_bound(
         ``σ > 0``: the points the kernel sees are at distances ``≥ σ ‖x_i − x_j‖`` (a lower bound
         of ``σ_min(A)`` when ``X`` is the data and ``AᵀA = σ² I``; 1 for the lifted points).
     method
-        ``"exact"`` (``N²`` kernel values), ``"binned"`` (the one-pass histogram of
-        :mod:`bounds.lambda_min.pairs`, shared by every ``s`` and ``σ``) or ``"auto"``: exact up to
-        ``EXACT_MAX_N = 1000`` points.
+        ``"exact"`` (``N²`` kernel values), ``"binned"`` (the one-pass histogram of :mod:`bounds.lambda_min.pairs`,
+        shared by every ``s`` and ``σ``) or ``"auto"``: exact up to ``EXACT_MAX_N = 1000`` points.
     block_map, progress
         Where the histogram's blocks run and a ``progress(done, total)`` callback (binned only).
 
     Formula
     -------
-    If every pairwise distance of ``X(t)`` is at least ``sσ`` times the one of ``X``, then for
-    a radial nonincreasing ``K ≥ 0``, ``K(x_i(t) − x_j(t)) ≤ K(sσ‖x_i − x_j‖)`` and Gershgorin
-    gives ``λ_min(K_{X(t)}) ≥ max(0, 1 − max_i Σ_{j≠i} K(sσ‖x_i − x_j‖))``.  Rounding
-    (docs/lambda_data.rst#gershgorin-along-the-flow): ``f = ⌊sσ⌋``; exact: the float row sums
-    ``S̃`` of ``K̃(fl(f r̃_ij))`` in any order, ``S ≤ S̃/(1 − γ_N) + (N − 1)ε`` with ``ε`` =
-    :func:`entry_error_bound` ``+ 2u·0.736`` (the product); binned: ``S ≤ S̃/(1 − γ_n) + (N − 1)ε``
-    with ``S̃`` the float ``Σ_k c_ik K̃(t_k)``, ``t_k ≤ f e_k``, ``n`` the number of bins.
-
+    If every pairwise distance of ``X(t)`` is at least ``sσ`` times the one of ``X``, then for a radial
+    nonincreasing ``K ≥ 0``, ``K(x_i(t) − x_j(t)) ≤ K(sσ‖x_i − x_j‖)`` and Gershgorin gives
+    ``λ_min(K_{X(t)}) ≥ max(0, 1 − max_i Σ_{j≠i} K(sσ‖x_i − x_j‖))``.  Rounding: ``f = ⌊sσ⌋``; exact: the float row
+    sums ``S̃`` of ``K̃(fl(f r̃_ij))`` in any order, ``S ≤ S̃/(1 − γ_N) + (N − 1)ε`` with ``ε`` = :func:`entry_error_bound`
+    ``+ 2u·0.736`` (the product); binned: ``S ≤ S̃/(1 − γ_n) + (N − 1)ε`` with ``S̃`` the float ``Σ_k c_ik K̃(t_k)``,
+    ``t_k ≤ f e_k``, ``n`` the number of bins.
     Kind
     ----
-    rigorous.
-
-    Hypotheses
-    ----------
-    ``K`` Matérn or Gaussian; ``0 < s ≤ 1``; distances shrink at most by ``s``.
-
+    rigorous (hypotheses: those of ``kernel`` and ``shrink`` above).
     References
     ----------
-    docs/lambda_data.rst#gershgorin-along-the-flow; docs/pl.rst#data-dependent-lambda;
-    docs/theory.rst#lambda-gershgorin-flow
+    docs/lambda_data.rst#gershgorin-along-the-flow; docs/theory.rst#lambda-gershgorin-flow
     """
     kernel = require_radial_kernel(kernel, "data-dependent Gershgorin bound")
     s = require_positive("shrink", shrink)
