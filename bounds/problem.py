@@ -72,7 +72,11 @@ def copy_maps(d: int, d_out: int, p: int, a: float, b: float) -> tuple[np.ndarra
     ``B`` touches the first ``m = ⌈d'/d⌉`` blocks; the other ``p − m`` blocks carry
     ``(x, …, x)``, isometric to ``√(p − m) x``.  So ``A' = [a (I_d, …, I_d)ᵀ (m blocks); a√(p−m) I_d]``
     and ``B' = [b (I_{d'}, 0) | 0]`` in ``R^{(m+1) d}`` (``A'ᵀA' = a² p I``, ``B'A' = BA``,
-    ``B'B'ᵀ = b² I``); for ``p ≤ m`` the full matrices (``D = p d``).  Docs: docs/recipe.rst.
+    ``B'B'ᵀ = b² I``); for ``p ≤ m`` the full matrices (``D = p d``).
+
+    References
+    ----------
+    docs/recipe.rst#how-p-grows-with-n-copy-lifting; docs/theory.rst#model-reduced-coordinates
     """
     d = require_int("d", d, minimum=1)
     d_out = require_int("d_out", d_out, minimum=1)

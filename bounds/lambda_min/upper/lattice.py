@@ -199,11 +199,25 @@ def _symbol_spectral(kernel: Matern | Gaussian, delta: float, D: int, theta: np.
 def lattice_symbol(kernel: Matern | Gaussian, delta: float, D: int, theta: object, *, method: str = "spatial") -> float:
     """The symbol ``σ(θ)`` of the Gram operator of ``δZ^D`` at ``θ ∈ [−π, π]^D`` (numerical).
 
+    Raises
+    ------
+    ValueError
+        A kernel other than Matérn or Gaussian, bad ``delta`` or ``D``, or an unknown ``method``.
+
+    Formula
+    -------
     ``method="spatial"``: ``Σ_m K(δm) cos(θ·m)``, truncated where ``K < e^{-40}`` (exponential
     convergence for Matérn and Gaussian).  ``method="spectral"``: ``(2π/δ)^D Σ_m p((θ+2πm)/δ)``
     (Poisson summation) truncated to a box; it converges slowly for rough kernels (``p`` decays
     like ``|ω|^{-2ν-D}``) and serves as the check of the Fourier normalisation.
-    Docs: ``docs/lambda_upper.rst#lattice-symbol``.
+
+    Kind
+    ----
+    numerical (truncated lattice sums).
+
+    References
+    ----------
+    docs/lambda_upper.rst#lattice-symbol
     """
     kernel = require_radial_kernel(kernel, "lattice symbol")
     _, delta, D = check_lambda_inputs(2, delta, D)
