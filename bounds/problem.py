@@ -76,7 +76,7 @@ def copy_maps(d: int, d_out: int, p: int, a: float, b: float) -> tuple[np.ndarra
 
     References
     ----------
-    docs/recipe.rst#how-p-grows-with-n-copy-lifting; docs/theory.rst#model-reduced-coordinates
+    docs/recipe.rst#the-augmented-design; docs/theory.rst#model-reduced-coordinates
     """
     d = require_int("d", d, minimum=1)
     d_out = require_int("d_out", d_out, minimum=1)
