@@ -221,7 +221,20 @@ def gershgorin_points(problem: Problem) -> tuple[np.ndarray, float]:
     ``σ`` of ``σ_min(A)`` when ``A`` scales every distance by the same factor (``σ_max(A)/σ_min(A)``
     proven ``≤ 1 + 10⁻⁹``: the augmented and copy liftings, ``AᵀA = α² I``), so one pass over the
     data's pairs serves every lifting scale (``‖A x_i − A x_j‖ ≥ σ ‖x_i − x_j‖`` for any ``A``);
-    otherwise the lifted points and ``σ = 1``."""
+    otherwise the lifted points and ``σ = 1``.
+
+    Formula
+    -------
+    ``σ = σ_min(A)`` (its rigorous lower bound) when ``σ_max(A) ≤ (1 + 10⁻⁹) σ_min(A)``, else ``1``.
+
+    Kind
+    ----
+    rigorous (``σ`` is the proven lower bound of :attr:`bounds.problem.Problem.sigma_A`).
+
+    References
+    ----------
+    docs/pl.rst#data-dependent-lambda
+    """
     low, high = problem.sigma_A
     if problem.sigma_kind == "rigorous" and 0 < low and high <= low * (1 + 1e-9):
         return problem.X, low

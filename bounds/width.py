@@ -164,8 +164,21 @@ def _gershgorin_up(N: int, rows: float, err: float) -> float:
 
 
 def embedding_cap(kernel: object) -> float:
-    """``sup ‖k_x − k_y‖_H = sup √(2 − 2K(x − y))``: ``√2`` for ``K ≥ 0`` (Matérn, Gaussian), else
-    ``2`` (``|K| ≤ 1``, e.g. random features)."""
+    """``sup ‖k_x − k_y‖_H``, the cap of the feature displacement in the perturbation route.
+
+    Formula
+    -------
+    ``sup ‖k_x − k_y‖_H = sup √(2 − 2K(x − y))``: ``√2`` for ``K ≥ 0`` (Matérn, Gaussian), else
+    ``2`` (``|K| ≤ 1``, e.g. random features).
+
+    Kind
+    ----
+    rigorous (an upper bound: the double ``1.41421356237309514547…`` nearest ``√2`` lies above it).
+
+    References
+    ----------
+    docs/width.rst#the-perturbation-route
+    """
     return math.sqrt(2.0) if isinstance(kernel, (Matern, Gaussian)) else 2.0
 
 

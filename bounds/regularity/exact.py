@@ -410,9 +410,22 @@ def regularity_exact(kernel: Matern | Gaussian, dps: int) -> Regularity:
 
 
 def published_kappa_expr() -> sp.Expr:
-    """The published bound on κ (docs/paper.rst#paper-proposition), typed in as stated (ν > 2):
+    """The published bound on κ, typed in as stated (ν > 2).
+
+    Formula
+    -------
     ``κ ≤ 1 + √(ν/(ν−1)) + √(3ν²/((ν−1)(ν−2)))``.
 
+    Kind
+    ----
+    exact (a sympy expression in ν).
+
+    References
+    ----------
+    docs/paper.rst#paper-proposition
+
+    Examples
+    --------
     >>> published_kappa_expr().subs(NU, 3)
     1 + 2*sqrt(6)
     """
@@ -422,6 +435,20 @@ def published_kappa_expr() -> sp.Expr:
 def derived_kappa_expr(lengthscale: object = ELL) -> sp.Expr:
     """κ of Matérn(ν, ℓ) as derived here from the spectral density (symbolic in ν; ℓ optional).
 
+    Formula
+    -------
+    ``κ = 1 + √E[ω_1²] + √E[ω_1⁴]`` with the moments of :func:`matern_moment_expr`.
+
+    Kind
+    ----
+    exact (a sympy expression).
+
+    References
+    ----------
+    docs/kappa.rst#matern-and-gaussian-values; docs/kappa.rst#paper-comparison
+
+    Examples
+    --------
     >>> sp.simplify(derived_kappa_expr(1) - published_kappa_expr()) == 0
     True
     """

@@ -149,6 +149,21 @@ def quartic_form_max(omega: np.ndarray, rtol: float = 1e-3, max_boxes: int = 20_
     ``(1/q)Σ‖ω_j‖⁴`` and by ``λ_max`` of ``(1/q)Σ vec(ω_jω_jᵀ)vec(ω_jω_jᵀ)ᵀ`` (plus a rounding
     margin).  The lower bound is ``f`` at the best point found (numerical).
 
+    Formula
+    -------
+    on the cap of a box with centre ``u0`` and chord radius ``ρ``: ``f ≤ (1/q)Σ(|ω_j·u0| + ‖ω_j‖ρ)⁴``;
+    ``upper = min(max over the remaining caps, (1/q)Σ‖ω_j‖⁴, λ_max((1/q)Σ vec(ω_jω_jᵀ)vec(ω_jω_jᵀ)ᵀ))``.
+
+    Kind
+    ----
+    ``upper`` rigorous (rounding included), ``lower`` numerical.
+
+    References
+    ----------
+    docs/kappa.rst#random-features
+
+    Examples
+    --------
     >>> res = quartic_form_max(np.array([[1.0, 0.0], [0.0, 2.0]]))
     >>> round(res.lower, 6), res.upper >= res.lower, res.converged
     (8.0, True, True)

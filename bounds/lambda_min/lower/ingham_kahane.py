@@ -129,6 +129,23 @@ def log_phi(x: float | mpmath.mpf, D: int) -> mpmath.mpf:
     ``Λ_ν(x) = Γ(ν+1)(2/x)^ν J_ν(x)``; valid for ``0 ≤ x < j_2`` (where ``φ > 0``), at 50 digits.
     ``x`` within ``1e-10 j_1`` of ``j_1`` is refused (the removable singularity: callers use
     other points).
+
+    Raises
+    ------
+    ValueError
+        ``x`` outside ``[0, j_2)`` or within ``1e-10 j_1`` of ``j_1``.
+
+    Formula
+    -------
+    ``log φ(x) = log(j_1² Λ_ν(x)/(j_1² − x²))``, ``Λ_ν(x) = Γ(ν+1)(2/x)^ν J_ν(x)``, ``ν = D/2 − 1``.
+
+    Kind
+    ----
+    rigorous within :data:`MP_LOG_ERROR` (50-digit mpmath, checked against Arb in the tests).
+
+    References
+    ----------
+    docs/lambda_lower.rst#ingham-kahane
     """
     with mpmath.workdps(ENCLOSURE_DPS):
         xm = mpmath.mpf(x)
@@ -214,6 +231,12 @@ def log_inf_lower(kernel: Gaussian, delta: float, D: int, X: object) -> tuple[mp
     evaluations); the result is the minimum of the interval bounds of the final partition, valid however
     coarse it is.
 
+    Formula
+    -------
+    ``G_X = T1 + C`` with ``T1 = log p(x/a)`` concave and ``C = −log(1 − x²/X²) − 2 log φ(x)`` convex
+    increasing: on ``[u, v]``, ``G_X ≥ min(T1(v) + C(v), T1(u) + C(v) − C'(v)(v − u))``; on the last
+    interval ``[u, X)``, ``G_X ≥ T1(X) + C(u)``; each less the stated error ``MP_LOG_ERROR · (4 + size)``.
+
     Kind
     ----
     rigorous.
@@ -262,6 +285,18 @@ def support_radius(delta: float, D: int, ell: float) -> float:
     reaches ``j_2`` and beyond it the construction loses (``φ`` changes sign at ``j_2``).  The bound
     ``≈ w_1 p(2j_1/δ) ∝ δ^{−D} e^{−2 j_1² ℓ²/δ²}`` increases up to ``δ = 2 j_1 ℓ/√D > δ_max``, so it is
     nondecreasing in δ with this cap.  Quality only: the validity needs ``δ' ≤ δ`` alone.
+
+    Formula
+    -------
+    ``δ' = min(δ, (1 − 10⁻⁹) δ_max)``, ``δ_max = 2 ℓ j_1 / √(D + 2 j_1²/(j_2² − j_1²))``.
+
+    Kind
+    ----
+    numerical (a choice of parameter; any ``δ' ≤ δ`` gives a rigorous bound).
+
+    References
+    ----------
+    docs/lambda_lower.rst#ingham-kahane
     """
     j1, j2 = bessel_zeros(D)
     with mpmath.workdps(ENCLOSURE_DPS):
@@ -277,6 +312,18 @@ def optimal_parameter(delta: float, D: int, ell: float) -> mpmath.mpf:
     Bessel's equation).  When ``j_1`` is then the minimum of ``G_X``, the bound equals
     ``w_1 p(2 j_1/δ)``, the largest value any ``X`` can give (docs).  Needs ``δ ≤ δ_max`` of
     :func:`support_radius` (so ``j_1 < X < j_2``).  Quality only: the bound holds for every ``X``.
+
+    Formula
+    -------
+    ``X² = j_1² + 2 j_1² / (ℓ² j_1²/a² − D)``, ``a = δ/2``.
+
+    Kind
+    ----
+    numerical (a choice of parameter; the bound is rigorous for every ``X``).
+
+    References
+    ----------
+    docs/lambda_lower.rst#ingham-kahane
     """
     j1, j2 = bessel_zeros(D)
     with mpmath.workdps(ENCLOSURE_DPS):
