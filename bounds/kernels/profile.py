@@ -159,8 +159,21 @@ def log_profile(kernel: Matern | Gaussian, r: np.ndarray | float) -> np.ndarray:
 
     Floats for the Gaussian ``−r²/(2ℓ²)`` and Matérn ν = 1/2, 3/2, 5/2 (``log(poly(s)) − s``,
     ``s = √(2ν) r/ℓ``); every other ν through Arb (:func:`bounds.kernels.profile_ball.log_profile_ball`,
-    0.02–1 ms per distinct radius).  Absolute error ≤ ``LOG_PROFILE_ABS_ERROR · (1 + |log K(r)|)``
-    (proven, docs/lambda_data.rst#kernel-entries; tested against Arb).
+    0.02–1 ms per distinct radius).
+
+    Formula
+    -------
+    Gaussian ``−r²/(2ℓ²)``; Matérn ν = 1/2, 3/2, 5/2 ``log(poly(s)) − s``, ``s = √(2ν) r/ℓ``; other ν the
+    Arb ball of ``log K(r)``.
+
+    Kind
+    ----
+    rigorous with the stated error: absolute error ≤ ``LOG_PROFILE_ABS_ERROR · (1 + |log K(r)|)``
+    (proven; tested against Arb).
+
+    References
+    ----------
+    docs/lambda_data.rst#kernel-entries
     """
     kernel = require_radial_kernel(kernel, "log profile")
     r = np.asarray(r, dtype=float)
@@ -245,8 +258,19 @@ def log_density_radial(kernel: Matern | Gaussian, rho: np.ndarray | float, D: in
     Normalisation (docs/theory.rst): ``K(z) = ∫ p(ω) cos(ω·z) dω`` with ``∫ p = 1``, angular frequency.
     Matérn: Student-t, ``p = Γ(ν + D/2)/(Γ(ν)(2πν)^{D/2}) ℓ^D (1 + ℓ²ρ²/(2ν))^{-(ν + D/2)}``;
     Gaussian: ``p = (ℓ²/(2π))^{D/2} e^{-ℓ²ρ²/2}``.  Both are nonincreasing in ρ.  The constant
-    ``log c = log p(0)`` is evaluated in Arb (once per kernel and ``D``); the absolute error is
-    ``≤ 16 u (|log c| + |log p|)`` (docs/lambda_data.rst#kernel-entries).
+    ``log c = log p(0)`` is evaluated in Arb (once per kernel and ``D``).
+
+    Formula
+    -------
+    Matérn: ``log c − (ν + D/2) log(1 + ℓ²ρ²/(2ν))``; Gaussian: ``log c − ℓ²ρ²/2``.
+
+    Kind
+    ----
+    rigorous with the stated error: absolute error ``≤ 16 u (|log c| + |log p|)``.
+
+    References
+    ----------
+    docs/lambda_data.rst#kernel-entries; docs/theory.rst#model-spectral-measure
     """
     kernel = require_radial_kernel(kernel, "spectral density")
     rho = np.asarray(rho, dtype=float)

@@ -67,7 +67,18 @@ def _env_exponent(D: int) -> float:
 def bessel_envelope(t: np.ndarray, D: int) -> np.ndarray:
     """The nonincreasing majorant ``E(t) ≥ Φ(t)² = (Γ(D/2+1)(2/t)^{D/2} J_{D/2}(t))²``.
 
-    ``E(t) = min(1, 1/t²)`` for ``D = 1`` and ``min(1, Γ(D/2+1)² 2^D c_L² t^{−D−2/3})`` for ``D ≥ 2``.
+    Formula
+    -------
+    ``E(t) = min(1, 1/t²)`` for ``D = 1`` and ``min(1, Γ(D/2+1)² 2^D c_L² t^{−D−2/3})`` for ``D ≥ 2``
+    (Landau's ``|J_ν(x)| ≤ c_L x^{−1/3}``, ``c_L`` rounded up).
+
+    Kind
+    ----
+    rigorous (a majorant).
+
+    References
+    ----------
+    docs/lambda_lower.rst#fourier-route; L. Landau, J. London Math. Soc. 61 (2000) 197–215.
     """
     t = np.asarray(t, dtype=float)
     with np.errstate(divide="ignore"):

@@ -65,8 +65,25 @@ _REFERENCE = "docs/lambda_lower.rst#packing-gershgorin"
 def neighbour_radii(j: np.ndarray, D: int) -> np.ndarray:
     """``ρ_j``: the ``j``-th nearest neighbour in a δ-separated set is at distance ``≥ ρ_j δ``.
 
-    ``ρ_j = ⌈j/2⌉`` in ``D = 1`` and ``max(1, ((j+1)^{1/D} − 1)/2)`` otherwise (rounded down).
+    Formula
+    -------
+    ``ρ_j = ⌈j/2⌉`` in ``D = 1`` and ``max(1, ((j+1)^{1/D} − 1)/2)`` otherwise (rounded down): at most
+    ``(2R/δ + 1)^D − 1`` other points lie within distance ``R`` of a point (disjoint balls of radius δ/2).
 
+    Kind
+    ----
+    rigorous (rounded down).
+
+    Hypotheses
+    ----------
+    the set is δ-separated.
+
+    References
+    ----------
+    docs/lambda_lower.rst#packing-gershgorin
+
+    Examples
+    --------
     >>> neighbour_radii(np.array([1, 2, 3, 8, 24]), 2).round(6).tolist()
     [1.0, 1.0, 1.0, 1.0, 2.0]
     """
@@ -81,6 +98,21 @@ def neighbour_blocks(N: int, D: int) -> tuple[np.ndarray, np.ndarray]:
     """``(ρ, count)``: the ``N − 1`` neighbours of a point grouped in blocks, each block's
     neighbours at distance ``≥ ρ δ``; ``count`` sums to ``N − 1``.
 
+    Formula
+    -------
+    the first 2048 neighbours one by one (``ρ_j`` of :func:`neighbour_radii`), the rest in geometric
+    blocks ``j ∈ [a, ⌈a(1 + 1/128)⌉)`` valued at ``ρ_a`` (``ρ`` is nondecreasing in ``j``).
+
+    Kind
+    ----
+    rigorous (each block's radius is a lower bound for all its neighbours).
+
+    References
+    ----------
+    docs/lambda_lower.rst#packing-gershgorin
+
+    Examples
+    --------
     >>> rho, count = neighbour_blocks(10**9, 2)
     >>> int(count.sum()), len(rho) < 6000
     (999999999, True)
