@@ -73,9 +73,29 @@ def chain_point(
 
     With ``width`` (:class:`bounds.width.FiniteWidth`) the residual fields live in the RKHS of the
     random-feature kernel ``K_q``: ``c`` and ``β`` use its constants, ``λ`` and ``Λ`` are the
-    perturbation route from ``t = 0`` (:func:`bounds.width.perturbed_bounds`, docs/width.rst; ``lam``
-    is not used), ``Λ = N`` with ``constants="paper"``.  Kind: rigorous for a drawn sample
+    perturbation route from ``t = 0`` (:func:`bounds.width.perturbed_bounds`; ``lam`` is not used),
+    ``Λ = N`` with ``constants="paper"``.
+
+    Formula
+    -------
+    ``m(R) = (4 w_min/n) σ_min(B)² s_-(R)² λ``, ``M(R) = (4 w_max/n) σ_max(B)² s_+(R)² Λ``
+    (:func:`bounds.pl.pl_from_parts`) and
+    ``β(R) = 2 σ_B² c0² e^{2c1R} + 2 σ_B r̄(R) c0 e^{2c1R} (c2 c0 R e^{c1R} + 2 c1)``.
+
+    Kind
+    ----
+    That of :func:`bounds.pl.pl_constants` and :func:`bounds.smoothness.smoothness_constant`
+    (rigorous, or estimate with ``lam="estimate"``); with ``width``: rigorous for a drawn sample
     (:meth:`~bounds.width.FiniteWidth.drawn`), probabilistic for the a priori bounds.
+
+    Hypotheses
+    ----------
+    Those of the PL sandwich and of ``β(R)``: ``δ > 0``, ``A`` injective, ``B`` surjective,
+    Condition 1 with ``c2 < ∞``, ``‖v‖_H ≤ R`` (and ``cR/√T < 1`` for a ResNet).
+
+    References
+    ----------
+    docs/pl.rst#the-pl-sandwich; docs/smoothness.rst#smoothness-r; docs/width.rst#the-perturbation-route
     """
     if width is None:
         pl = pl_constants(problem, R, constants=constants, depth=depth, lam=lam)
@@ -94,11 +114,28 @@ def lzb_for_problem(
     form: str = "discrete", R_min: float = 1e-4, R_max: float | None = None, grid_size: int = 121,
     target: float | None = None, width: FiniteWidth | None = None,
 ) -> LZBCertificate:
-    """The LZB certificate of gradient descent from ``v0 = 0`` on ``problem`` (docs/lzb.rst): the
-    radius search of :func:`bounds.lzb.lzb_certificate` over :func:`chain_point`.
+    """The LZB certificate of gradient descent from ``v0 = 0`` on ``problem`` (docs/lzb.rst).
 
     ``R_max`` defaults to ``3/c`` (and ``0.999 √T / c`` for a ResNet of depth ``T``), ``c`` that of
-    the finite-width network when ``width`` is given (its verdict is then of ``width``'s kind).
+    the finite-width network when ``width`` is given.
+
+    Formula
+    -------
+    The radius search of :func:`bounds.lzb.lzb_certificate` over :func:`chain_point`, with
+    ``f0`` = :meth:`bounds.problem.Problem.initial_loss_upper`.
+
+    Kind
+    ----
+    The weakest kind of ``m``, ``M``, ``β`` at the radius reported: rigorous, estimate with
+    ``lam="estimate"``, ``width``'s kind (probabilistic for the a priori bounds) when given.
+
+    Hypotheses
+    ----------
+    Those of :func:`chain_point` at every radius searched.
+
+    References
+    ----------
+    docs/lzb.rst#the-calculator; docs/theory.rst#lzb-setting
     """
     if width is None:
         c = float(jacobian_constant(problem, constants))

@@ -146,9 +146,33 @@ def _rate(m: float, beta: float) -> float:
 def lzb_condition(
     f0: float, m: float | Quantity, M: float | Quantity, beta: float | Quantity, R: float
 ) -> LZBPoint:
-    """Evaluate every form of the radius condition at one radius (constants already at
-    ``‖θ0‖ + R``).  Kind of the verdict: the weakest kind of the constants fed in (the margins are
-    rounded down and the rate up, so the float verdict implies the exact one)."""
+    """Evaluate every form of the radius condition at one radius (constants already at ``‖θ0‖ + R``).
+
+    Raises
+    ------
+    ValueError
+        ``f0``, ``m`` or ``R`` negative, ``M`` or ``β`` not positive, ``m > M`` or ``m > 2β``.
+
+    Formula
+    -------
+    The largest ``f0`` each form allows (module docstring): ``"discrete"``
+    ``(R β (1 − √q))² / M``; ``"simplified"`` ``m² R² / (16 M)``; ``"sqrt"`` ``m R² / 16`` when
+    ``m M ≤ 16 β²`` (else 0); ``"lzb"`` ``m² R² / (32 β)``; ``"flow"`` ``m² R² / (4 M)``; the rate
+    ``q = 1 − m/(2β)``.
+
+    Kind
+    ----
+    The weakest kind of the constants fed in (plain floats count as ``numerical``); the margins are
+    rounded down and the rate up, so the float verdict implies the exact one.
+
+    Hypotheses
+    ----------
+    ``m ≤ ‖∇f‖²/f ≤ M`` and ``∇f`` ``β``-Lipschitz on the ball ``B(θ0, R)``.
+
+    References
+    ----------
+    docs/lzb.rst#sufficient-conditions-the-forms; docs/theory.rst#lzb-discrete; docs/theory.rst#lzb-rate
+    """
     mq, Mq, bq = _quantity("m", m), _quantity("M", M), _quantity("beta", beta)
     f0 = require_positive("f0", f0, strict=False)
     m_ = require_positive("m", mq.value, strict=False)
@@ -160,7 +184,26 @@ def lzb_condition(
 
 
 def iterations_to(target: float, f0: float, rate: float) -> int:
-    """Smallest ``k`` with ``rate^k f0 ≤ target`` (0 if ``f0 ≤ target``)."""
+    """Smallest ``k`` with ``rate^k f0 ≤ target`` (0 if ``f0 ≤ target``).
+
+    Raises
+    ------
+    ValueError
+        ``target <= 0``, ``f0 < 0`` or ``rate`` outside ``[0, 1)``.
+
+    Formula
+    -------
+    ``k = ⌈log(target/f0) / log(rate)⌉``.
+
+    Kind
+    ----
+    numerical (float logarithms; ``rate`` is a rigorous upper bound when it comes from
+    :func:`lzb_condition`).
+
+    References
+    ----------
+    docs/theory.rst#lzb-iterations
+    """
     target = require_positive("target", target)
     f0 = require_positive("f0", f0, strict=False)
     if not 0.0 <= rate < 1.0:
@@ -212,15 +255,12 @@ def lzb_certificate(
 
     Parameters
     ----------
-    f0
-        ``f(θ0)``.
+    f0, theta0_norm
+        ``f(θ0)`` and ``‖θ0‖`` (0 for the zero initialisation).
     constants
-        Function of the *absolute* radius ``ρ`` returning ``m``, ``M``, ``β`` valid on ``‖θ‖ ≤ ρ``
-        (any object with those :class:`~bounds.result.Quantity` attributes, e.g.
-        :class:`RadiusConstants` or :class:`bounds.chain.ChainPoint`); evaluated at
-        ``ρ = ‖θ0‖ + R``.
-    theta0_norm
-        ``‖θ0‖`` (0 for the zero initialisation).
+        Function of the *absolute* radius ``ρ`` returning ``m``, ``M``, ``β`` valid on ``‖θ‖ ≤ ρ`` (any object
+        with those :class:`~bounds.result.Quantity` attributes, e.g. :class:`RadiusConstants` or
+        :class:`bounds.chain.ChainPoint`); evaluated at ``ρ = ‖θ0‖ + R``.
     form
         Which sufficient condition certifies GD (module docstring); ``"flow"`` is refused here.
     R_min, R_max, grid_size
@@ -228,11 +268,16 @@ def lzb_certificate(
     target
         If given, the number of iterations to reach ``f ≤ target`` at the best radius.
 
-    Returns
+    Formula
     -------
-    LZBCertificate
-        Kind: as rigorous as ``m, M, beta`` (the search itself only decides *where* to look; the
-        verdict at the returned radius is an exact evaluation of the inequality).
+    The chosen form of :func:`lzb_condition` on the grid; then ``f(θ_k) ≤ q^k f0``, ``q = 1 − m/(2β)``.
+    Kind
+    ----
+    As rigorous as ``m, M, beta`` (the search itself only decides *where* to look; the verdict at
+    the returned radius is an exact evaluation of the inequality).
+    References
+    ----------
+    docs/lzb.rst#the-calculator; docs/theory.rst#lzb-setting
     """
     if form not in GD_FORMS:
         raise ValueError(f"form must be one of {GD_FORMS} (gradient descent), got {form!r}")

@@ -78,9 +78,23 @@ def _jacobian_constant(kernel: Kernel, constants: str) -> Quantity:
 
 
 def c_upper(q: Quantity) -> float:
-    """``c`` as a float ``>=`` the exact constant: both ``s_− = e^{−cR}`` (in ``m``) and
-    ``s_+ = e^{cR}`` (in ``M``) stay on their safe side for any ``c`` above the true one
-    (:func:`bounds._core.rounding.upper_value`)."""
+    """``c`` as a float ``>=`` the exact constant.
+
+    Both ``s_− = e^{−cR}`` (in ``m``) and ``s_+ = e^{cR}`` (in ``M``) stay on their safe side for
+    any ``c`` above the true one.
+
+    Formula
+    -------
+    :func:`bounds._core.rounding.upper_value` of ``q.value`` with the margin of ``q.kind``.
+
+    Kind
+    ----
+    rigorous upper bound of ``q`` when ``q`` is (an upper bound of the number ``q`` holds otherwise).
+
+    References
+    ----------
+    docs/pl.rst#rigour
+    """
     return upper_value(q.value, q.kind)
 
 
@@ -88,9 +102,29 @@ def jacobian_constant(problem: Problem, constants: Constants = "sharp") -> Quant
     """The constant ``c`` of the Grönwall factors: ``c1`` (sharp) or ``κ = c0 + c1 + c2`` (paper).
 
     Only ``‖Dv‖_∞ ≤ c1 ‖v‖_V`` enters the Jacobian bounds, so ``c1`` is the sharp choice; the
-    published statement uses ``κ`` everywhere (docs/paper.rst).  Kind: that of
-    :func:`bounds.regularity.regularity_constants` (exact for Matérn and Gaussian, rigorous for
-    random features, the user's own for other kernels).
+    published statement uses ``κ`` everywhere (docs/paper.rst).
+
+    Raises
+    ------
+    ValueError
+        ``constants`` is neither ``"sharp"`` nor ``"paper"``.
+
+    Formula
+    -------
+    ``c = c1 = √λ_max(E[ωωᵀ])`` (``"sharp"``) or ``c = κ = c0 + c1 + c2`` (``"paper"``).
+
+    Kind
+    ----
+    That of :func:`bounds.regularity.regularity_constants`: exact for Matérn and Gaussian,
+    rigorous for random features, the user's own for other kernels.
+
+    Hypotheses
+    ----------
+    Condition 1 (``c1 < ∞``; for ``"paper"`` also ``c2 < ∞``).
+
+    References
+    ----------
+    docs/pl.rst#the-pl-sandwich; docs/theory.rst#pl-gronwall; docs/kappa.rst#summary
     """
     return _jacobian_constant(problem.kernel, constants)
 
@@ -98,21 +132,38 @@ def jacobian_constant(problem: Problem, constants: Constants = "sharp") -> Quant
 def flow_factors(c: float, R: float, depth: int | None = None) -> tuple[mpmath.mpf, mpmath.mpf]:
     """Grönwall factors ``(s_-, s_+)`` with ``σ_min(Dφ_{s→t}) ≥ s_-`` and ``‖Dφ_{s→t}‖ ≤ s_+``.
 
-    Continuous flow (``depth=None``): ``s_± = e^{±cR}`` (Grönwall with ``∫‖Dv_t‖ ≤ c ∫‖v_t‖_V ≤ cR``).
-
-    T-layer ResNet (``depth=T``): each layer ``x ↦ x + v_k(x)/T`` has Jacobian singular values in
-    ``[1 − a_k, 1 + a_k]`` with ``a_k = c‖v_k‖/T``; ``Σ a_k ≤ cR`` (Cauchy–Schwarz with
-    ``‖θ‖² = (1/T)Σ‖v_k‖²``) and ``a_k ≤ a* = cR/√T``.  Hence ``s_+ = e^{cR}`` and, from
-    ``log(1 − a) ≥ −a/(1 − a*)`` for ``a ≤ a*``, ``s_- = exp(−cR/(1 − cR/√T))``, valid while
-    ``cR/√T < 1`` (each layer then is a diffeomorphism).  ``s_- → e^{−cR}`` as ``T → ∞``.
-
-    Returns mpmath numbers (evaluated at :data:`bounds._core.rounding.MP_DPS` digits).  Kind: rigorous
-    (docs/pl.rst, "Finite depth" and the proof of the PL sandwich); callers round outward.
+    Returns
+    -------
+    tuple of mpmath.mpf
+        ``(s_-, s_+)``, evaluated at :data:`bounds._core.rounding.MP_DPS` digits.
 
     Raises
     ------
     ValueError
         ``c < 0``, ``R < 0``, ``depth < 1``, or ``cR/√T ≥ 1`` for a ResNet.
+
+    Formula
+    -------
+    Continuous flow (``depth=None``): ``s_± = e^{±cR}`` (Grönwall with ``∫‖Dv_t‖ ≤ c ∫‖v_t‖_V ≤ cR``).
+
+    T-layer ResNet (``depth=T``): each layer ``x ↦ x + v_k(x)/T`` has Jacobian singular values in
+    ``[1 − a_k, 1 + a_k]`` with ``a_k = c‖v_k‖/T``; ``Σ a_k ≤ cR`` (Cauchy–Schwarz with
+    ``‖θ‖² = (1/T)Σ‖v_k‖²``) and ``a_k ≤ a* = cR/√T``.  Hence ``s_+ = e^{cR}`` and, from
+    ``log(1 − a) ≥ −a/(1 − a*)`` for ``a ≤ a*``, ``s_- = exp(−cR/(1 − cR/√T))``.
+    ``s_- → e^{−cR}`` as ``T → ∞``.
+
+    Kind
+    ----
+    rigorous (the proof of the PL sandwich); mpmath numbers, callers round outward.
+
+    Hypotheses
+    ----------
+    ``‖v‖_H ≤ R``, ``‖Dv‖_∞ ≤ c ‖v‖_V``; for a ResNet ``cR/√T < 1`` (each layer then is a
+    diffeomorphism).
+
+    References
+    ----------
+    docs/pl.rst#finite-depth; docs/theory.rst#pl-gronwall; docs/theory.rst#pl-gronwall-resnet
     """
     c = require_positive("c", c, strict=False)
     R = require_positive("R", R, strict=False)
@@ -170,7 +221,20 @@ def gershgorin_points(problem: Problem) -> tuple[np.ndarray, float]:
     ``σ`` of ``σ_min(A)`` when ``A`` scales every distance by the same factor (``σ_max(A)/σ_min(A)``
     proven ``≤ 1 + 10⁻⁹``: the augmented and copy liftings, ``AᵀA = α² I``), so one pass over the
     data's pairs serves every lifting scale (``‖A x_i − A x_j‖ ≥ σ ‖x_i − x_j‖`` for any ``A``);
-    otherwise the lifted points and ``σ = 1``."""
+    otherwise the lifted points and ``σ = 1``.
+
+    Formula
+    -------
+    ``σ = σ_min(A)`` (its rigorous lower bound) when ``σ_max(A) ≤ (1 + 10⁻⁹) σ_min(A)``, else ``1``.
+
+    Kind
+    ----
+    rigorous (``σ`` is the proven lower bound of :attr:`bounds.problem.Problem.sigma_A`).
+
+    References
+    ----------
+    docs/pl.rst#data-dependent-lambda
+    """
     low, high = problem.sigma_A
     if problem.sigma_kind == "rigorous" and 0 < low and high <= low * (1 + 1e-9):
         return problem.X, low
@@ -220,8 +284,33 @@ def lambda_lower(
 ) -> Quantity:
     """A lower bound of ``λ_min(K_{X(t)})`` along every trajectory of a control with ``‖v‖_H ≤ R``.
 
-    See the module docstring for the sources.  Kind: ``rigorous`` except for ``lam="estimate"``.
     A negative Gershgorin value is reported as the trivial bound 0.
+
+    Raises
+    ------
+    ValueError
+        ``lam`` is not one of the sources, or ``lam="data"``/``"perturbation"`` for a kernel the
+        source does not apply to.
+
+    Formula
+    -------
+    The largest of the valid sources of the module docstring, with ``δ_R = σ_min(A) δ s_-(R)``:
+    ``λ_N(δ_R)`` (worst case), ``1 − max_i Σ_{j≠i} K(s_-(R) ‖A x_i − A x_j‖)`` (data),
+    ``(√λ_min(K_X) − √N min(c1 R, √2))²`` (perturbation); ``max(0, ·)``.
+
+    Kind
+    ----
+    ``rigorous``, except ``estimate`` for ``lam="estimate"`` (a numerical upper estimate of ``λ_N``).
+
+    Hypotheses
+    ----------
+    ``‖v‖_H ≤ R``; the hypotheses of the chosen source (radial nonincreasing ``K ≥ 0`` for the data
+    route; a Matérn, Gaussian or random-feature kernel for the perturbation route).
+
+    References
+    ----------
+    docs/pl.rst#lower-constant-along-the-flow; docs/pl.rst#data-dependent-lambda;
+    docs/theory.rst#pl-lambda-lower
     """
     c = c_upper(jacobian_constant(problem, constants))
     s_minus, _ = flow_factors(c, R, depth)
@@ -274,9 +363,23 @@ def lambda_max_upper(
 ) -> Quantity:
     """An upper bound ``Λ`` of ``λ_max(K_{X(t)})`` along every trajectory with ``‖v‖_H ≤ R``.
 
+    Formula
+    -------
     ``constants="paper"``: ``Λ = N`` (``|K| ≤ K(0) = 1``).  ``"sharp"``: for radial kernels the
     smaller of ``N`` and the data-dependent Gershgorin bound ``1 + max_i Σ_{j≠i} K(s_- d_ij)``
-    (each distance is at least ``s_- d_ij`` and ``K`` is nonincreasing).  Kind ``rigorous``.
+    (each distance is at least ``s_- d_ij`` and ``K`` is nonincreasing).
+
+    Kind
+    ----
+    ``rigorous`` (rounded up).
+
+    Hypotheses
+    ----------
+    ``K(0) = 1``; for the Gershgorin bound ``K`` radial, nonincreasing, ``K ≥ 0``; ``‖v‖_H ≤ R``.
+
+    References
+    ----------
+    docs/pl.rst#upper-constant; docs/theory.rst#pl-lambda-upper
     """
     N = problem.N
     trivial = Quantity(
@@ -350,11 +453,23 @@ def pl_from_parts(
     ``Λ`` of the kernel matrix along the flow (the one implementation of the formulas).
 
     Formula
-        ``m(R) = (4 w_min/n) σ_min(B)² s_-(R)² λ``, ``M(R) = (4 w_max/n) σ_max(B)² s_+(R)² Λ``
-        (docs/pl.rst, "The PL sandwich"; ``w`` the multiplicities of the rows, ``n = Σ w``).
+    -------
+    ``m(R) = (4 w_min/n) σ_min(B)² s_-(R)² λ``, ``M(R) = (4 w_max/n) σ_max(B)² s_+(R)² Λ``
+    (``w`` the multiplicities of the rows, ``n = Σ w``; ``s_±`` of :func:`flow_factors`).
+
     Kind
-        ``m``: the weakest of rigorous and the kinds of ``λ`` and ``c``; ``M``: of ``Λ`` and ``c``
-        (a ``probabilistic`` part keeps its ``η``, :func:`bounds.result.combined_kind`).
+    ----
+    ``m``: the weakest of rigorous and the kinds of ``λ`` and ``c``; ``M``: of ``Λ`` and ``c``
+    (a ``probabilistic`` part keeps its ``η``, :func:`bounds.result.combined_kind`).
+
+    Hypotheses
+    ----------
+    ``δ > 0``, ``A`` injective, ``B`` surjective, ``c < ∞`` (Condition 1), ``‖v‖_H ≤ R``; for a
+    ResNet of depth T also ``cR/√T < 1``.
+
+    References
+    ----------
+    docs/pl.rst#the-pl-sandwich; docs/pl.rst#weights; docs/theory.rst#pl-sandwich
     """
     s_minus, s_plus = flow_factors(c_upper(c), R, depth)
     n = problem.n
@@ -407,14 +522,34 @@ def pl_constants(
     lam
         Source of the ``λ`` lower bound (module docstring).
 
+    Returns
+    -------
+    PLConstants
+        ``m(R)``, ``M(R)`` and the parts they were built from.
+
+    Raises
+    ------
+    ValueError
+        ``R < 0``, ``cR/√T ≥ 1`` for a ResNet, or a ``constants``/``lam`` value not listed.
+
     Formula
-        :func:`pl_from_parts` with ``c`` = :func:`jacobian_constant`, ``λ`` = :func:`lambda_lower`,
-        ``Λ`` = :func:`lambda_max_upper`.
-    Hypotheses
-        distinct data (δ > 0), ``A`` injective, ``B`` surjective, Condition 1 for the kernel
-        (``c1 < ∞``), ``‖v‖_H ≤ R``; for a ResNet of depth T also ``cR/√T < 1``.
+    -------
+    :func:`pl_from_parts` with ``c`` = :func:`jacobian_constant`, ``λ`` = :func:`lambda_lower`,
+    ``Λ`` = :func:`lambda_max_upper`:
+    ``m(R) = (4 w_min/n) σ_min(B)² s_-(R)² λ``, ``M(R) = (4 w_max/n) σ_max(B)² s_+(R)² Λ``.
+
     Kind
-        ``rigorous`` (rounded outward), or ``estimate`` when ``lam="estimate"``.
+    ----
+    ``rigorous`` (rounded outward), or ``estimate`` when ``lam="estimate"``.
+
+    Hypotheses
+    ----------
+    distinct data (δ > 0), ``A`` injective, ``B`` surjective, Condition 1 for the kernel
+    (``c1 < ∞``), ``‖v‖_H ≤ R``; for a ResNet of depth T also ``cR/√T < 1``.
+
+    References
+    ----------
+    docs/pl.rst#the-pl-sandwich; docs/theory.rst#pl-lower-constant; docs/theory.rst#pl-upper-constant
     """
     R = require_positive("R", R, strict=False)
     cq = jacobian_constant(problem, constants)

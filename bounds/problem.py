@@ -72,7 +72,11 @@ def copy_maps(d: int, d_out: int, p: int, a: float, b: float) -> tuple[np.ndarra
     ``B`` touches the first ``m = ⌈d'/d⌉`` blocks; the other ``p − m`` blocks carry
     ``(x, …, x)``, isometric to ``√(p − m) x``.  So ``A' = [a (I_d, …, I_d)ᵀ (m blocks); a√(p−m) I_d]``
     and ``B' = [b (I_{d'}, 0) | 0]`` in ``R^{(m+1) d}`` (``A'ᵀA' = a² p I``, ``B'A' = BA``,
-    ``B'B'ᵀ = b² I``); for ``p ≤ m`` the full matrices (``D = p d``).  Docs: docs/recipe.rst.
+    ``B'B'ᵀ = b² I``); for ``p ≤ m`` the full matrices (``D = p d``).
+
+    References
+    ----------
+    docs/recipe.rst#the-augmented-design; docs/theory.rst#model-reduced-coordinates
     """
     d = require_int("d", d, minimum=1)
     d_out = require_int("d_out", d_out, minimum=1)
@@ -350,17 +354,43 @@ class Problem:
 
     @cached_property
     def initial_residual_error(self) -> float:
-        """A bound on ``max_i ‖fl(r_i) − r_i‖`` for the computed residuals ``fl(fl(fl(x Aᵀ) Bᵀ) − y)``:
+        """A bound on ``max_i ‖fl(r_i) − r_i‖`` for the computed residuals ``fl(fl(fl(x Aᵀ) Bᵀ) − y)``.
+
+        Formula
+        -------
         ``2 γ_k max_i ‖|B||A||x_i| + |y_i|‖`` with ``k = d + D + 1`` (Higham §3.5; the factor 2 covers
-        the rounding of the bound itself)."""
+        the rounding of the bound itself).
+
+        Kind
+        ----
+        rigorous.
+
+        References
+        ----------
+        docs/rigor.rst#problem-inputs; N. J. Higham, *Accuracy and Stability of Numerical
+        Algorithms*, 2nd ed., §3.5.
+        """
         absBA = np.abs(self.B) @ np.abs(self.A)
         scale = np.linalg.norm(np.abs(self.X) @ absBA.T + np.abs(self.Y), axis=1)
         return 2 * gamma_k(self.d + self.coordinates + 1) * float(np.max(scale))
 
     def initial_loss_upper(self) -> float:
-        """An upper bound of the exact ``F(0)``: every residual norm enlarged by its rounding error
-        (:attr:`initial_residual_error` and ``γ_{d'+1}`` for the norm), the weighted mean of squares
-        by ``γ_{N + d' + 3}``, rounded up (docs/lzb.rst, "Rounding")."""
+        """An upper bound of the exact ``F(0)`` (the ``f0`` of the LZB condition).
+
+        Formula
+        -------
+        ``F(0) ≤ (1/n) Σ w_i (‖fl(r_i)‖ (1 + 2γ_{d'+1}) + e)² · (1 + 2γ_{N+d'+3})``: every residual
+        norm enlarged by its rounding error (``e`` = :attr:`initial_residual_error` and
+        ``γ_{d'+1}`` for the norm), the weighted mean of squares by ``γ_{N + d' + 3}``, rounded up.
+
+        Kind
+        ----
+        rigorous.
+
+        References
+        ----------
+        docs/lzb.rst#the-calculator; docs/rigor.rst#problem-inputs
+        """
         assert self.weights is not None
         norms = np.linalg.norm(self.initial_residuals, axis=1) * (1 + 2 * gamma_k(self.d_out + 1))
         norms = norms + self.initial_residual_error

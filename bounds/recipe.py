@@ -125,11 +125,24 @@ def _row_sum(X: np.ndarray, kernel: Matern | Gaussian) -> Callable[[float], floa
 
 def gershgorin_scale(X: np.ndarray, kernel: Matern | Gaussian, level: float = TOLERANCE) -> float:
     """The smallest scale ``t`` (found by bisection in ``log t``, to 1 %) with
-    ``max_i Σ_{j≠i} K(t ‖x_i − x_j‖) ≤ level``: lifted distances ``t ‖x_i − x_j‖`` make the
-    Gershgorin bound ``λ_min ≥ 1 − level`` (docs/recipe.rst, "The augmented design").  The row sums
-    are those of the certificate (:func:`bounds.lambda_min.data.data_gershgorin_bound`: exact up to
-    ``EXACT_MAX_N`` points, else the one-pass upper bound), in memory ``O(N d + N·block)``.
-    Numerical (a search; the design built from it is re-certified rigorously)."""
+    ``max_i Σ_{j≠i} K(t ‖x_i − x_j‖) ≤ level``.
+
+    The row sums are those of the certificate (:func:`bounds.lambda_min.data.data_gershgorin_bound`:
+    exact up to ``EXACT_MAX_N`` points, else the one-pass upper bound), in memory
+    ``O(N d + N·block)``.
+
+    Formula
+    -------
+    lifted distances ``t ‖x_i − x_j‖`` make the Gershgorin bound ``λ_min ≥ 1 − level``.
+
+    Kind
+    ----
+    numerical (a search; the design built from it is re-certified rigorously).
+
+    References
+    ----------
+    docs/recipe.rst#the-augmented-design
+    """
     X = require_finite_array("X", X, ndim=2)
     rowsum = _row_sum(X, kernel)
     lo = hi = kernel.lengthscale / distinct_separation(points_key(X))
@@ -199,10 +212,20 @@ def augmented_scales(
 ) -> tuple[float, float, float]:
     """``(α, b, R₀)`` of the augmented design's closed form (docs/recipe.rst, "The augmented design").
 
-    Formula: ``R₀ = τ/c`` (``c`` the Grönwall constant, ``τ`` = ``tolerance``);
+    Formula
+    -------
+    ``R₀ = τ/c`` (``c`` the Grönwall constant, ``τ`` = ``tolerance``);
     ``α = t*/s_-(R₀)`` with ``t*`` = :func:`gershgorin_scale` at level ``τ``, so that the lifted
     distances keep ``λ ≥ 1 − τ`` along the flow; ``b`` the smallest scale (to 1 %) with
-    ``(1 + 10⁻³) f0 ≤ allowed_f0(R₀)`` (``inf`` if none below 10¹⁵).  Numerical (a search).
+    ``(1 + 10⁻³) f0 ≤ allowed_f0(R₀)`` (``inf`` if none below 10¹⁵).
+
+    Kind
+    ----
+    numerical (a search).
+
+    References
+    ----------
+    docs/recipe.rst#the-augmented-design
     """
     _check_form(form)
     tolerance = require_positive("tolerance", tolerance)
@@ -228,8 +251,22 @@ def augmented_design(
 ) -> CertifiedDesign:
     """The augmented design of :func:`augmented_scales`, re-certified by the rigorous radius search.
 
-    Hypotheses: distinct data, Matérn ν > 2 or Gaussian.  Kind: the search is numerical; the
-    verdict (``verified``) is rigorous.
+    Formula
+    -------
+    ``A = α [I_d; 0]``, ``B = b [0, I_{d'}]`` with ``(α, b, R₀)`` of :func:`augmented_scales`; the
+    verdict is :func:`bounds.chain.lzb_for_problem` on ``R ≤ 3 R₀``.
+
+    Kind
+    ----
+    the search is numerical; the verdict (``verified``) is rigorous.
+
+    Hypotheses
+    ----------
+    distinct data, Matérn ν > 2 or Gaussian.
+
+    References
+    ----------
+    docs/recipe.rst#the-augmented-design; docs/theory.rst#augmented-architecture
     """
     alpha, b, R0 = augmented_scales(X, Y, kernel, tolerance=tolerance, weights=weights, form=form, depth=depth,
                                     constants=constants, lam=lam)
@@ -260,7 +297,24 @@ def copy_design(
     around the augmented design's ``b``); the first ``p`` whose design the rigorous search
     certifies is returned.  ``None`` if no ``p ≤ p_max`` works, or when the copy lifting's read-out
     of the input cannot lower ``F(0)`` (then it has nothing over the augmented design; see
-    ``_copy_can_help``).  Kind: as :func:`augmented_design`.
+    ``_copy_can_help``).
+
+    Formula
+    -------
+    ``A = a (I_d, …, I_d)ᵀ`` (``p`` blocks, ``α = a√p``), ``B = b (I_{d'}, 0)``; the verdict is
+    :func:`bounds.chain.lzb_for_problem` on ``R ≤ 3 R₀``, ``R₀ = τ/c``.
+
+    Kind
+    ----
+    as :func:`augmented_design`: the search is numerical; the verdict (``verified``) is rigorous.
+
+    Hypotheses
+    ----------
+    distinct data, Matérn ν > 2 or Gaussian.
+
+    References
+    ----------
+    docs/recipe.rst#how-p-grows-with-n-copy-lifting; docs/theory.rst#recipe-copy-lifting
     """
     _check_form(form)
     p_max = require_int("p_max", p_max, minimum=1)
@@ -303,6 +357,23 @@ def best_design(
 ) -> CertifiedDesign:
     """The certified design with the best rate (or, with ``target``, the fewest iterations) among
     the families searched; the augmented design when none certifies (its margins say how far).
+
+    Formula
+    -------
+    the design of :func:`augmented_design` or :func:`copy_design` with the smallest rate
+    ``q = 1 − m/(2β)`` (or iteration count) among those ``verified``.
+
+    Kind
+    ----
+    the search is numerical; the verdict (``verified``) of the design returned is rigorous.
+
+    Hypotheses
+    ----------
+    distinct data, Matérn ν > 2 or Gaussian.
+
+    References
+    ----------
+    docs/recipe.rst#the-design-search
     """
     for name in families:
         if name not in ("augmented", "copy"):
@@ -342,11 +413,25 @@ def _failure_probability(q: int, eps: float, diam: float, D: int, sigma2: float)
 def rff_width(kernel: Matern | Gaussian, D: int, radius: float, eps: float, eta: float = 0.01) -> int:
     """Number ``q`` of random frequencies with ``P(sup_{‖z‖ ≤ 2·radius} |K_q(z) − K(z)| > ε) ≤ η``.
 
-    Formula (docs/recipe.rst, an ε-net argument in the style of Rahimi & Recht 2007, Claim 1, with
-    our own constants for the ``[cos, sin]`` features): the failure probability is at most
+    Formula
+    -------
+    an ε-net argument in the style of Rahimi & Recht 2007, Claim 1, with our own constants for the
+    ``[cos, sin]`` features: the failure probability is at most
     ``2 (1 + 2·diam/r)^D exp(−q ε²/8) + 16 σ² r²/ε²`` for every ``r > 0``, ``diam = 2·radius``,
-    ``σ² = E‖ω‖² = D E[ω_1²]``.  Hypotheses: ``E‖ω‖² < ∞`` (Matérn ν > 1).  Kind: rigorous (a
-    probability bound; the width is the smallest power-of-two-refined integer meeting it).
+    ``σ² = E‖ω‖² = D E[ω_1²]``.
+
+    Kind
+    ----
+    rigorous (a probability bound; the width is the smallest power-of-two-refined integer meeting it).
+
+    Hypotheses
+    ----------
+    ``E‖ω‖² < ∞`` (Matérn ν > 1).
+
+    References
+    ----------
+    docs/recipe.rst#random-feature-width; docs/theory.rst#recipe-rff-width; A. Rahimi and B. Recht,
+    *Random features for large-scale kernel machines*, NIPS 2007, Claim 1.
     """
     D = require_int("D", D, minimum=1)
     radius = require_positive("radius", radius)
@@ -387,7 +472,21 @@ class RFFCheck:
 
 def rff_posterior_check(rff: RandomFourierKernel, kernel: Matern | Gaussian, lifted: np.ndarray) -> RFFCheck:
     """Regularity constants of the sample (:func:`bounds.regularity.regularity_constants`) and the data Gram
-    matrix of the random-feature kernel.  Kind: c1 exact, c2 rigorous upper bound, λ numerical."""
+    matrix of the random-feature kernel.
+
+    Formula
+    -------
+    ``c1``, ``c2`` of the empirical measure; ``λ_min(K_q(Z))`` by ``eigvalsh``;
+    ``max_{i,j} |K_q(z_i − z_j) − K(z_i − z_j)|``.
+
+    Kind
+    ----
+    c1 exact, c2 rigorous upper bound, λ numerical.
+
+    References
+    ----------
+    docs/kappa.rst#random-features; docs/recipe.rst#random-feature-width
+    """
     Z = require_finite_array("lifted", lifted, ndim=2)
     reg = regularity_constants(rff)
     Gq = rff.gram(Z)
@@ -417,7 +516,29 @@ def width_guarantee(
 
     If ``guaranteed``, then with probability ``≥ 1 − eta`` over the draw of the ``q`` frequencies
     (in the problem's coordinates), gradient descent with step ``1/β(R)`` from ``v0 = 0`` on the
-    drawn network converges at the rate reported.  Kind: probabilistic (``best.kind``).
+    drawn network converges at the rate reported.
+
+    Raises
+    ------
+    ValueError
+        ``form`` not a gradient-descent form, or a kernel other than Matérn or Gaussian.
+
+    Formula
+    -------
+    :func:`bounds.lzb.lzb_certificate` over :func:`bounds.chain.chain_point` with
+    ``width`` = :meth:`bounds.width.FiniteWidth.a_priori` of ``(problem.kernel, problem.lifted, q, eta)``.
+
+    Kind
+    ----
+    probabilistic (``best.kind``).
+
+    Hypotheses
+    ----------
+    the ``q`` frequencies drawn independently from the kernel's spectral measure.
+
+    References
+    ----------
+    docs/width.rst#a-priori; docs/theory.rst#width-a-priori
     """
     _check_form(form)
     kernel = problem.kernel
@@ -437,7 +558,19 @@ def width_for_design(
     (:func:`width_guarantee`) holds for this design; ``None`` if none up to ``q_max``.
 
     Every a priori bound improves with ``q``, so the verdict is monotone in ``q`` (up to the
-    radius grid).  Kind: the width is numerical (a search); its verdict is probabilistic.
+    radius grid).
+
+    Formula
+    -------
+    ``min {q : width_guarantee(problem, q, eta).guaranteed}`` (to 1 %).
+
+    Kind
+    ----
+    the width is numerical (a search); its verdict is probabilistic.
+
+    References
+    ----------
+    docs/width.rst#the-finite-width-design
     """
     q_min = require_int("q_min", q_min, minimum=1)
     q_max = require_int("q_max", q_max, minimum=q_min)
@@ -479,8 +612,21 @@ def width_scales(
     X: np.ndarray, Y: np.ndarray, kernel: Matern | Gaussian, *, weights: np.ndarray | None = None,
     form: str = "discrete", depth: int | None = None, constants: Constants = "sharp", lam: LambdaSource = "best",
 ) -> tuple[float, float, float]:
-    """``(α, b, R₀)`` of the finite-width design: :func:`augmented_scales` with ``b`` multiplied by
-    :data:`WIDTH_READOUT_FACTOR` (``inf`` stays ``inf``).  Numerical (a search)."""
+    """``(α, b, R₀)`` of the finite-width design.
+
+    Formula
+    -------
+    :func:`augmented_scales` with ``b`` multiplied by :data:`WIDTH_READOUT_FACTOR` (``inf`` stays
+    ``inf``).
+
+    Kind
+    ----
+    numerical (a search).
+
+    References
+    ----------
+    docs/width.rst#the-finite-width-design
+    """
     alpha, b, R0 = augmented_scales(X, Y, kernel, weights=weights, form=form, depth=depth, constants=constants,
                                     lam=lam)
     return alpha, WIDTH_READOUT_FACTOR * b, R0
@@ -495,7 +641,18 @@ def width_design(
     :func:`width_scales` and the smallest width whose a priori certificate holds
     (:func:`width_for_design`).
 
-    Kind: the search is numerical; the certificate is probabilistic.
+    Formula
+    -------
+    ``A = α [I_d; 0]``, ``B = b [0, I_{d'}]`` with ``(α, b)`` of :func:`width_scales`;
+    ``q`` = :func:`width_for_design`, its certificate :func:`width_guarantee`.
+
+    Kind
+    ----
+    the search is numerical; the certificate is probabilistic.
+
+    References
+    ----------
+    docs/width.rst#the-finite-width-design; docs/theory.rst#width-design
     """
     alpha, b, _ = width_scales(X, Y, kernel, weights=weights, form=form, depth=depth, constants=constants, lam=lam)
     problem = Problem.augmented(X, Y, kernel, alpha, min(b, 1e15), weights=weights)
@@ -511,11 +668,20 @@ def drawn_output_scale(
     """``(b, R₀)``: the read-out scale for which the drawn network of the augmented design with
     lifting scale ``α`` is certified at ``R₀`` (docs/width.rst#the-finite-width-design).
 
-    Formula: the perturbation route gives ``λ(R) = (√λ₀ − √N c R)²`` and the allowed initial loss
+    Formula
+    -------
+    the perturbation route gives ``λ(R) = (√λ₀ − √N c R)²`` and the allowed initial loss
     grows like ``R² λ(R)²``, largest at ``R₀ = √λ₀/(3√N c)`` (capped at ``√T/(2c)`` for a ResNet);
     ``b`` is the smallest scale (bisection in ``log b``, to 1 %) with ``(1 + 10⁻³) f0 ≤
-    allowed_f0(R₀)`` for the drawn chain, ``inf`` when ``λ₀ = 0`` or none below 10¹⁵.  Kind:
+    allowed_f0(R₀)`` for the drawn chain, ``inf`` when ``λ₀ = 0`` or none below 10¹⁵.
+
+    Kind
+    ----
     numerical (a search); the design is then certified by the radius search.
+
+    References
+    ----------
+    docs/width.rst#the-finite-width-design
     """
     _check_form(form)
     sample = width.sample

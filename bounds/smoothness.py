@@ -30,11 +30,31 @@ REFERENCE = "docs/smoothness.rst"
 def residual_bound(problem: Problem, R: float, c0: float = 1.0) -> float:
     """``r̄(R) = max_i ‖B A x_i − y_i‖ + σ_max(B) c0 R ≥ ‖B Ψ_v(A x_i) − y_i‖`` on ``‖v‖_H ≤ R``.
 
-    Uses ``B Ψ_v(A x) − y = (B A x − y) + B (Ψ_v(A x) − A x)`` and ``‖Ψ_v(x) − x‖ ≤ ∫ ‖v_t‖_∞ dt ≤ c0 R``
-    (docs/smoothness.rst, "Residual bound").  It never exceeds ``σ_max(B)(ρ + c0 R) + max_i ‖y_i‖``
-    and is independent of ``ρ``: for the augmented architecture (``B A = 0``) it is
-    ``max_i ‖y_i‖ + σ_max(B) c0 R``.  Kind: rigorous (rounded up): the rounding error of the computed
-    residuals (:attr:`bounds.problem.Problem.initial_residual_error`) is added to their largest norm.
+    It never exceeds ``σ_max(B)(ρ + c0 R) + max_i ‖y_i‖`` and is independent of ``ρ``: for the
+    augmented architecture (``B A = 0``) it is ``max_i ‖y_i‖ + σ_max(B) c0 R``.
+
+    Raises
+    ------
+    ValueError
+        ``R < 0``.
+
+    Formula
+    -------
+    ``r̄(R) = max_i ‖B A x_i − y_i‖ + σ_max(B) c0 R``, from
+    ``B Ψ_v(A x) − y = (B A x − y) + B (Ψ_v(A x) − A x)`` and ``‖Ψ_v(x) − x‖ ≤ ∫ ‖v_t‖_∞ dt ≤ c0 R``.
+
+    Kind
+    ----
+    rigorous (rounded up): the rounding error of the computed residuals
+    (:attr:`bounds.problem.Problem.initial_residual_error`) is added to their largest norm.
+
+    Hypotheses
+    ----------
+    ``‖v‖_H ≤ R`` and ``‖v_t‖_∞ ≤ c0 ‖v_t‖_V`` (Condition 1).
+
+    References
+    ----------
+    docs/smoothness.rst#derivation; docs/theory.rst#beta-residual-bound
     """
     R = require_positive("R", R, strict=False)
     with mpmath.workdps(MP_DPS):
@@ -49,17 +69,33 @@ def smoothness_constant(
 ) -> Quantity:
     """``β(R)``, the Lipschitz constant of ``∇F`` on the ball ``‖v‖_H ≤ R`` (docs/smoothness.rst).
 
-    Formula
-        ``2 σ_B² c0² e^{2c1R} + 2 σ_B r̄(R) c0 e^{2c1R} (c2 c0 R e^{c1R} + 2 c1)``, ``σ_B = σ_max(B)``.
-    Hypotheses
-        Condition 1 with ``c2 < ∞`` (Matérn ν > 2), ``‖v‖_H ≤ R``; neural ODE or T-layer ResNet.
-    Kind
-        ``rigorous`` (evaluated at 30 digits, rounded up).
-
     ``constants="paper"`` replaces each of ``c0, c1, c2`` by ``κ`` (the single constant of the
     published statement, docs/paper.rst).
     ``regularity`` overrides the constants of ``problem.kernel`` (e.g. those of a drawn
     random-feature sample, whose kernel is not the problem's base kernel).
+
+    Raises
+    ------
+    ValueError
+        ``R < 0``, or ``constants`` neither ``"sharp"`` nor ``"paper"``.
+
+    Formula
+    -------
+    ``2 σ_B² c0² e^{2c1R} + 2 σ_B r̄(R) c0 e^{2c1R} (c2 c0 R e^{c1R} + 2 c1)``, ``σ_B = σ_max(B)``,
+    ``r̄(R)`` of :func:`residual_bound`.
+
+    Kind
+    ----
+    ``rigorous`` (evaluated at 30 digits, rounded up); weaker when a constant of Condition 1 or
+    ``σ(B)`` is (:func:`bounds.result.combined_kind`).
+
+    Hypotheses
+    ----------
+    Condition 1 with ``c2 < ∞`` (Matérn ν > 2), ``‖v‖_H ≤ R``; neural ODE or T-layer ResNet.
+
+    References
+    ----------
+    docs/smoothness.rst#smoothness-r; docs/smoothness.rst#derivation; docs/theory.rst#beta-smoothness
     """
     R = require_positive("R", R, strict=False)
     reg = regularity_constants(problem.kernel) if regularity is None else regularity

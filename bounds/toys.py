@@ -40,9 +40,30 @@ REFERENCE = "docs/toys.rst"
 
 
 def polyak_constants(Q: np.ndarray) -> tuple[Quantity, Quantity]:
-    """``(m, β) = (2 λ_min(Q), λ_max(Q))`` for ``f(θ) = ½ θᵀQθ`` with ``Q`` symmetric positive
-    definite: ``‖∇f‖² = θᵀQ²θ ≥ λ_min(Q) θᵀQθ = 2λ_min(Q) f`` (equality along the bottom
-    eigenvector), ``∇f`` is ``λ_max(Q)``-Lipschitz.  Kind: numerical (LAPACK eigenvalues)."""
+    """``(m, β) = (2 λ_min(Q), λ_max(Q))`` for ``f(θ) = ½ θᵀQθ`` with ``Q`` symmetric positive definite.
+
+    Raises
+    ------
+    ValueError
+        ``Q`` not finite, not square and symmetric, or not positive definite.
+
+    Formula
+    -------
+    ``‖∇f‖² = θᵀQ²θ ≥ λ_min(Q) θᵀQθ = 2λ_min(Q) f`` (equality along the bottom eigenvector), so
+    ``m = 2 λ_min(Q)``; ``∇f`` is ``λ_max(Q)``-Lipschitz, so ``β = λ_max(Q)``.
+
+    Kind
+    ----
+    numerical (LAPACK eigenvalues).
+
+    Hypotheses
+    ----------
+    ``Q`` symmetric positive definite.
+
+    References
+    ----------
+    docs/toys.rst#polyak; docs/theory.rst#toys-polyak
+    """
     Q = require_finite_array("Q", Q, ndim=2)
     if Q.shape[0] != Q.shape[1] or not np.allclose(Q, Q.T, rtol=0, atol=1e-14 * np.abs(Q).max()):
         raise ValueError(f"Q must be a symmetric square matrix, got shape {Q.shape}")
@@ -130,8 +151,27 @@ def exp_toy_grad(theta: np.ndarray) -> np.ndarray:
 def exp_toy_constants(R: float) -> tuple[Quantity, Quantity, Quantity]:
     """``m(R) = 4e^{−2R}``, ``M(R) = 4e^{2R}``, ``β(R) = 4e^{2R} + 2e^R`` on ``‖θ‖ ≤ R``.
 
-    Exact: ``‖∇f‖²/f = 4e^{2θ1}`` and ``|θ1| ≤ R``; the Hessian is ``4e^{2θ1} e1e1ᵀ`` plus
+    Raises
+    ------
+    ValueError
+        ``R < 0``.
+
+    Formula
+    -------
+    ``‖∇f‖²/f = 4e^{2θ1}`` and ``|θ1| ≤ R``; the Hessian is ``4e^{2θ1} e1e1ᵀ`` plus
     ``2e^{θ1}`` times a reflection, so ``‖∇²f‖ ≤ 4e^{2θ1} + 2e^{θ1}``, attained at ``θ = (R, 0)``.
+
+    Kind
+    ----
+    exact (the sympy expressions in ``expr``; ``value`` is their double-precision evaluation).
+
+    Hypotheses
+    ----------
+    ``f(θ) = |e^{θ1 + iθ2} + 1|²``, ``‖θ‖ ≤ R``.
+
+    References
+    ----------
+    docs/toys.rst#local-pl-example; docs/theory.rst#toys-exp
     """
     R = require_positive("R", R, strict=False)
     hyp = ("||theta|| <= R",)
@@ -158,6 +198,24 @@ def exp_toy_certificate(theta0: np.ndarray, *, form: str = "discrete", target: f
     The constants depend on ``θ1`` only and ``B(θ0, R) ⊂ {|θ1| ≤ |θ0_1| + R}``, so the constants
     are evaluated at ``ρ = |θ0_1| + R`` (passed as ``theta0_norm``) — sharper than ``‖θ0‖ + R``
     and still exact.
+
+    Raises
+    ------
+    ValueError
+        ``theta0`` not a finite vector of shape ``(2,)``.
+
+    Formula
+    -------
+    :func:`bounds.lzb.lzb_certificate` with ``f0 = f(θ0)`` and the constants of
+    :func:`exp_toy_constants` at ``ρ = |θ0_1| + R``.
+
+    Kind
+    ----
+    exact constants; the verdict is an exact evaluation of the chosen form.
+
+    References
+    ----------
+    docs/toys.rst#local-pl-example; docs/lzb.rst#the-calculator
     """
     theta0 = require_finite_array("theta0", theta0, ndim=1)
     if theta0.shape != (2,):

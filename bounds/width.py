@@ -109,14 +109,19 @@ def gram_extremes(kernel: Supported, points: object) -> GramExtremes:
     and points).
 
     Formula
-        ``λ_min``: :func:`bounds.lambda_min.data.lambda_min_verified` (a certified Cholesky);
-        ``λ_max ≤ min(N, max_i Σ_j |K̃_ij| + (N − 1) ε)`` (Gershgorin, ``ε`` the entry error of
-        :func:`bounds.lambda_min.data.entry_error_bound`, the sum enlarged by ``(N + 2) u``; ``N``
-        is the trace).
+    -------
+    ``λ_min``: :func:`bounds.lambda_min.data.lambda_min_verified` (a certified Cholesky);
+    ``λ_max ≤ min(N, max_i Σ_j |K̃_ij| + (N − 1) ε)`` (Gershgorin, ``ε`` the entry error of
+    :func:`bounds.lambda_min.data.entry_error_bound`, the sum enlarged by ``(N + 2) u``; ``N``
+    is the trace).
+
     Kind
-        rigorous.
+    ----
+    rigorous.
+
     References
-        docs/width.rst#the-gram-matrix-at-t-0
+    ----------
+    docs/width.rst#the-gram-matrix-at-t-0
     """
     if not isinstance(kernel, (Matern, Gaussian, RandomFourierKernel)):
         raise ValueError(f"kernel must be a Matern, Gaussian or RandomFourierKernel, got {kernel!r}")
@@ -159,8 +164,21 @@ def _gershgorin_up(N: int, rows: float, err: float) -> float:
 
 
 def embedding_cap(kernel: object) -> float:
-    """``sup ‖k_x − k_y‖_H = sup √(2 − 2K(x − y))``: ``√2`` for ``K ≥ 0`` (Matérn, Gaussian), else
-    ``2`` (``|K| ≤ 1``, e.g. random features)."""
+    """``sup ‖k_x − k_y‖_H``, the cap of the feature displacement in the perturbation route.
+
+    Formula
+    -------
+    ``sup ‖k_x − k_y‖_H = sup √(2 − 2K(x − y))``: ``√2`` for ``K ≥ 0`` (Matérn, Gaussian), else
+    ``2`` (``|K| ≤ 1``, e.g. random features).
+
+    Kind
+    ----
+    rigorous (an upper bound: the double ``1.41421356237309514547…`` nearest ``√2`` lies above it).
+
+    References
+    ----------
+    docs/width.rst#the-perturbation-route
+    """
     return math.sqrt(2.0) if isinstance(kernel, (Matern, Gaussian)) else 2.0
 
 
@@ -188,12 +206,17 @@ def perturbed_bounds(
         ``sup ‖k_x − k_y‖`` (:func:`embedding_cap`).
 
     Formula
-        ``s = min(c R, cap)``; ``λ ≥ (√lam0 − √N s)²`` if ``√lam0 > √N s`` else 0;
-        ``Λ ≤ min(N, (√Lam0 + √N s)²)``; evaluated at 30 digits and rounded outward.
+    -------
+    ``s = min(c R, cap)``; ``λ ≥ (√lam0 − √N s)²`` if ``√lam0 > √N s`` else 0;
+    ``Λ ≤ min(N, (√Lam0 + √N s)²)``; evaluated at 30 digits and rounded outward.
+
     Kind
-        rigorous, or the weakest kind of the inputs (a probabilistic input keeps its ``η``).
+    ----
+    rigorous, or the weakest kind of the inputs (a probabilistic input keeps its ``η``).
+
     References
-        docs/width.rst#the-perturbation-route (proof), docs/theory.rst ``width.perturbation``.
+    ----------
+    docs/width.rst#the-perturbation-route (proof); docs/theory.rst#width-perturbation
     """
     N = require_int("N", N, minimum=1)
     R = require_positive("R", R, strict=False)
@@ -257,7 +280,26 @@ class FiniteWidth:
         """The network drawn: ``K_q`` of ``sample`` on ``points`` (the lifted data, in the sample's
         coordinates).  ``regularity`` defaults to :func:`bounds.regularity.rff_regularity` (branch
         and bound for ``c2``) in dimension ``≤ 3``, :func:`bounds.regularity.rff_regularity_moments`
-        above.  Kind: rigorous."""
+        above.
+
+        Raises
+        ------
+        ValueError
+            ``sample`` is not a :class:`~bounds.kernels.RandomFourierKernel`.
+
+        Formula
+        -------
+        ``lam0``, ``Lam0``: :func:`gram_extremes` of ``K_q`` on ``points`` (a verified ``λ_min``,
+        a Gershgorin ``λ_max``); Condition 1's constants of the sample's empirical measure.
+
+        Kind
+        ----
+        rigorous (deterministic for this draw).
+
+        References
+        ----------
+        docs/width.rst#a-posteriori-the-network-drawn; docs/theory.rst#width-a-posteriori
+        """
         if not isinstance(sample, RandomFourierKernel):
             raise ValueError(f"sample must be a RandomFourierKernel, got {type(sample).__name__}")
         if regularity is None:
@@ -270,12 +312,29 @@ class FiniteWidth:
         """Bounds valid for a draw of ``q`` frequencies from ``kernel.spectral`` in the points'
         dimension, with probability ``≥ 1 − eta`` (the union of :data:`EVENTS`, ``η/4`` each).
 
-        Formula (docs/width.rst#a-priori)
-            ``λ_min(K_q(X_0)) ≥ (1 − δ) λ_min(K_X)`` (:func:`chernoff_loss`);
-            ``λ_max(K_q(X_0)) ≤ min(N, 1 + max_i Σ_{j≠i} (K(x_i − x_j) + ε))`` (:func:`hoeffding_entries`);
-            ``c1(K_q) ≤`` :func:`c1_bound`, ``c2(K_q) ≤`` :func:`c2_bound`.
+        Raises
+        ------
+        ValueError
+            A kernel other than Matérn or Gaussian, non-finite points, ``q < 1``, ``eta`` outside
+            ``(0, 1)``.
+
+        Formula
+        -------
+        ``λ_min(K_q(X_0)) ≥ (1 − δ) λ_min(K_X)`` (:func:`chernoff_loss`);
+        ``λ_max(K_q(X_0)) ≤ min(N, 1 + max_i Σ_{j≠i} (K(x_i − x_j) + ε))`` (:func:`hoeffding_entries`);
+        ``c1(K_q) ≤`` :func:`c1_bound`, ``c2(K_q) ≤`` :func:`c2_bound`.
+
         Kind
-            probabilistic (``eta``).
+        ----
+        probabilistic (``eta``).
+
+        Hypotheses
+        ----------
+        the ``q`` frequencies drawn independently from ``kernel.spectral``.
+
+        References
+        ----------
+        docs/width.rst#a-priori; docs/theory.rst#width-a-priori
         """
         if not isinstance(kernel, (Matern, Gaussian)):
             raise ValueError(f"kernel must be a Matern or Gaussian kernel, got {kernel!r}")
@@ -335,11 +394,23 @@ def _a_priori_regularity(kernel: Matern | Gaussian, D: int, q: int, eta: float, 
 def norm_moment(kernel: Matern | Gaussian, k: int, D: int) -> mpmath.mpf:
     """``E‖ω‖^{2k}`` of the kernel's spectral measure in ``R^D`` (``inf`` for Matérn ``k ≥ ν``).
 
-    Formula: both spectral measures are Gaussian scale mixtures ``ω = z/(ℓ√γ)`` (``γ = 1`` for the
+    Formula
+    -------
+    both spectral measures are Gaussian scale mixtures ``ω = z/(ℓ√γ)`` (``γ = 1`` for the
     Gaussian kernel), so ``E‖ω‖^{2k} = E[ω_1^{2k}] · D(D + 2)…(D + 2k − 2)/(2k − 1)!!`` with
     ``E[ω_1^{2k}] = (2ν)^k Γ(k + ½) Γ(ν − k)/(√π Γ(ν) ℓ^{2k})`` (Matérn) or ``(2k − 1)!!/ℓ^{2k}``.
-    Evaluated at 30 digits (the float parameters as exact binary numbers).  Kind: exact.
+    Evaluated at 30 digits (the float parameters as exact binary numbers).
 
+    Kind
+    ----
+    exact.
+
+    References
+    ----------
+    docs/width.rst#a-priori; docs/kernels.rst#matern-moments
+
+    Examples
+    --------
     >>> float(norm_moment(Gaussian(1.0), 2, 3))  # E|z|^4 = D(D + 2) for z ~ N(0, I_3)
     15.0
     """
@@ -368,15 +439,23 @@ def chernoff_loss(q: int, N: int, lam: float, eta: float) -> float:
     """The relative loss ``δ`` with ``P(λ_min(K_q(X)) ≤ (1 − δ) λ) ≤ η`` for ``λ ≤ λ_min(K_X)``.
 
     Formula
-        ``K_q(X) = Σ_j X_j`` with ``X_j = (1/q)(c_j c_jᵀ + s_j s_jᵀ) ⪰ 0``, ``c_j = cos(X ω_j)``,
-        ``s_j = sin(X ω_j)``: independent, ``λ_max(X_j) ≤ tr X_j = N/q``, ``E Σ X_j = K_X``.  Matrix
-        Chernoff (Tropp, *An Introduction to Matrix Concentration Inequalities*, 2015, Thm 5.1.1):
-        ``P(λ_min ≤ (1 − δ) μ) ≤ N [e^{−δ}/(1 − δ)^{1−δ}]^{q μ/N}`` with ``μ = λ_min(K_X)``; the
-        exponent ``μ h(1 − t/μ) = μ − t + t log(t/μ)`` increases with ``μ`` at a fixed threshold
-        ``t``, so any lower bound ``λ`` of ``μ`` may be used.  ``δ`` is the smallest value (bisection,
-        rounded up) making the bound ``≤ η``; ``1`` when none is (no information).
+    -------
+    ``K_q(X) = Σ_j X_j`` with ``X_j = (1/q)(c_j c_jᵀ + s_j s_jᵀ) ⪰ 0``, ``c_j = cos(X ω_j)``,
+    ``s_j = sin(X ω_j)``: independent, ``λ_max(X_j) ≤ tr X_j = N/q``, ``E Σ X_j = K_X``.  Matrix
+    Chernoff (Tropp, *An Introduction to Matrix Concentration Inequalities*, 2015, Thm 5.1.1):
+    ``P(λ_min ≤ (1 − δ) μ) ≤ N [e^{−δ}/(1 − δ)^{1−δ}]^{q μ/N}`` with ``μ = λ_min(K_X)``; the
+    exponent ``μ h(1 − t/μ) = μ − t + t log(t/μ)`` increases with ``μ`` at a fixed threshold
+    ``t``, so any lower bound ``λ`` of ``μ`` may be used.  ``δ`` is the smallest value (bisection,
+    rounded up) making the bound ``≤ η``; ``1`` when none is (no information).
+
     Kind
-        rigorous (a probability bound).
+    ----
+    rigorous (a probability bound).
+
+    References
+    ----------
+    docs/width.rst#a-priori; J. A. Tropp, *An Introduction to Matrix Concentration Inequalities*,
+    2015, Thm 5.1.1.
     """
     q = require_int("q", q, minimum=1)
     N = require_int("N", N, minimum=1)
@@ -396,11 +475,18 @@ def hoeffding_entries(q: int, N: int, eta: float) -> float:
     """``ε`` with ``P(max_{i<j} |K_q(x_i − x_j) − K(x_i − x_j)| ≥ ε) ≤ η`` over the draw.
 
     Formula
-        Hoeffding (the ``q`` summands ``cos(ω_j·z) ∈ [−1, 1]`` have mean ``K(z)``):
-        ``P(|K_q(z) − K(z)| ≥ ε) ≤ 2 exp(−q ε²/2)``; a union over the ``N(N − 1)/2`` pairs gives
-        ``ε = √(2 log(N(N − 1)/η)/q)``, rounded up.
+    -------
+    Hoeffding (the ``q`` summands ``cos(ω_j·z) ∈ [−1, 1]`` have mean ``K(z)``):
+    ``P(|K_q(z) − K(z)| ≥ ε) ≤ 2 exp(−q ε²/2)``; a union over the ``N(N − 1)/2`` pairs gives
+    ``ε = √(2 log(N(N − 1)/η)/q)``, rounded up.
+
     Kind
-        rigorous (a probability bound).
+    ----
+    rigorous (a probability bound).
+
+    References
+    ----------
+    docs/width.rst#a-priori
     """
     q = require_int("q", q, minimum=1)
     N = require_int("N", N, minimum=2)
@@ -413,12 +499,19 @@ def c1_bound(kernel: Matern | Gaussian, D: int, q: int, eta: float) -> float:
     """An upper bound of ``c1(K_q) = √λ_max(S_q)``, ``S_q = (1/q) Σ ω_jω_jᵀ``, with probability ``≥ 1 − η``.
 
     Formula
-        the smaller of (the choice depends on ``q`` only, not on the draw)
-        Chebyshev: ``E‖S_q − E ωωᵀ‖²_F = (E‖ω‖⁴ − D m_1²)/q``, so ``λ_max(S_q) ≤ m_1 + √(V/(q η))``;
-        Markov: ``λ_max(S_q) ≤ tr S_q`` with ``E tr S_q = D m_1``, so ``≤ D m_1/η``;
-        ``m_1 = E ω_1² = c1(K)²``, ``V = E‖ω‖⁴ − D m_1²`` (:func:`norm_moment`).  Rounded up.
+    -------
+    the smaller of (the choice depends on ``q`` only, not on the draw)
+    Chebyshev: ``E‖S_q − E ωωᵀ‖²_F = (E‖ω‖⁴ − D m_1²)/q``, so ``λ_max(S_q) ≤ m_1 + √(V/(q η))``;
+    Markov: ``λ_max(S_q) ≤ tr S_q`` with ``E tr S_q = D m_1``, so ``≤ D m_1/η``;
+    ``m_1 = E ω_1² = c1(K)²``, ``V = E‖ω‖⁴ − D m_1²`` (:func:`norm_moment`).  Rounded up.
+
     Kind
-        rigorous (a probability bound); needs ``E‖ω‖⁴ < ∞`` (Matérn ν > 2) for the Chebyshev branch.
+    ----
+    rigorous (a probability bound); needs ``E‖ω‖⁴ < ∞`` (Matérn ν > 2) for the Chebyshev branch.
+
+    References
+    ----------
+    docs/width.rst#a-priori
     """
     D = require_int("D", D, minimum=1)
     q = require_int("q", q, minimum=1)
@@ -435,12 +528,19 @@ def c2_bound(kernel: Matern | Gaussian, D: int, q: int, eta: float) -> float:
     """An upper bound of ``√((1/q) Σ ‖ω_j‖⁴) ≥ c2(K_q)`` with probability ``≥ 1 − η``.
 
     Formula
-        the smaller of Markov, ``(1/q) Σ‖ω_j‖⁴ ≤ E‖ω‖⁴/η``, and (when ``E‖ω‖⁸ < ∞``, Matérn ν > 4)
-        Chebyshev, ``≤ E‖ω‖⁴ + √((E‖ω‖⁸ − (E‖ω‖⁴)²)/(q η))``; ``c2(K_q)² = max_u (1/q)Σ(ω_j·u)⁴ ≤
-        (1/q)Σ‖ω_j‖⁴``.  Rounded up.  The Markov branch does not shrink with ``q``: the heavy tail
-        of the Student-t sample is real (docs/width.rst#a-priori).
+    -------
+    the smaller of Markov, ``(1/q) Σ‖ω_j‖⁴ ≤ E‖ω‖⁴/η``, and (when ``E‖ω‖⁸ < ∞``, Matérn ν > 4)
+    Chebyshev, ``≤ E‖ω‖⁴ + √((E‖ω‖⁸ − (E‖ω‖⁴)²)/(q η))``; ``c2(K_q)² = max_u (1/q)Σ(ω_j·u)⁴ ≤
+    (1/q)Σ‖ω_j‖⁴``.  Rounded up.  The Markov branch does not shrink with ``q``: the heavy tail
+    of the Student-t sample is real.
+
     Kind
-        rigorous (a probability bound).
+    ----
+    rigorous (a probability bound).
+
+    References
+    ----------
+    docs/width.rst#a-priori
     """
     D = require_int("D", D, minimum=1)
     q = require_int("q", q, minimum=1)

@@ -21,6 +21,9 @@ html_theme = "alabaster"
 autodoc_member_order = "bysource"
 # "Attributes" sections as :ivar: fields: the API page also lists the fields (:undoc-members:).
 napoleon_use_ivar = True
+# The provenance sections of the docstring template (docs/architecture.rst): numpydoc headers
+# underlined with dashes, rendered like "Notes" (References is a built-in section).
+napoleon_custom_sections = ["Formula", "Kind", "Hypotheses"]
 
 # Every cross-reference must resolve: a dead :func:, :mod: or :ref: link fails the -W build.
 # Names re-exported by a package (bounds.kernels.Matern) resolve to the documented object

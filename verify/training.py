@@ -234,9 +234,21 @@ def _certificate(ds_train: Dataset, opts: TrainOptions, alpha: float, b: float, 
 
 
 def practical_step(problem: Problem, sample: RandomFourierKernel) -> float:
-    """``2/M̂`` with ``M̂ = (4 w_max/n) σ_max(B)² λ̂_max(K_q(X_0))`` the upper PL constant at ``v = 0``
-    with the LAPACK ``λ_max`` of the drawn Gram matrix: the best fixed step for a quadratic whose
-    curvature is ``M̂/2``.  Kind: numerical, not certified."""
+    """``2/M̂``, the best fixed step for a quadratic whose curvature is ``M̂/2``.
+
+    Formula
+    -------
+    ``2/M̂`` with ``M̂ = (4 w_max/n) σ_max(B)² λ̂_max(K_q(X_0))`` the upper PL constant at ``v = 0``
+    with the LAPACK ``λ_max`` of the drawn Gram matrix.
+
+    Kind
+    ----
+    numerical, not certified.
+
+    References
+    ----------
+    docs/training.rst#the-network; docs/pl.rst#the-pl-sandwich
+    """
     lam_max = float(np.linalg.eigvalsh(sample.gram(problem.lifted))[-1])
     return 2.0 / (4 * problem.weight_range[1] / problem.n * problem.sigma_B[1] ** 2 * lam_max)
 

@@ -132,6 +132,21 @@ def singular_value_bounds(A: np.ndarray) -> tuple[float, float]:
     The float SVD has no one-sided error: it put ``σ_max`` 2.3 u below the truth in a case found
     by the Arb oracle.
 
+    Formula
+    -------
+    ``lo = √μ`` (rounded down) and ``hi = √μ'`` (rounded up) with ``G − μI ≻ 0`` and
+    ``μ'I − G ≻ 0`` proven; ``lo = 0``, ``hi = ‖A‖_F`` when no certificate.
+
+    Kind
+    ----
+    rigorous.
+
+    References
+    ----------
+    docs/rigor.rst#problem-inputs
+
+    Examples
+    --------
     >>> singular_value_bounds(np.array([[3.0, 0.0], [0.0, 0.5], [0.0, 0.0]]))
     (0.49999999999999195, 3.0000000000000013)
     """

@@ -39,8 +39,32 @@ ENCLOSURE_DPS = 50
 def gamma_k(k: int) -> float:
     """Higham's ``γ_k = k u / (1 − k u)`` (``u`` = :data:`UNIT_ROUNDOFF`), rounded up; needs ``k u < 1``.
 
-    It bounds the relative error of ``k`` successive floating-point operations (Higham, Lemma 3.1).
+    It bounds the relative error of ``k`` successive floating-point operations.
 
+    Raises
+    ------
+    ValueError
+        ``k u ≥ 1``.
+
+    Formula
+    -------
+    ``γ_k = k u / (1 − k u)``, ``u = 2⁻⁵³``.
+
+    Kind
+    ----
+    rigorous (the float quotient stepped one ulp up).
+
+    Hypotheses
+    ----------
+    IEEE double arithmetic with round to nearest, ``k u < 1``.
+
+    References
+    ----------
+    docs/rigor.rst#two-kinds-of-proof; N. J. Higham, *Accuracy and Stability of Numerical
+    Algorithms*, 2nd ed., Lemma 3.1.
+
+    Examples
+    --------
     >>> gamma_k(1) > UNIT_ROUNDOFF
     True
     """
@@ -50,7 +74,20 @@ def gamma_k(k: int) -> float:
 
 
 def round_down(x: mpmath.mpf) -> float:
-    """The largest float ``<= x`` (exact directed rounding of an mpmath number)."""
+    """The largest float ``<= x`` (exact directed rounding of an mpmath number).
+
+    Formula
+    -------
+    ``max {f float : f ≤ x}``: the nearest float, stepped down while it exceeds ``x``.
+
+    Kind
+    ----
+    exact (the comparisons are exact in mpmath).
+
+    References
+    ----------
+    docs/rigor.rst#rigor-table
+    """
     f = float(x)
     while mpmath.mpf(f) > x:
         f = math.nextafter(f, -math.inf)
@@ -58,7 +95,20 @@ def round_down(x: mpmath.mpf) -> float:
 
 
 def round_up(x: mpmath.mpf) -> float:
-    """The smallest float ``>= x``."""
+    """The smallest float ``>= x``.
+
+    Formula
+    -------
+    ``min {f float : f ≥ x}``: the nearest float, stepped up while it is below ``x``.
+
+    Kind
+    ----
+    exact (the comparisons are exact in mpmath).
+
+    References
+    ----------
+    docs/rigor.rst#rigor-table
+    """
     f = float(x)
     while mpmath.mpf(f) < x:
         f = math.nextafter(f, math.inf)
@@ -75,8 +125,28 @@ def _finite(x: mpmath.mpf | float) -> mpmath.mpf:
 
 
 def down(x: mpmath.mpf | float, ulps: int = 2) -> float:
-    """A float ``<= x``: :func:`round_down`, then ``ulps`` more ulps towards ``-inf`` to cover the
-    evaluation error of ``x`` itself (a few ulps of a 30-digit mpmath computation, or of floats)."""
+    """A float ``<= x``: :func:`round_down`, then ``ulps`` more ulps towards ``-inf``.
+
+    The extra ulps cover the evaluation error of ``x`` itself (a few ulps of a 30-digit mpmath
+    computation, or of floats).
+
+    Raises
+    ------
+    ValueError
+        ``x`` not finite.
+
+    Formula
+    -------
+    ``round_down(x)`` stepped ``ulps`` times to the next float below.
+
+    Kind
+    ----
+    rigorous lower bound of the exact value when ``x``'s own error is within ``ulps`` ulps.
+
+    References
+    ----------
+    docs/rigor.rst#rigor-table
+    """
     value = round_down(_finite(x))
     for _ in range(ulps):
         value = math.nextafter(value, -math.inf)
@@ -84,7 +154,25 @@ def down(x: mpmath.mpf | float, ulps: int = 2) -> float:
 
 
 def up(x: mpmath.mpf | float, ulps: int = 2) -> float:
-    """A float ``>= x``: :func:`round_up`, then ``ulps`` more ulps towards ``+inf``."""
+    """A float ``>= x``: :func:`round_up`, then ``ulps`` more ulps towards ``+inf``.
+
+    Raises
+    ------
+    ValueError
+        ``x`` not finite.
+
+    Formula
+    -------
+    ``round_up(x)`` stepped ``ulps`` times to the next float above.
+
+    Kind
+    ----
+    rigorous upper bound of the exact value when ``x``'s own error is within ``ulps`` ulps.
+
+    References
+    ----------
+    docs/rigor.rst#rigor-table
+    """
     value = round_up(_finite(x))
     for _ in range(ulps):
         value = math.nextafter(value, math.inf)
@@ -99,6 +187,21 @@ def upper_value(value: float, kind: str) -> float:
     used as it is.  Feeding the nearest float of ``c`` into ``e^{cR}`` can land below the truth
     by ``cR·u`` relative (found by the Arb oracle: M(30) of Matérn 5/2 was 24 ulps low).
 
+    Formula
+    -------
+    the next float above ``value`` for ``kind == "exact"``; ``value`` otherwise.
+
+    Kind
+    ----
+    rigorous upper bound of the constant (given an exact value correctly rounded, or a rigorous
+    upper bound).
+
+    References
+    ----------
+    docs/rigor.rst#problem-inputs; docs/rigor.rst#what-the-oracle-found
+
+    Examples
+    --------
     >>> upper_value(0.1, "exact") > 0.1, upper_value(0.1, "rigorous") == 0.1
     (True, True)
     """

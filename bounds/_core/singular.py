@@ -50,8 +50,18 @@ def singular_value_bounds(M: np.ndarray) -> tuple[float, float, Kind]:
     """``(lower bound of σ_min(M), upper bound of σ_max(M), kind)``, ``σ_min`` the ``min(shape)``-th
     singular value.
 
-    Formula: exact when the Gram matrix is diagonal (square roots of its entries, rounded
-    outward), else :func:`bounds._core.ball.singular_value_bounds`.  Kind: rigorous.
+    Formula
+    -------
+    exact when the Gram matrix is diagonal (square roots of its entries, rounded
+    outward), else :func:`bounds._core.ball.singular_value_bounds`.
+
+    Kind
+    ----
+    rigorous.
+
+    References
+    ----------
+    docs/rigor.rst#problem-inputs
     """
     M = np.asarray(M, dtype=float)
     small = M if M.shape[0] <= M.shape[1] else M.T

@@ -95,15 +95,26 @@ def float_profile_proven(kernel: Matern | Gaussian) -> bool:
 def profile_error_bound(kernel: Matern | Gaussian) -> float:
     """A bound on ``|K̃(r) − K(r)|`` for the values ``K̃`` of :func:`proven_profile` at a float ``r``.
 
-    Formula: Gaussian ``γ_5/e · 1.001 + 4u + 1e-300`` (the argument ``x = r²/(2ℓ²)`` to ``γ_5``,
+    Formula
+    -------
+    Gaussian ``γ_5/e · 1.001 + 4u + 1e-300`` (the argument ``x = r²/(2ℓ²)`` to ``γ_5``,
     moving ``e^{−x}`` by ``≤ x e^{−x} γ_5``; ``exp`` to 2 ulps; underflow); Matérn ν = p + 1/2
     ``γ_{2p+7} + (2/e) γ_4/(1 − γ_4) + 1e-160`` ≈ ``(2p + 10) u`` (Horner with positive
     coefficients ``γ_{2p+2}``, ``exp`` 2 ulps, the product ``u``; ``s`` to ``γ_4`` moves ``K`` by
     ``≤ sup|sK'(s)| γ_4/(1 − γ_4)``; the cut at ``s = 700``); other ν: the Arb path, ``1.01 u``.
-    Docs: ``docs/lambda_data.rst#kernel-entries``.  Hypotheses: IEEE double, round to nearest;
-    numpy's ``exp`` within 2 ulps (NumPy's own accuracy tests allow 1 ulp; checked against Arb in
-    ``tests/bounds/kernels/test_profile_oracle.py``).
-    Kind: rigorous.
+
+    Kind
+    ----
+    rigorous.
+
+    Hypotheses
+    ----------
+    IEEE double, round to nearest; numpy's ``exp`` within 2 ulps (NumPy's own accuracy tests allow
+    1 ulp; checked against Arb in ``tests/bounds/kernels/test_profile_oracle.py``).
+
+    References
+    ----------
+    docs/lambda_data.rst#kernel-entries
     """
     kernel = require_radial_kernel(kernel, "profile error bound")
     u = UNIT_ROUNDOFF
@@ -120,7 +131,21 @@ def proven_profile(kernel: Matern | Gaussian, r: np.ndarray) -> np.ndarray:
 
     The float closed forms where they are proven (:func:`float_profile_proven`), else Arb balls
     rounded to nearest (:func:`bounds.kernels.profile_ball.profile_floats_ball`, which raises
-    ``ValueError`` beyond its evaluation budget).  Kind: rigorous (with the stated error bound).
+    ``ValueError`` beyond its evaluation budget).
+
+    Formula
+    -------
+    ``K(r)`` by its closed form (Gaussian ``e^{−r²/(2ℓ²)}``; Matérn ν = p + 1/2
+    ``e^{−s} Σ_k a_k s^k``, ``s = √(2ν) r/ℓ``) or by the Arb ball of ``K(r)``; the error is at most
+    :func:`profile_error_bound`.
+
+    Kind
+    ----
+    rigorous (with the stated error bound).
+
+    References
+    ----------
+    docs/lambda_data.rst#kernel-entries
     """
     kernel = require_radial_kernel(kernel, "proven profile")
     r = np.asarray(r, dtype=float)
@@ -134,8 +159,21 @@ def log_profile(kernel: Matern | Gaussian, r: np.ndarray | float) -> np.ndarray:
 
     Floats for the Gaussian ``−r²/(2ℓ²)`` and Matérn ν = 1/2, 3/2, 5/2 (``log(poly(s)) − s``,
     ``s = √(2ν) r/ℓ``); every other ν through Arb (:func:`bounds.kernels.profile_ball.log_profile_ball`,
-    0.02–1 ms per distinct radius).  Absolute error ≤ ``LOG_PROFILE_ABS_ERROR · (1 + |log K(r)|)``
-    (proven, docs/lambda_data.rst#kernel-entries; tested against Arb).
+    0.02–1 ms per distinct radius).
+
+    Formula
+    -------
+    Gaussian ``−r²/(2ℓ²)``; Matérn ν = 1/2, 3/2, 5/2 ``log(poly(s)) − s``, ``s = √(2ν) r/ℓ``; other ν the
+    Arb ball of ``log K(r)``.
+
+    Kind
+    ----
+    rigorous with the stated error: absolute error ≤ ``LOG_PROFILE_ABS_ERROR · (1 + |log K(r)|)``
+    (proven; tested against Arb).
+
+    References
+    ----------
+    docs/lambda_data.rst#kernel-entries
     """
     kernel = require_radial_kernel(kernel, "log profile")
     r = np.asarray(r, dtype=float)
@@ -154,7 +192,20 @@ def log_profile(kernel: Matern | Gaussian, r: np.ndarray | float) -> np.ndarray:
 
 
 def log_profile_margin(logk: np.ndarray | float) -> np.ndarray:
-    """The stated error margin of :func:`log_profile` at a computed value ``logk``."""
+    """The stated error margin of :func:`log_profile` at a computed value ``logk``.
+
+    Formula
+    -------
+    ``LOG_PROFILE_ABS_ERROR · (1 + |log K̃(r)|)``.
+
+    Kind
+    ----
+    rigorous (the proven error bound of :func:`log_profile`, tested against Arb).
+
+    References
+    ----------
+    docs/lambda_data.rst#kernel-entries
+    """
     return LOG_PROFILE_ABS_ERROR * (1.0 + np.abs(np.asarray(logk, dtype=float)))
 
 
@@ -207,8 +258,19 @@ def log_density_radial(kernel: Matern | Gaussian, rho: np.ndarray | float, D: in
     Normalisation (docs/theory.rst): ``K(z) = ∫ p(ω) cos(ω·z) dω`` with ``∫ p = 1``, angular frequency.
     Matérn: Student-t, ``p = Γ(ν + D/2)/(Γ(ν)(2πν)^{D/2}) ℓ^D (1 + ℓ²ρ²/(2ν))^{-(ν + D/2)}``;
     Gaussian: ``p = (ℓ²/(2π))^{D/2} e^{-ℓ²ρ²/2}``.  Both are nonincreasing in ρ.  The constant
-    ``log c = log p(0)`` is evaluated in Arb (once per kernel and ``D``); the absolute error is
-    ``≤ 16 u (|log c| + |log p|)`` (docs/lambda_data.rst#kernel-entries).
+    ``log c = log p(0)`` is evaluated in Arb (once per kernel and ``D``).
+
+    Formula
+    -------
+    Matérn: ``log c − (ν + D/2) log(1 + ℓ²ρ²/(2ν))``; Gaussian: ``log c − ℓ²ρ²/2``.
+
+    Kind
+    ----
+    rigorous with the stated error: absolute error ``≤ 16 u (|log c| + |log p|)``.
+
+    References
+    ----------
+    docs/lambda_data.rst#kernel-entries; docs/theory.rst#model-spectral-measure
     """
     kernel = require_radial_kernel(kernel, "spectral density")
     rho = np.asarray(rho, dtype=float)

@@ -121,8 +121,20 @@ def _value(kernel: Matern | Gaussian, x: float) -> arb:
 
 @lru_cache(maxsize=64)
 def tail_radius(kernel: Matern | Gaussian) -> float:
-    """A radius ``r_τ`` with ``K(r) ≤ 2⁻⁶⁰`` for all ``r ≥ r_τ`` (proven: ``K`` is nonincreasing and
-    the Arb upper bound of ``K(r_τ)`` is ``≤ 2⁻⁶⁰``).  Searched on ``ℓ · 1.25^k``."""
+    """A radius ``r_τ`` with ``K(r) ≤ 2⁻⁶⁰`` for all ``r ≥ r_τ``, searched on ``ℓ · 1.25^k``.
+
+    Formula
+    -------
+    the first ``r_τ = ℓ · 1.25^k`` whose Arb upper bound of ``K(r_τ)`` is ``≤ 2⁻⁶⁰``.
+
+    Kind
+    ----
+    rigorous (``K`` is nonincreasing and the Arb upper bound is proven).
+
+    References
+    ----------
+    docs/lambda_data.rst#kernel-entries
+    """
     r = float(kernel.lengthscale)
     while upper_float(_value(kernel, r)) > _TAIL:
         r *= 1.25

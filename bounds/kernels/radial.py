@@ -152,9 +152,22 @@ _S_CUT = 700.0
 def half_integer_coefficients(p: int) -> tuple[Fraction, ...]:
     """The exact coefficients ``a_0, …, a_p`` of ``K(r) = e^{-s} Σ_k a_k s^k`` for ν = p + 1/2.
 
-    Formula: ``a_k = p!/(2p)! · (2p − k)!/(k! (p − k)!) · 2^k`` (GPML eq. 4.16 with ``2s = √(8ν) r/ℓ``);
+    Formula
+    -------
+    ``a_k = p!/(2p)! · (2p − k)!/(k! (p − k)!) · 2^k`` (GPML eq. 4.16 with ``2s = √(8ν) r/ℓ``);
     ``a_0 = 1``, all positive.
 
+    Kind
+    ----
+    exact (rational numbers).
+
+    References
+    ----------
+    docs/kernels.rst#matern; C. E. Rasmussen and C. K. I. Williams, *Gaussian Processes for Machine
+    Learning*, 2006, eq. 4.16.
+
+    Examples
+    --------
     >>> half_integer_coefficients(2)
     (Fraction(1, 1), Fraction(1, 1), Fraction(1, 3))
     """

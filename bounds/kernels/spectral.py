@@ -64,6 +64,20 @@ class StudentT:
         return np.exp(log_c - (nu + D / 2) * np.log1p(ell**2 * r2 / (2 * nu)))
 
     def moment(self, k: int) -> float:
+        """``E[ω_1^{2k}]`` of the Student-t measure (``inf`` for ``k ≥ ν``).
+
+        Formula
+        -------
+        ``(2ν)^k Γ(k + 1/2) Γ(ν − k) / (√π Γ(ν) ℓ^{2k})``, evaluated through ``gammaln``.
+
+        Kind
+        ----
+        numerical (a float evaluation; the exact value is :func:`bounds.regularity.matern_moment_expr`).
+
+        References
+        ----------
+        docs/kernels.rst#matern-moments
+        """
         k = require_int("k", k, minimum=0)
         nu, ell = self.nu, self.lengthscale
         if k >= nu:
@@ -101,6 +115,21 @@ class Normal:
         return (ell**2 / (2 * math.pi)) ** (D / 2) * np.exp(-0.5 * ell**2 * r2)
 
     def moment(self, k: int) -> float:
+        """``E[ω_1^{2k}]`` of ``N(0, ℓ^{-2})``.
+
+        Formula
+        -------
+        ``(2k − 1)!! / ℓ^{2k}``.
+
+        Kind
+        ----
+        numerical (one float division and power; the exact value is
+        :func:`bounds.regularity.gaussian_moment_expr`).
+
+        References
+        ----------
+        docs/kernels.rst#gaussian
+        """
         k = require_int("k", k, minimum=0)
         # E[Z^{2k}] = (2k-1)!! for Z ~ N(0,1).
         return math.prod(range(1, 2 * k, 2)) / self.lengthscale ** (2 * k)
@@ -125,6 +154,20 @@ class Empirical:
         )
 
     def moment(self, k: int) -> float:
+        """``E[ω_1^{2k}]`` of the empirical measure.
+
+        Formula
+        -------
+        ``(1/q) Σ_j ω_{j,1}^{2k}``.
+
+        Kind
+        ----
+        numerical (a float mean).
+
+        References
+        ----------
+        docs/kernels.rst#random-fourier-features
+        """
         k = require_int("k", k, minimum=0)
         return float(np.mean(self.omega[:, 0] ** (2 * k)))
 

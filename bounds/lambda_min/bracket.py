@@ -68,15 +68,35 @@ def _lambda_two_ball(kernel: Matern | Gaussian, delta: float) -> arb:
 def lambda_two(kernel: Matern | Gaussian, delta: float) -> Quantity:
     """The two-point value ``λ_2(δ) = 1 − K(δ)``, rounded down: the largest float ``≤ λ_2(δ)``.
 
-    Formula: ``K_X = [[1, K(r)], [K(r), 1]]`` has eigenvalues ``1 ± K(r)``, ``r = ‖x_1 − x_2‖ ≥ δ``;
+    ``mp`` holds the lower end of the ball (≤ λ_2, relative width below one double ulp).
+
+    Raises
+    ------
+    ValueError
+        ``delta <= 0``, or a kernel that is not Matérn or Gaussian.
+
+    Formula
+    -------
+    ``K_X = [[1, K(r)], [K(r), 1]]`` has eigenvalues ``1 ± K(r)``, ``r = ‖x_1 − x_2‖ ≥ δ``;
     for ``0 ≤ K`` nonincreasing the infimum over ``r ≥ δ`` of ``1 − K(r)`` is ``1 − K(δ)``.  It is
     evaluated as an Arb ball at a precision that adapts to ``δ/ℓ`` (full relative accuracy for any
-    ``δ > 0``), and the float is its lower end rounded down.  Docs: ``docs/lambda.rst#two-points``.
-    Hypotheses: ``K`` radial, nonnegative, nonincreasing (Matérn, Gaussian).  Kind: rigorous (a
-    lower bound that is also the best float below the exact value; ``docs/lambda.rst#two-points``
-    says why not ``exact``).  ``mp`` holds the lower end of the ball (≤ λ_2, relative width below
-    one double ulp).
+    ``δ > 0``), and the float is its lower end rounded down.
 
+    Kind
+    ----
+    rigorous (a lower bound that is also the best float below the exact value;
+    docs/lambda.rst#two-points says why not ``exact``).
+
+    Hypotheses
+    ----------
+    ``K`` radial, nonnegative, nonincreasing (Matérn, Gaussian); ``N = 2``.
+
+    References
+    ----------
+    docs/lambda.rst#two-points; docs/theory.rst#lambda-two
+
+    Examples
+    --------
     >>> lambda_two(Gaussian(1), 0.5).value  # 1 - e^{-1/8} = 0.117503097415404597...
     0.11750309741540459
     """
@@ -155,11 +175,30 @@ def _exact_value(q: Quantity) -> mpmath.mpf:
 def best_lower_bound(kernel: Matern | Gaussian, N: int, delta: float, D: int) -> BestLowerBound:
     """The maximum of the valid rigorous lower bounds on ``λ_N(δ)``, reporting which won.
 
-    Formula: ``max(packing–Gershgorin, Fourier, Gaussian minorant (Matérn only), Ingham–Kahane
-    (Gaussian only))``; for ``N = 2`` the exact ``λ_2(δ) = 1 − K(δ)``.
     Compared through their mpmath values, so bounds below the double range still compete.
-    Docs: ``docs/lambda.rst#best-lower-bound``.  Hypotheses: those of each bound (δ-separated,
-    ``#X ≤ N``, Matérn or Gaussian kernel; RFF kernels raise ``ValueError``).  Kind: rigorous.
+
+    Raises
+    ------
+    ValueError
+        Invalid ``N``, ``delta``, ``D``; ``δ/ℓ`` outside ``[1e-100, 1e100]``; a kernel that is not
+        Matérn or Gaussian (random-feature kernels included).
+
+    Formula
+    -------
+    ``max(packing–Gershgorin, Fourier, Gaussian minorant (Matérn only), Ingham–Kahane
+    (Gaussian only))``; for ``N = 2`` the exact ``λ_2(δ) = 1 − K(δ)``.
+
+    Kind
+    ----
+    rigorous.
+
+    Hypotheses
+    ----------
+    Those of each bound: δ-separated, ``#X ≤ N``, Matérn or Gaussian kernel.
+
+    References
+    ----------
+    docs/lambda.rst#best-lower-bound; docs/lambda_lower.rst#which-bound-wins
     """
     N, delta, D = check_lambda_inputs(N, delta, D)
     kernel = require_radial_kernel(kernel, "lambda_N(delta) lower bounds")
@@ -249,18 +288,22 @@ def lambda_bracket(
     seed: int = 0,
     max_upper_points: int = 1000,
 ) -> LambdaBracket:
-    """The bracket ``[best rigorous lower bound, best upper bound]`` of ``λ_N(δ)``.
+    """The bracket ``[best rigorous lower bound, best upper bound]`` of ``λ_N(δ)`` (``N ≥ 2``, ``δ > 0``, ``D ≥ 1``).
 
-    Formula: lower = :func:`best_lower_bound` (``0``, "trivial", for random-feature kernels:
-    their Gram matrices are PSD and no separation-based bound applies); upper = the smallest
-    verified ``λ_min`` over the ``N``-point sections of the cubic lattice (and hexagonal in D = 2,
-    FCC in D = 3) and, if ``adversarial_seconds > 0``, of the adversarial search; for N = 2 both
-    are the exact ``1 − K(δ)``.  For ``N > max_upper_points`` the configurations have
-    ``max_upper_points`` points (still feasible for λ_N, since ``λ_N ≤ λ_n`` for ``n ≤ N``; the
-    upper bound is then looser but the cost stays bounded; the adversarial search uses at most
-    ``min(N, 400)`` points).  Docs: ``docs/lambda.rst``.  Hypotheses: ``N ≥ 2``, ``δ > 0``,
-    ``D ≥ 1``.  Kind: lower rigorous; upper rigorous *as an upper bound* (an explicit feasible
-    configuration), not claimed to be λ_N(δ); for N = 2 they are ``1 − K(δ)`` rounded down and up.
+    Formula
+    -------
+    lower = :func:`best_lower_bound` (``0``, "trivial", for random-feature kernels: their Gram matrices are PSD and no
+    separation-based bound applies); upper = the smallest verified ``λ_min`` over the ``N``-point sections of the cubic
+    lattice (and hexagonal in D = 2, FCC in D = 3) and, if ``adversarial_seconds > 0``, of the adversarial search;
+    for N = 2 both are the exact ``1 − K(δ)``, rounded down and up.  For ``N > max_upper_points`` the configurations
+    have ``max_upper_points`` points (still feasible for λ_N, since ``λ_N ≤ λ_n`` for ``n ≤ N``: looser, bounded cost;
+    the adversarial search uses at most ``min(N, 400)`` points).
+    Kind
+    ----
+    lower rigorous; upper rigorous *as an upper bound* (an explicit feasible configuration), not claimed to be λ_N(δ).
+    References
+    ----------
+    docs/lambda.rst; docs/theory.rst#lambda-bracket
     """
     N, delta, D = check_lambda_inputs(N, delta, D)
     adversarial_seconds = require_positive("adversarial_seconds", adversarial_seconds, strict=False)

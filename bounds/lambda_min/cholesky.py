@@ -66,14 +66,24 @@ def blocked_cholesky_in_place(A: np.ndarray, nb: int = BLOCK) -> bool:
     unspecified.  Returns whether the factorisation ran to completion (``False``: a pivot was not
     positive, ``A`` is then overwritten and must be rebuilt).
 
-    Formula: right-looking block Cholesky (module docstring); ``L̃L̃ᵀ = A + ΔA``,
-    ``|ΔA| ≤ γ_{n+1}|L̃||L̃ᵀ|`` (Higham Thm 10.3, any order of the inner products).  Kind: a
-    floating-point factorisation; the verified bound built on it is rigorous.
-
     Raises
     ------
     ValueError
         ``A`` not square and C-contiguous, or ``nb < 1``.
+
+    Formula
+    -------
+    right-looking block Cholesky (module docstring); ``L̃L̃ᵀ = A + ΔA``, ``|ΔA| ≤ γ_{n+1}|L̃||L̃ᵀ|``
+    (Higham Thm 10.3, any order of the inner products).
+
+    Kind
+    ----
+    a floating-point factorisation; the verified bound built on it is rigorous.
+
+    References
+    ----------
+    docs/lambda_data.rst#verified-lambda-min; N. J. Higham, *Accuracy and Stability of Numerical
+    Algorithms*, 2nd ed., Thm 10.3.
     """
     if A.ndim != 2 or A.shape[0] != A.shape[1] or not A.flags.c_contiguous:
         raise ValueError(f"A must be a square C-contiguous array, got shape {A.shape}")

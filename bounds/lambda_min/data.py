@@ -170,14 +170,29 @@ def verified_gram(kernel: object, X: np.ndarray, *, progress: Progress | None = 
 def entry_error_bound(kernel: object, X: np.ndarray) -> float:
     """A bound on ``max_{i≠j} |K̃_ij − K(x_i − x_j)|`` for :func:`verified_gram`.
 
+    Formula
+    -------
     Radial kernels: ``fl(x_i − x_j)`` has componentwise relative error ``≤ u`` and the norm adds
     ``≤ (D/2 + 1)u``, so ``|r̃ − r| ≤ γ_{D+3} r``; with ``sup |r K'(r)| ≤ 2/e`` (Gaussian scale
     mixtures) this moves ``K`` by ``≤ 1.01 · 0.7358 γ_{D+3}``; the profile's own evaluation error
     at ``r̃`` is :func:`bounds.kernels.profile.profile_error_bound` (derived float margins for the
-    Gaussian and ν = p + 1/2, ``p ≤ 50``; the Arb ball otherwise).
+    Gaussian and ν = p + 1/2, ``p ≤ 50``; the Arb ball otherwise):
+    ``ε = 1.01 · 0.7358 γ_{D+3} + profile error``.
     Random Fourier kernels: the phase ``ω·z`` has absolute error ``≤ (D + 3) u ‖ω‖ ‖z‖``, cosine
-    and the mean of ``q`` terms add ``(q + 8) u``.  Docs: ``docs/lambda_data.rst#kernel-entries``.
-    Kind: rigorous (tested against Arb in ``tests/bounds/lambda_min/test_data_oracle.py``).
+    and the mean of ``q`` terms add ``(q + 8) u``:
+    ``ε = 2u ((D + 3) max‖ω‖ · 2 max_i ‖x_i − x̄‖ + q + 8)``.
+
+    Kind
+    ----
+    rigorous (tested against Arb in ``tests/bounds/lambda_min/test_data_oracle.py``).
+
+    Hypotheses
+    ----------
+    IEEE double arithmetic, round to nearest; a Matérn, Gaussian or random-feature kernel.
+
+    References
+    ----------
+    docs/lambda_data.rst#kernel-entries
     """
     D = X.shape[1]
     if isinstance(kernel, RandomFourierKernel):
@@ -199,9 +214,26 @@ def _check_kernel(kernel: object) -> None:
 def lambda_min_numerical(kernel: object, X: object) -> Quantity:
     """The float ``λ_min(K_X)`` of the user's points (LAPACK ``eigvalsh``), no certificate.
 
-    Formula: smallest eigenvalue of ``K_X = (K(x_i − x_j))``.  Docs: ``docs/lambda_data.rst``.
-    Hypotheses: ``X`` distinct points.  Kind: numerical (backward-stable, error ``≈ N u``,
-    sign unknown).
+    Raises
+    ------
+    ValueError
+        Duplicate points or an unsupported kernel.
+
+    Formula
+    -------
+    smallest eigenvalue of ``K_X = (K(x_i − x_j))``.
+
+    Kind
+    ----
+    numerical (backward-stable, error ``≈ N u``, sign unknown).
+
+    Hypotheses
+    ----------
+    ``X`` distinct points.
+
+    References
+    ----------
+    docs/lambda_data.rst
     """
     _check_kernel(kernel)
     P = as_point_set(X)
@@ -349,7 +381,21 @@ def lambda_min_verified(kernel: object, X: object, *, method: Method = "auto",
                         progress: Progress | None = None) -> Quantity:
     """A verified lower bound on ``λ_min(K_X)`` (the exact Gram matrix of the given points).
 
-    Formula: ``method="ball"`` (the default for radial kernels and ``N ≤`` :data:`BALL_MAX_N`):
+    ``K̃`` is built by blocks of rows (``progress(done, total)`` per block); above ``N = 500`` the
+    estimate behind ``μ`` is a Lanczos value and above ``N = 5000`` the factorisation is blocked
+    and in place (:mod:`bounds.lambda_min.cholesky`: one ``8 N²``-byte array; the same bound holds,
+    it does for any order of the inner products).
+
+    Raises
+    ------
+    ValueError
+        Duplicate points, an unsupported kernel or ``method``, ``N >`` :data:`DENSE_MAX_N` (float
+        route), or (Matérn ν without a proven float formula) more ball evaluations than
+        :data:`bounds.kernels.profile_ball.MAX_BALL_EVALUATIONS`.
+
+    Formula
+    -------
+    ``method="ball"`` (the default for radial kernels and ``N ≤`` :data:`BALL_MAX_N`):
     the Gram matrix of the float coordinates is formed in ball arithmetic (Arb), ``μ`` is put just
     below an approximate eigenvalue and ``K_X − μI ≻ 0`` is proven by a ball Cholesky
     factorisation (every pivot certainly positive), at 128, 256, … bits until ``μ`` is within
@@ -362,21 +408,21 @@ def lambda_min_verified(kernel: object, X: object, *, method: Method = "auto",
 
     ``γ_k = k u/(1 − k u)``, ``u = 2⁻⁵³``, ``K̃`` = :func:`verified_gram`, ``ε`` =
     :func:`entry_error_bound` (``‖ΔK‖₂ ≤ (N−1) ε`` since the diagonal is exact), evaluated in
-    mpmath and rounded down; ``0`` (Gram matrices are PSD) if no ``μ > 0`` is certified.  ``K̃``
-    is built by blocks of rows (``progress(done, total)`` per block); above ``N = 500`` the
-    estimate behind ``μ`` is a Lanczos value and above ``N = 5000`` the factorisation is blocked
-    and in place (:mod:`bounds.lambda_min.cholesky`: one ``8 N²``-byte array; the same bound holds,
-    it does for any order of the inner products).
-    Docs: ``docs/lambda_data.rst#verified-lambda-min``.  Hypotheses: (float) IEEE double
-    arithmetic with round-to-nearest, no underflow; LAPACK ``potrf`` uses conventional
-    (non-Strassen) products, so the inner-product error analysis applies.  Kind: rigorous.
+    mpmath and rounded down; ``0`` (Gram matrices are PSD) if no ``μ > 0`` is certified.
 
-    Raises
-    ------
-    ValueError
-        Duplicate points, an unsupported kernel or ``method``, ``N >`` :data:`DENSE_MAX_N` (float
-        route), or (Matérn ν without a proven float formula) more ball evaluations than
-        :data:`bounds.kernels.profile_ball.MAX_BALL_EVALUATIONS`.
+    Kind
+    ----
+    rigorous.
+
+    Hypotheses
+    ----------
+    (float) IEEE double arithmetic with round-to-nearest, no underflow; LAPACK ``potrf`` uses
+    conventional (non-Strassen) products, so the inner-product error analysis applies.
+
+    References
+    ----------
+    docs/lambda_data.rst#verified-lambda-min; docs/theory.rst#lambda-verified; Higham, *Accuracy and Stability
+    of Numerical Algorithms*, 2nd ed., Thm 10.3; Demmel (1989); Rump, BIT 46 (2006) (module docstring).
     """
     _check_kernel(kernel)
     P = as_point_set(X)
@@ -431,24 +477,25 @@ def data_gershgorin_bound(
         ``σ > 0``: the points the kernel sees are at distances ``≥ σ ‖x_i − x_j‖`` (a lower bound
         of ``σ_min(A)`` when ``X`` is the data and ``AᵀA = σ² I``; 1 for the lifted points).
     method
-        ``"exact"`` (``N²`` kernel values), ``"binned"`` (the one-pass histogram of
-        :mod:`bounds.lambda_min.pairs`, shared by every ``s`` and ``σ``) or ``"auto"``: exact up to
-        ``EXACT_MAX_N = 1000`` points.
+        ``"exact"`` (``N²`` kernel values), ``"binned"`` (the one-pass histogram of :mod:`bounds.lambda_min.pairs`,
+        shared by every ``s`` and ``σ``) or ``"auto"``: exact up to ``EXACT_MAX_N = 1000`` points.
     block_map, progress
         Where the histogram's blocks run and a ``progress(done, total)`` callback (binned only).
 
     Formula
-        if every pairwise distance of ``X(t)`` is at least ``sσ`` times the one of ``X``, then for
-        a radial nonincreasing ``K ≥ 0`` ``K(x_i(t) − x_j(t)) ≤ K(sσ‖x_i − x_j‖)`` and Gershgorin
-        gives ``λ_min(K_{X(t)}) ≥ max(0, 1 − max_i Σ_{j≠i} K(sσ‖x_i − x_j‖))``.  Rounding
-        (docs/lambda_data.rst#gershgorin-along-the-flow): ``f = ⌊sσ⌋``; exact: the float row sums
-        ``S̃`` of ``K̃(fl(f r̃_ij))`` in any order, ``S ≤ S̃/(1 − γ_N) + (N − 1)ε`` with ``ε`` =
-        :func:`entry_error_bound` ``+ 2u·0.736`` (the product); binned: ``S ≤ S̃/(1 − γ_n) + (N − 1)ε``
-        with ``S̃`` the float ``Σ_k c_ik K̃(t_k)``, ``t_k ≤ f e_k``, ``n`` the number of bins.
-    Hypotheses
-        ``K`` Matérn or Gaussian; ``0 < s ≤ 1``; distances shrink at most by ``s``.
+    -------
+    If every pairwise distance of ``X(t)`` is at least ``sσ`` times the one of ``X``, then for a radial
+    nonincreasing ``K ≥ 0``, ``K(x_i(t) − x_j(t)) ≤ K(sσ‖x_i − x_j‖)`` and Gershgorin gives
+    ``λ_min(K_{X(t)}) ≥ max(0, 1 − max_i Σ_{j≠i} K(sσ‖x_i − x_j‖))``.  Rounding: ``f = ⌊sσ⌋``; exact: the float row
+    sums ``S̃`` of ``K̃(fl(f r̃_ij))`` in any order, ``S ≤ S̃/(1 − γ_N) + (N − 1)ε`` with ``ε`` = :func:`entry_error_bound`
+    ``+ 2u·0.736`` (the product); binned: ``S ≤ S̃/(1 − γ_n) + (N − 1)ε`` with ``S̃`` the float ``Σ_k c_ik K̃(t_k)``,
+    ``t_k ≤ f e_k``, ``n`` the number of bins.
     Kind
-        rigorous.
+    ----
+    rigorous (hypotheses: those of ``kernel`` and ``shrink`` above).
+    References
+    ----------
+    docs/lambda_data.rst#gershgorin-along-the-flow; docs/theory.rst#lambda-gershgorin-flow
     """
     kernel = require_radial_kernel(kernel, "data-dependent Gershgorin bound")
     s = require_positive("shrink", shrink)
@@ -517,7 +564,12 @@ def _rayleigh_upper(kernel: object, P: np.ndarray) -> mpmath.mpf:
 def lambda_min_upper_verified(kernel: object, X: object, *, method: Method = "auto") -> Quantity:
     """A verified *upper* bound on ``λ_min(K_X)``.
 
-    Formula: ``method="ball"``: the upper end of the ball enclosure of the smallest eigenvalue of
+    Used by the upper bounds of ``docs/lambda_upper.rst``: a δ-separated configuration with
+    ``#X ≤ N`` gives ``λ_N(δ) ≤`` this number.
+
+    Formula
+    -------
+    ``method="ball"``: the upper end of the ball enclosure of the smallest eigenvalue of
     the exact Gram matrix (a ball Rayleigh quotient), rounded up.  ``method="float"`` (also what
     ``"auto"`` does: the lattice and adversarial upper bounds call this for many configurations,
     and an upper bound loses nothing essential to rounding): for any ``v ≠ 0``,
@@ -527,10 +579,20 @@ def lambda_min_upper_verified(kernel: object, X: object, *, method: Method = "au
 
     ``λ_min(K_X) ≤ [fl(vᵀK̃v) + γ_{2N}(1+γ_{2N}) fl(|v|ᵀ|K̃||v|) + (N−1)ε (1+γ_N) fl(vᵀv)] / ((1−γ_N) fl(vᵀv))``,
 
-    combined in mpmath and rounded up.  Used by the upper bounds of ``docs/lambda_upper.rst``: a
-    δ-separated configuration with ``#X ≤ N`` gives ``λ_N(δ) ≤`` this number.
-    Docs: ``docs/lambda_data.rst#verified-upper-bound``.  Hypotheses: IEEE double, round to
-    nearest.  Kind: rigorous.
+    combined in mpmath and rounded up.
+
+    Kind
+    ----
+    rigorous.
+
+    Hypotheses
+    ----------
+    IEEE double, round to nearest.
+
+    References
+    ----------
+    docs/lambda_data.rst#verified-upper-bound; docs/theory.rst#lambda-upper-verified; N. J. Higham,
+    *Accuracy and Stability of Numerical Algorithms*, 2nd ed., §3.1.
     """
     _check_kernel(kernel)
     P = as_point_set(X)

@@ -195,7 +195,18 @@ def closest_pair_indices(key: PointsKey, *, block_map: BlockMap | None = None,
 
     Up to 3000 points or in dimension ``≤ 8``: :func:`~bounds._core.separation.closest_pair`; else
     :func:`closest_pair_pass` (``block_map`` and ``progress`` as for :func:`pair_histogram`).
-    Kind: numerical (the float distance of a closest pair; within ``(D/2 + 3)u`` of the true one).
+
+    Formula
+    -------
+    ``sep = min_{i<j} fl(‖x_i − x_j‖)``.
+
+    Kind
+    ----
+    numerical (the float distance of a closest pair; within ``(D/2 + 3)u`` of the true one).
+
+    References
+    ----------
+    docs/lambda_data.rst#one-pass-over-the-pairs
     """
     if key.digest not in _SEPARATIONS:
         if compiled_closest_pair(*key.points.shape):
@@ -387,10 +398,22 @@ class PairHistogram:
         return proven_profile(kernel, t)
 
     def row_sum_max(self, kernel: Any, factor: float, *, workers: int | None = None) -> tuple[float, int]:
-        """``(fl(max_i Σ_k c_ik K̃(t_k)), n)``: the float value and the number ``n`` of products per
-        row, so that ``max_i Σ_{j≠i} K(factor·d_ij) ≤ value/(1 − γ_n) + (N − 1) ε`` with ``ε`` the
-        profile's evaluation error (docs/lambda_data.rst).  Kind: the float is numerical; the
-        allowance makes it rigorous (:func:`bounds.lambda_min.data.data_gershgorin_bound`)."""
+        """``(fl(max_i Σ_k c_ik K̃(t_k)), n)``: the float value and the number ``n`` of products per row.
+
+        Formula
+        -------
+        ``max_i Σ_{j≠i} K(factor·d_ij) ≤ value/(1 − γ_n) + (N − 1) ε`` with ``ε`` the profile's
+        evaluation error.
+
+        Kind
+        ----
+        the float is numerical; the allowance makes it rigorous
+        (:func:`bounds.lambda_min.data.data_gershgorin_bound`).
+
+        References
+        ----------
+        docs/lambda_data.rst#gershgorin-along-the-flow
+        """
         w = self.weights(kernel, factor)
         blocks = row_blocks(self.N, -(-self.N // max(1, workers or os.cpu_count() or 1)))
         if len(blocks) == 1:
@@ -463,17 +486,24 @@ def pair_histogram(
     PairHistogram
         ``counts[i, k]``: pairs ``j ≠ i`` with a true distance ``≥ edges[k]``.
 
-    Formula
-        column ``k ≥ 1`` of row ``i`` counts the ``j`` with ``E_{k−1} ≤ s̃_ij < E_k``; since
-        ``s̃ ≤ (1 + γ_{D+2}) d² + D·2⁻¹⁰⁷⁴`` for any summation order, ``d ≥ e_k``
-        (docs/lambda_data.rst, "One pass over the pairs").
-    Kind
-        exact integer counts; the edges are rigorous lower bounds.
     Raises
     ------
     ValueError
         Non-finite points, ``N < 2``, data too small or too large to bin (rescale), or a histogram
         above the memory limit (:func:`check_histogram_size`).
+
+    Formula
+    -------
+    column ``k ≥ 1`` of row ``i`` counts the ``j`` with ``E_{k−1} ≤ s̃_ij < E_k``; since
+    ``s̃ ≤ (1 + γ_{D+2}) d² + D·2⁻¹⁰⁷⁴`` for any summation order, ``d ≥ e_k``.
+
+    Kind
+    ----
+    exact integer counts; the edges are rigorous lower bounds.
+
+    References
+    ----------
+    docs/lambda_data.rst#one-pass-over-the-pairs
     """
     key = points_key(as_point_set(points))
     P = key.points
@@ -521,10 +551,19 @@ def exact_row_sums(kernel: Any, points: np.ndarray, factor: float, start: int, s
 def exact_row_sum_max(kernel: Any, points: np.ndarray, factor: float, *, block_rows: int | None = None) -> float:
     """``fl(max_i Σ_{j≠i} K̃(fl(factor · r̃_ij)))`` by blocks of rows (memory ``O(N · block)``).
 
+    Formula
+    -------
     The ``N − 1`` terms of a row are summed in any order (NumPy's pairwise sum), so the exact sum
-    of the computed terms is at most ``value/(1 − γ_{N−1})`` (docs/lambda_data.rst).  Kind:
+    of the computed terms is at most ``value/(1 − γ_{N−1})``.
+
+    Kind
+    ----
     numerical (the float value; :func:`bounds.lambda_min.data.data_gershgorin_bound` adds the
     allowances).
+
+    References
+    ----------
+    docs/lambda_data.rst#gershgorin-along-the-flow
     """
     P = as_point_set(points)
     N = P.shape[0]

@@ -16,10 +16,6 @@ __all__ = ["regularity_constants", "kappa"]
 def regularity_constants(kernel: Kernel, dps: int | None = None) -> Regularity:
     """The sharp constants ``c0, c1, c2`` and ``κ = c0 + c1 + c2`` of Condition 1 for a kernel.
 
-    Formula: ``c0 = √K(0) = 1``, ``c1 = √λ_max(E[ωωᵀ])``, ``c2 = √max_{|u|=1} E[(ω·u)⁴]``
-    (isotropic: ``√E[ω_1²]``, ``√E[ω_1⁴]``), with the moments integrated symbolically from the
-    spectral density.  Derivation, sharpness witnesses: ``docs/kappa.rst``.
-
     Parameters
     ----------
     kernel
@@ -31,13 +27,32 @@ def regularity_constants(kernel: Kernel, dps: int | None = None) -> Regularity:
     Returns
     -------
     Regularity
-        Four :class:`~bounds.result.Quantity` objects.  Kind: exact for Matérn/Gaussian
-        (sympy expressions in ``expr``); rigorous upper bounds for random features.
+        Four :class:`~bounds.result.Quantity` objects.
 
     Raises
     ------
     ValueError
         ν ≤ 1 (c1 infinite), 1 < ν ≤ 2 (c2 infinite), ``dps`` < 1, unsupported kernel.
+
+    Formula
+    -------
+    ``c0 = √K(0) = 1``, ``c1 = √λ_max(E[ωωᵀ])``, ``c2 = √max_{|u|=1} E[(ω·u)⁴]``
+    (isotropic: ``√E[ω_1²]``, ``√E[ω_1⁴]``), with the moments integrated symbolically from the
+    spectral density; ``κ = c0 + c1 + c2``.
+
+    Kind
+    ----
+    exact for Matérn/Gaussian (sympy expressions in ``expr``); rigorous upper bounds for random
+    features; a user kernel's own constants keep their kinds.
+
+    Hypotheses
+    ----------
+    ``K(0) = 1``; ν > 2 for a Matérn kernel (``c1`` needs ν > 1, ``c2`` needs ν > 2).
+
+    References
+    ----------
+    docs/kappa.rst (derivation, sharpness witnesses); docs/kappa.rst#summary;
+    docs/theory.rst#kappa-condition-1
 
     Examples
     --------
@@ -70,9 +85,24 @@ def regularity_constants(kernel: Kernel, dps: int | None = None) -> Regularity:
 def kappa(kernel: Matern | Gaussian | RandomFourierKernel, dps: int | None = None) -> Quantity:
     """``κ = c0 + c1 + c2``, the constant of Condition 1 (docs/kappa.rst).
 
-    Formula: ``κ = c0 + c1 + c2`` of :func:`regularity_constants`.  Kind: exact (Matérn, Gaussian)
-    or rigorous upper bound (random features).
+    Formula
+    -------
+    ``κ = c0 + c1 + c2`` of :func:`regularity_constants`.
 
+    Kind
+    ----
+    exact (Matérn, Gaussian) or rigorous upper bound (random features).
+
+    Hypotheses
+    ----------
+    Condition 1 with ``c2 < ∞`` (Matérn ν > 2).
+
+    References
+    ----------
+    docs/kappa.rst#summary; docs/theory.rst#kappa-kappa
+
+    Examples
+    --------
     >>> kappa(Matern("5/2")).expr
     sqrt(15)/3 + 6
     """

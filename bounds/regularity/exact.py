@@ -110,10 +110,24 @@ def matern_moment_expr(k: int) -> sp.Expr:
     sympy.Expr
         e.g. ``ν/(ℓ²(ν−1))`` for k = 1 and ``3ν²/(ℓ⁴(ν−1)(ν−2))`` for k = 2.
 
-    Notes
-    -----
-    Kind: exact.  Hypotheses: ν > k, ℓ > 0.  Derivation: ``docs/kernels.rst``.
+    Formula
+    -------
+    ``E[ω_1^{2k}] = ∫ ω^{2k} p_1(ω) dω``, ``p_1`` the marginal spectral density.
 
+    Kind
+    ----
+    exact.
+
+    Hypotheses
+    ----------
+    ν > k, ℓ > 0.
+
+    References
+    ----------
+    docs/kernels.rst#matern-moments (derivation)
+
+    Examples
+    --------
     >>> matern_moment_expr(1)
     nu/(ell**2*(nu - 1))
     >>> matern_moment_expr(2)
@@ -142,8 +156,24 @@ def _gaussian_moment(k: int) -> sp.Expr:
 def gaussian_moment_expr(k: int) -> sp.Expr:
     """``E[ω_1^{2k}]`` of the Gaussian kernel's spectral measure ``N(0, ℓ^{-2})``, by sympy.
 
-    Kind: exact; hypothesis ℓ > 0; derivation ``docs/kernels.rst``.
+    Formula
+    -------
+    ``E[ω_1^{2k}] = ∫ ω^{2k} (ℓ/√(2π)) e^{−ℓ²ω²/2} dω``.
 
+    Kind
+    ----
+    exact.
+
+    Hypotheses
+    ----------
+    ℓ > 0.
+
+    References
+    ----------
+    docs/kernels.rst#gaussian (derivation)
+
+    Examples
+    --------
     >>> gaussian_moment_expr(1), gaussian_moment_expr(2)
     (ell**(-2), 3/ell**4)
     """
@@ -253,14 +283,36 @@ def _hypotheses(kernel: Matern | Gaussian, order: int) -> tuple[str, ...]:
 def regularity_constant(kernel: Matern | Gaussian, order: int, dps: int | None = None) -> Quantity:
     """One sharp constant ``c_order`` (order 0, 1 or 2) of a Matérn or Gaussian kernel.
 
-    Formula: ``c0 = 1``, ``c1 = √E[ω_1²]``, ``c2 = √E[ω_1⁴]`` with the moments integrated by
+    Useful on its own because the PL constants need only ``c1``, which is finite for 1 < ν ≤ 2
+    where κ is not.
+
+    Raises
+    ------
+    ValueError
+        ``order`` not 0, 1 or 2, ``dps < 1``, a kernel other than Matérn or Gaussian, or
+        Matérn ν ≤ order.
+
+    Formula
+    -------
+    ``c0 = 1``, ``c1 = √E[ω_1²]``, ``c2 = √E[ω_1⁴]`` with the moments integrated by
     sympy from the spectral density; Matérn: ``c1 = √(ν/(ν−1))/ℓ``,
     ``c2 = √(3ν²/((ν−1)(ν−2)))/ℓ²``; Gaussian: ``c1 = 1/ℓ``, ``c2 = √3/ℓ²``.
-    Derivation and sharpness: ``docs/kappa.rst``.  Hypotheses: Matérn ν > order (c1 needs
-    ν > 1, c2 needs ν > 2), ℓ > 0.  Kind: exact (the sympy expression; ``mp`` holds the value
-    to ``dps`` digits).  Useful on its own because the PL constants need only ``c1``, which is
-    finite for 1 < ν ≤ 2 where κ is not.
 
+    Kind
+    ----
+    exact (the sympy expression; ``mp`` holds the value to ``dps`` digits).
+
+    Hypotheses
+    ----------
+    Matérn ν > order (c1 needs ν > 1, c2 needs ν > 2), ℓ > 0.
+
+    References
+    ----------
+    docs/kappa.rst (derivation and sharpness); docs/kappa.rst#matern-and-gaussian-values;
+    docs/theory.rst#kappa-c1; docs/theory.rst#kappa-c2
+
+    Examples
+    --------
     >>> print(regularity_constant(Matern(3), 1).describe())
     c1 = 1.2247448713915889 = sqrt(6)/2 [exact]
       formula: c1 = sqrt(E[w_1^2]) = sqrt(nu/(ell**2*(nu - 1)))
@@ -316,7 +368,24 @@ def _exact_value(expr_sym: sp.Expr, params: dict[sp.Symbol, sp.Expr]) -> sp.Expr
 @lru_cache(maxsize=256)
 def regularity_exact(kernel: Matern | Gaussian, dps: int) -> Regularity:
     """:func:`~bounds.regularity.regularity_constants` for Matérn/Gaussian; cached (kernels and
-    results are immutable)."""
+    results are immutable).
+
+    Formula
+    -------
+    ``c0, c1, c2`` of :func:`regularity_constant` and ``κ = 1 + √E[ω_1²] + √E[ω_1⁴]``.
+
+    Kind
+    ----
+    exact.
+
+    Hypotheses
+    ----------
+    Matérn ν > 2, ℓ > 0 (Gaussian: ℓ > 0).
+
+    References
+    ----------
+    docs/kappa.rst#matern-and-gaussian-values; docs/theory.rst#kappa-kappa
+    """
     c = [regularity_constant(kernel, order, dps) for order in (0, 1, 2)]
     dps_used = c[0].dps or MP_DPS
     c1_sym, c2_sym = _symbolic_constants(kernel)
@@ -341,9 +410,22 @@ def regularity_exact(kernel: Matern | Gaussian, dps: int) -> Regularity:
 
 
 def published_kappa_expr() -> sp.Expr:
-    """The published bound on κ (docs/paper.rst#paper-proposition), typed in as stated (ν > 2):
+    """The published bound on κ, typed in as stated (ν > 2).
+
+    Formula
+    -------
     ``κ ≤ 1 + √(ν/(ν−1)) + √(3ν²/((ν−1)(ν−2)))``.
 
+    Kind
+    ----
+    exact (a sympy expression in ν).
+
+    References
+    ----------
+    docs/paper.rst#paper-proposition
+
+    Examples
+    --------
     >>> published_kappa_expr().subs(NU, 3)
     1 + 2*sqrt(6)
     """
@@ -353,6 +435,20 @@ def published_kappa_expr() -> sp.Expr:
 def derived_kappa_expr(lengthscale: object = ELL) -> sp.Expr:
     """κ of Matérn(ν, ℓ) as derived here from the spectral density (symbolic in ν; ℓ optional).
 
+    Formula
+    -------
+    ``κ = 1 + √E[ω_1²] + √E[ω_1⁴]`` with the moments of :func:`matern_moment_expr`.
+
+    Kind
+    ----
+    exact (a sympy expression).
+
+    References
+    ----------
+    docs/kappa.rst#matern-and-gaussian-values; docs/kappa.rst#paper-comparison
+
+    Examples
+    --------
     >>> sp.simplify(derived_kappa_expr(1) - published_kappa_expr()) == 0
     True
     """
@@ -366,8 +462,31 @@ def published_kappa_bound(nu: object, dps: int | None = None) -> Quantity:
     It equals the κ derived here for Matérn(ν, ℓ = 1) (a symbolic identity, see
     :func:`derived_kappa_expr`; ``docs/kappa.rst``); for ℓ ≠ 1 use :func:`~bounds.regularity.regularity_constants`.  The
     slide's density ``(1 + ‖ω‖²/ν)^{-(d/2+ν)}`` is our family at ℓ = √2, for which the
-    Proposition is a valid but loose bound.  Kind: exact.  Hypothesis: ν > 2.
+    Proposition is a valid but loose bound.
 
+    Raises
+    ------
+    ValueError
+        ν ≤ 2, or ``dps < 1``.
+
+    Formula
+    -------
+    ``κ ≤ 1 + √(ν/(ν−1)) + √(3ν²/((ν−1)(ν−2)))`` (= the derived κ at ℓ = 1).
+
+    Kind
+    ----
+    exact.
+
+    Hypotheses
+    ----------
+    ν > 2 (Matérn spectral density, lengthscale 1).
+
+    References
+    ----------
+    docs/paper.rst#paper-proposition; docs/kappa.rst#paper-comparison
+
+    Examples
+    --------
     >>> published_kappa_bound("5/2").expr
     sqrt(15)/3 + 6
     """

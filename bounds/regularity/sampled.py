@@ -149,6 +149,21 @@ def quartic_form_max(omega: np.ndarray, rtol: float = 1e-3, max_boxes: int = 20_
     ``(1/q)Σ‖ω_j‖⁴`` and by ``λ_max`` of ``(1/q)Σ vec(ω_jω_jᵀ)vec(ω_jω_jᵀ)ᵀ`` (plus a rounding
     margin).  The lower bound is ``f`` at the best point found (numerical).
 
+    Formula
+    -------
+    on the cap of a box with centre ``u0`` and chord radius ``ρ``: ``f ≤ (1/q)Σ(|ω_j·u0| + ‖ω_j‖ρ)⁴``;
+    ``upper = min(max over the remaining caps, (1/q)Σ‖ω_j‖⁴, λ_max((1/q)Σ vec(ω_jω_jᵀ)vec(ω_jω_jᵀ)ᵀ))``.
+
+    Kind
+    ----
+    ``upper`` rigorous (rounding included), ``lower`` numerical.
+
+    References
+    ----------
+    docs/kappa.rst#random-features
+
+    Examples
+    --------
     >>> res = quartic_form_max(np.array([[1.0, 0.0], [0.0, 2.0]]))
     >>> round(res.lower, 6), res.upper >= res.lower, res.converged
     (8.0, True, True)
@@ -178,13 +193,32 @@ def quartic_form_max(omega: np.ndarray, rtol: float = 1e-3, max_boxes: int = 20_
 def rff_regularity(kernel: RandomFourierKernel, rtol: float = 1e-3, max_boxes: int = 20_000) -> Regularity:
     """Constants of Condition 1 for a random-feature kernel ``K_q(z) = (1/q)Σ cos(ω_j·z)``.
 
-    Formula: ``c0 = 1``; ``c1 = √λ_max((1/q)Σ ω_jω_jᵀ)`` (the sample's exact constant, rounded
+    Raises
+    ------
+    ValueError
+        ``kernel`` is not a :class:`~bounds.kernels.RandomFourierKernel`.
+
+    Formula
+    -------
+    ``c0 = 1``; ``c1 = √λ_max((1/q)Σ ω_jω_jᵀ)`` (the sample's exact constant, rounded
     up by a certified margin); ``c2`` = a certified upper bound of
     ``√max_{|u|=1}(1/q)Σ(ω_j·u)⁴`` by :func:`quartic_form_max` (never below the true value;
     ``c2_lower`` holds the best value found, so the gap is reported); ``κ = c0 + c1 + c2``.
-    Derivation: ``docs/kappa.rst`` (random features).  Hypotheses: the drawn sample, features
-    ``q^{-1/2}[cos, sin]`` (docs/theory.rst).  Kind: rigorous (upper bounds).
 
+    Kind
+    ----
+    rigorous (upper bounds); ``c0`` exact, ``c2_lower`` numerical.
+
+    Hypotheses
+    ----------
+    the drawn sample, features ``q^{-1/2}[cos, sin]`` (docs/theory.rst).
+
+    References
+    ----------
+    docs/kappa.rst#random-features (derivation); docs/theory.rst#kappa-random-features
+
+    Examples
+    --------
     >>> rff = RandomFourierKernel(np.array([[1.0, 0.0], [0.0, 2.0]]))
     >>> reg = rff_regularity(rff)
     >>> round(reg.c1.value, 9), round(reg.c2.value, 4), round(reg.c2_lower.value, 9)
@@ -229,10 +263,28 @@ def rff_regularity_moments(kernel: RandomFourierKernel) -> Regularity:
     """Condition 1's constants of a random-feature sample in any dimension ``D``, without the
     branch and bound of :func:`rff_regularity` (which is for small ``D``).
 
-    Formula: ``c0 = 1``; ``c1 = √λ_max((1/q) ΩᵀΩ) = √λ_max((1/q) ΩΩᵀ)`` (the ``q × q`` Gram has the
+    Raises
+    ------
+    ValueError
+        ``kernel`` is not a :class:`~bounds.kernels.RandomFourierKernel`.
+
+    Formula
+    -------
+    ``c0 = 1``; ``c1 = √λ_max((1/q) ΩᵀΩ) = √λ_max((1/q) ΩΩᵀ)`` (the ``q × q`` Gram has the
     same nonzero spectrum), rounded up by a relative ``(q + D) 2⁻⁵⁰`` margin; ``c2 ≤ √((1/q) Σ ‖ω_j‖⁴)``
-    (from ``(ω·u)⁴ ≤ ‖ω‖⁴``); ``κ = c0 + c1 + c2``.  Docs: ``docs/kappa.rst#random-features``.
-    Kind: rigorous upper bounds (``c1`` sharp for the sample, ``c2`` possibly loose).
+    (from ``(ω·u)⁴ ≤ ‖ω‖⁴``); ``κ = c0 + c1 + c2``.
+
+    Kind
+    ----
+    rigorous upper bounds (``c1`` sharp for the sample, ``c2`` possibly loose).
+
+    Hypotheses
+    ----------
+    the drawn sample, features ``q^{-1/2}[cos, sin]``.
+
+    References
+    ----------
+    docs/kappa.rst#random-features
     """
     if not isinstance(kernel, RandomFourierKernel):
         raise ValueError(f"kernel must be a RandomFourierKernel, got {kernel!r}")

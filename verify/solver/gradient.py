@@ -324,8 +324,20 @@ def loss_and_gradient(problem: Objective, control: Any, *, keep_stages: bool = F
     Returns
     -------
     Gradient
-        Exact up to rounding for the discrete map (kind ``exact``; checked against central
-        finite differences and torch autograd).  Docs: ``docs/solver.rst``.
+        The loss, its parameter gradient and the H-gradient.
+
+    Formula
+    -------
+    the discrete adjoint of the Runge–Kutta map; ``‖∇F‖²_H = ⟨∂F/∂W, M⁻¹ ∂F/∂W⟩`` for random features.
+
+    Kind
+    ----
+    exact up to rounding for the discrete map (checked against central finite differences and torch
+    autograd).
+
+    References
+    ----------
+    docs/solver.rst#the-discrete-adjoint; docs/solver.rst#the-h-gradient-riesz-representer
     """
     if _fused(problem, control) and not keep_stages:
         check_initial(control, problem.X0)
@@ -365,7 +377,19 @@ def gradient_norm_h(problem: Objective, control: Any) -> float:
     """``‖∇F(v)‖_H`` by the function-space (kernel Gram) formula of docs/solver.rst, for any control.
 
     Exact for the discrete map (see :func:`stage_gradient_norm_h`); equals
-    ``Gradient.h_norm`` (for RFF: ``sqrt(L Σ_k ‖∂F/∂W_k‖²_F)``).  Docs: ``docs/solver.rst``.
+    ``Gradient.h_norm``.
+
+    Formula
+    -------
+    the function-space (kernel Gram) formula; for RFF: ``sqrt(L Σ_k ‖∂F/∂W_k‖²_F)``.
+
+    Kind
+    ----
+    exact for the discrete map, up to rounding.
+
+    References
+    ----------
+    docs/solver.rst#the-h-gradient-riesz-representer
     """
     g = loss_and_gradient(problem, control, keep_stages=True)
     return stage_gradient_norm_h(control, g.stages)

@@ -67,7 +67,18 @@ def _env_exponent(D: int) -> float:
 def bessel_envelope(t: np.ndarray, D: int) -> np.ndarray:
     """The nonincreasing majorant ``E(t) ≥ Φ(t)² = (Γ(D/2+1)(2/t)^{D/2} J_{D/2}(t))²``.
 
-    ``E(t) = min(1, 1/t²)`` for ``D = 1`` and ``min(1, Γ(D/2+1)² 2^D c_L² t^{−D−2/3})`` for ``D ≥ 2``.
+    Formula
+    -------
+    ``E(t) = min(1, 1/t²)`` for ``D = 1`` and ``min(1, Γ(D/2+1)² 2^D c_L² t^{−D−2/3})`` for ``D ≥ 2``
+    (Landau's ``|J_ν(x)| ≤ c_L x^{−1/3}``, ``c_L`` rounded up).
+
+    Kind
+    ----
+    rigorous (a majorant).
+
+    References
+    ----------
+    docs/lambda_lower.rst#fourier-route; L. Landau, J. London Math. Soc. 61 (2000) 197–215.
     """
     t = np.asarray(t, dtype=float)
     with np.errstate(divide="ignore"):
@@ -84,9 +95,22 @@ def _offdiag(t: np.ndarray, rho: np.ndarray, count: np.ndarray, D: int) -> np.nd
 def fourier_offdiagonal_sum(N: int, t: float, D: int) -> float:
     """Rigorous upper bound on ``max_j Σ_{k≠j} Φ(M‖x_j − x_k‖)²`` for ``Mδ = t`` (rounded up).
 
-    Formula: ``S^Φ_N(t) = Σ_{j<N} E(ρ_j t)`` (in blocks), with a relative margin ``1e-12`` for
-    the float evaluation.  Docs: ``docs/lambda_lower.rst#fourier-route``.
-    Hypotheses: δ-separated, ``#X ≤ N``.  Kind: rigorous.
+    Formula
+    -------
+    ``S^Φ_N(t) = Σ_{j<N} E(ρ_j t)`` (in blocks), with a relative margin ``1e-12`` for the float
+    evaluation.
+
+    Kind
+    ----
+    rigorous.
+
+    Hypotheses
+    ----------
+    δ-separated, ``#X ≤ N``.
+
+    References
+    ----------
+    docs/lambda_lower.rst#fourier-route
     """
     rho, count = neighbour_blocks(int(N), D)
     return float(_offdiag(np.array([t]), rho, count, D)[0]) * (1 + 1e-12)
@@ -103,18 +127,30 @@ def _log_bound_float(kernel: Matern | Gaussian, delta: float, D: int, t: np.ndar
 def fourier_lower_bound(kernel: Matern | Gaussian, N: int, delta: float, D: int) -> Quantity:
     """Fourier (Narcowich–Ward) lower bound on ``λ_N(δ)``.
 
-    Formula: ``max_{t>0} p(2t/δ) V_{t/δ} (1 − S^Φ_N(t))`` (module docstring), ``p`` the spectral
-    density, ``V_M`` the volume of the ball of radius ``M`` in ``R^D``.  Docs:
-    ``docs/lambda_lower.rst#fourier-route``.  Hypotheses: ``X ⊂ R^D`` δ-separated, ``#X ≤ N``;
-    spectral density radially nonincreasing (Matérn, Gaussian; RFF kernels raise).
-    Kind: rigorous.
-
     Returns
     -------
     Quantity
         ``mp`` carries the bound in full (it is often far below the double-precision range, e.g.
         ``1e-400`` for small δ or large D); ``value`` is its float rounded down, possibly ``0.0``
         after underflow — never NaN.  ``hypotheses`` records the optimal ``M = t/δ``.
+
+    Formula
+    -------
+    ``max_{t>0} p(2t/δ) V_{t/δ} (1 − S^Φ_N(t))`` (module docstring), ``p`` the spectral density, ``V_M``
+    the volume of the ball of radius ``M`` in ``R^D``.
+
+    Kind
+    ----
+    rigorous.
+
+    Hypotheses
+    ----------
+    ``X ⊂ R^D`` δ-separated, ``#X ≤ N``; spectral density radially nonincreasing (Matérn, Gaussian; RFF
+    kernels raise).
+
+    References
+    ----------
+    docs/lambda_lower.rst#fourier-route
     """
     N, delta, D = check_lambda_inputs(N, delta, D)
     kernel = require_radial_kernel(kernel, "Fourier lower bound")

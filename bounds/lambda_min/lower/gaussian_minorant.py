@@ -55,7 +55,21 @@ def _log_parts(kernel: Matern, s: float, D: int) -> tuple[float, float]:
 
 def log_minorant_constant(kernel: Matern, s: float, D: int) -> float:
     """``log α(s)``, ``α(s) = min_ω p(ω)/g_s(ω)`` for the Student-t density ``p`` of ``kernel``
-    (float; exact minimiser ``‖ω‖² = x*`` of the module docstring)."""
+    (float; exact minimiser ``‖ω‖² = x*`` of the module docstring).
+
+    Formula
+    -------
+    ``log α(s) = log p(ω*) − log g_s(ω*)`` at ``‖ω*‖² = x* = max(0, (2ν/ℓ²) ((ν + D/2) ℓ² s²/ν − 1))``.
+
+    Kind
+    ----
+    numerical (a float; :func:`gaussian_minorant_lower_bound` subtracts the stated margin
+    ``LOG_PROFILE_ABS_ERROR · (2 + |log p| + |log g_s|)`` before using it).
+
+    References
+    ----------
+    docs/lambda_lower.rst#gaussian-minorant
+    """
     log_p, log_g = _log_parts(kernel, s, D)
     return log_p - log_g
 
@@ -71,16 +85,28 @@ def _log_bound(kernel: Matern, N: int, delta: float, D: int, log_s: float) -> fl
 def gaussian_minorant_lower_bound(kernel: Matern, N: int, delta: float, D: int) -> Quantity:
     """Gaussian-minorant lower bound ``λ_N(δ) ≥ max_s α(s) (1 − S^{G_s}_N(δ))`` (Matérn only).
 
-    Formula: ``α(s) = min_ω p(ω)/g_s(ω)`` (closed-form minimiser), ``G_s(r) = e^{−s²r²/2}``,
-    ``S^{G_s}_N`` its packing–Gershgorin neighbour sum.  Docs:
-    ``docs/lambda_lower.rst#gaussian-minorant``.  Hypotheses: ``X ⊂ R^D`` δ-separated,
-    ``#X ≤ N``; ``K`` Matérn (Student-t spectral density).  Kind: rigorous.
-
     Returns
     -------
     Quantity
         ``mp`` carries the bound in full (it may be far below the double range); ``value`` is its
         float rounded down (``0.0`` after underflow, never NaN).  ``hypotheses`` records ``s``.
+
+    Formula
+    -------
+    ``α(s) = min_ω p(ω)/g_s(ω)`` (closed-form minimiser), ``G_s(r) = e^{−s²r²/2}``, ``S^{G_s}_N`` its
+    packing–Gershgorin neighbour sum.
+
+    Kind
+    ----
+    rigorous.
+
+    Hypotheses
+    ----------
+    ``X ⊂ R^D`` δ-separated, ``#X ≤ N``; ``K`` Matérn (Student-t spectral density).
+
+    References
+    ----------
+    docs/lambda_lower.rst#gaussian-minorant
     """
     N, delta, D = check_lambda_inputs(N, delta, D)
     if not isinstance(kernel, Matern):

@@ -85,9 +85,19 @@ def bessel_zeros(D: int) -> tuple[mpmath.mpf, mpmath.mpf]:
 def log_prefactor(D: int, delta: float) -> mpmath.mpf:
     """``log P``, ``P = (2π)^D j_1² / (2 |S^{D−1}| a^D)``, ``a = δ/2``, ``|S^{D−1}| = 2π^{D/2}/Γ(D/2)``.
 
-    ``P = (2π)^D ‖h‖²/(∫h)²`` for the eigenfunction ``h`` (Plancherel; docs).  Kind: exact closed
-    form, evaluated at 50 digits.  Checked against quadrature of ``h`` and against the Gauss–Bessel
-    quadrature weight (``P = w_1 φ(j_1)²``) in the tests.
+    Formula
+    -------
+    ``log P = D log 2π + 2 log j_1 − log(2 |S^{D−1}|) − D log a``; ``P = (2π)^D ‖h‖²/(∫h)²`` for the
+    eigenfunction ``h`` (Plancherel; docs).
+
+    Kind
+    ----
+    exact closed form, evaluated at 50 digits. Checked against quadrature of ``h`` and against the
+    Gauss–Bessel quadrature weight (``P = w_1 φ(j_1)²``) in the tests.
+
+    References
+    ----------
+    docs/lambda_lower.rst#ingham-kahane
     """
     j1, _ = bessel_zeros(D)
     with mpmath.workdps(ENCLOSURE_DPS):
@@ -119,6 +129,23 @@ def log_phi(x: float | mpmath.mpf, D: int) -> mpmath.mpf:
     ``Λ_ν(x) = Γ(ν+1)(2/x)^ν J_ν(x)``; valid for ``0 ≤ x < j_2`` (where ``φ > 0``), at 50 digits.
     ``x`` within ``1e-10 j_1`` of ``j_1`` is refused (the removable singularity: callers use
     other points).
+
+    Raises
+    ------
+    ValueError
+        ``x`` outside ``[0, j_2)`` or within ``1e-10 j_1`` of ``j_1``.
+
+    Formula
+    -------
+    ``log φ(x) = log(j_1² Λ_ν(x)/(j_1² − x²))``, ``Λ_ν(x) = Γ(ν+1)(2/x)^ν J_ν(x)``, ``ν = D/2 − 1``.
+
+    Kind
+    ----
+    rigorous within :data:`MP_LOG_ERROR` (50-digit mpmath, checked against Arb in the tests).
+
+    References
+    ----------
+    docs/lambda_lower.rst#ingham-kahane
     """
     with mpmath.workdps(ENCLOSURE_DPS):
         xm = mpmath.mpf(x)
@@ -199,11 +226,28 @@ def _split_point(pb: _Problem, u: mpmath.mpf, v: mpmath.mpf) -> mpmath.mpf | Non
 def log_inf_lower(kernel: Gaussian, delta: float, D: int, X: object) -> tuple[mpmath.mpf, mpmath.mpf]:
     """A rigorous lower bound on ``inf_{0 ≤ x < X} G_X(x)`` and the point where ``G_X`` was smallest.
 
-    Best-first branch and bound: the interval with the lowest bound (``_interval_lower``) is
-    bisected until that bound is within ``1e-7`` of the smallest value of ``G_X`` seen (or after 600
-    evaluations); the result is the minimum of the interval bounds of the final partition, valid
-    however coarse it is.  Hypotheses: ``j_1 < X < j_2`` (so ``φ > 0``, decreasing and log-concave
-    on ``[0, X)``).  Kind: rigorous.
+    Best-first branch and bound: the interval with the lowest bound (``_interval_lower``) is bisected
+    until that bound is within ``1e-7`` of the smallest value of ``G_X`` seen (or after 600
+    evaluations); the result is the minimum of the interval bounds of the final partition, valid however
+    coarse it is.
+
+    Formula
+    -------
+    ``G_X = T1 + C`` with ``T1 = log p(x/a)`` concave and ``C = −log(1 − x²/X²) − 2 log φ(x)`` convex
+    increasing: on ``[u, v]``, ``G_X ≥ min(T1(v) + C(v), T1(u) + C(v) − C'(v)(v − u))``; on the last
+    interval ``[u, X)``, ``G_X ≥ T1(X) + C(u)``; each less the stated error ``MP_LOG_ERROR · (4 + size)``.
+
+    Kind
+    ----
+    rigorous.
+
+    Hypotheses
+    ----------
+    ``j_1 < X < j_2`` (so ``φ > 0``, decreasing and log-concave on ``[0, X)``).
+
+    References
+    ----------
+    docs/lambda_lower.rst#ingham-kahane
     """
     pb = _problem(kernel, delta, D, X)
     _, j2 = bessel_zeros(D)
@@ -241,6 +285,18 @@ def support_radius(delta: float, D: int, ell: float) -> float:
     reaches ``j_2`` and beyond it the construction loses (``φ`` changes sign at ``j_2``).  The bound
     ``≈ w_1 p(2j_1/δ) ∝ δ^{−D} e^{−2 j_1² ℓ²/δ²}`` increases up to ``δ = 2 j_1 ℓ/√D > δ_max``, so it is
     nondecreasing in δ with this cap.  Quality only: the validity needs ``δ' ≤ δ`` alone.
+
+    Formula
+    -------
+    ``δ' = min(δ, (1 − 10⁻⁹) δ_max)``, ``δ_max = 2 ℓ j_1 / √(D + 2 j_1²/(j_2² − j_1²))``.
+
+    Kind
+    ----
+    numerical (a choice of parameter; any ``δ' ≤ δ`` gives a rigorous bound).
+
+    References
+    ----------
+    docs/lambda_lower.rst#ingham-kahane
     """
     j1, j2 = bessel_zeros(D)
     with mpmath.workdps(ENCLOSURE_DPS):
@@ -256,6 +312,18 @@ def optimal_parameter(delta: float, D: int, ell: float) -> mpmath.mpf:
     Bessel's equation).  When ``j_1`` is then the minimum of ``G_X``, the bound equals
     ``w_1 p(2 j_1/δ)``, the largest value any ``X`` can give (docs).  Needs ``δ ≤ δ_max`` of
     :func:`support_radius` (so ``j_1 < X < j_2``).  Quality only: the bound holds for every ``X``.
+
+    Formula
+    -------
+    ``X² = j_1² + 2 j_1² / (ℓ² j_1²/a² − D)``, ``a = δ/2``.
+
+    Kind
+    ----
+    numerical (a choice of parameter; the bound is rigorous for every ``X``).
+
+    References
+    ----------
+    docs/lambda_lower.rst#ingham-kahane
     """
     j1, j2 = bessel_zeros(D)
     with mpmath.workdps(ENCLOSURE_DPS):
@@ -270,11 +338,6 @@ def optimal_parameter(delta: float, D: int, ell: float) -> mpmath.mpf:
 def ingham_kahane_lower_bound(kernel: Gaussian, N: int, delta: float, D: int) -> Quantity:
     """Ingham–Kahane lower bound ``λ_N(δ) ≥ max_X P (1 − j_1²/X²) exp(inf_{x<X} G_X(x))`` (Gaussian).
 
-    Formula: module docstring; ``P``, ``G_X``, ``φ`` there.  It does not depend on ``N`` (it bounds
-    ``λ_min`` of every δ-separated set, however many points).  Docs:
-    ``docs/lambda_lower.rst#ingham-kahane``.  Hypotheses: ``X ⊂ R^D`` δ-separated; ``K`` Gaussian
-    (its log-density is concave, which the interval bound uses).  Kind: rigorous.
-
     Returns
     -------
     Quantity
@@ -286,6 +349,28 @@ def ingham_kahane_lower_bound(kernel: Gaussian, N: int, delta: float, D: int) ->
     ------
     ValueError
         Bad ``N``, ``delta``, ``D``, or a kernel other than :class:`~bounds.kernels.Gaussian`.
+
+    Formula
+    -------
+    ``λ_N(δ) ≥ P (1 − j_1²/X²) exp(inf_{0 ≤ x < X} G_X(x))`` (module docstring) with
+    ``P = (2π)^D j_1² / (2 |S^{D−1}| a^D)``, ``a = δ/2``,
+    ``G_X(x) = log p(x/a) − log(1 − x²/X²) − 2 log φ(x)``, ``φ(x) = Π_{k≥2} (1 − x²/j_k²)``,
+    ``j_k`` the positive zeros of ``J_{D/2−1}``, ``X`` of :func:`optimal_parameter`.  It does not
+    depend on ``N`` (it bounds ``λ_min`` of every δ-separated set, however many points).
+
+    Kind
+    ----
+    rigorous.
+
+    Hypotheses
+    ----------
+    ``X ⊂ R^D`` δ-separated; ``K`` Gaussian (its log-density is concave, which the interval bound uses).
+
+    References
+    ----------
+    docs/lambda_lower.rst#ingham-kahane; docs/theory.rst#lambda-gaussian; J.-P. Kahane, Ann. Sci.
+    ÉNS 79 (1962) (the weight); V. Komornik and P. Loreti, *Fourier Series in Control Theory*, 2005,
+    ch. 8.
     """
     N, delta, D = check_lambda_inputs(N, delta, D)
     if not isinstance(kernel, Gaussian):

@@ -65,8 +65,25 @@ _REFERENCE = "docs/lambda_lower.rst#packing-gershgorin"
 def neighbour_radii(j: np.ndarray, D: int) -> np.ndarray:
     """``ρ_j``: the ``j``-th nearest neighbour in a δ-separated set is at distance ``≥ ρ_j δ``.
 
-    ``ρ_j = ⌈j/2⌉`` in ``D = 1`` and ``max(1, ((j+1)^{1/D} − 1)/2)`` otherwise (rounded down).
+    Formula
+    -------
+    ``ρ_j = ⌈j/2⌉`` in ``D = 1`` and ``max(1, ((j+1)^{1/D} − 1)/2)`` otherwise (rounded down): at most
+    ``(2R/δ + 1)^D − 1`` other points lie within distance ``R`` of a point (disjoint balls of radius δ/2).
 
+    Kind
+    ----
+    rigorous (rounded down).
+
+    Hypotheses
+    ----------
+    the set is δ-separated.
+
+    References
+    ----------
+    docs/lambda_lower.rst#packing-gershgorin
+
+    Examples
+    --------
     >>> neighbour_radii(np.array([1, 2, 3, 8, 24]), 2).round(6).tolist()
     [1.0, 1.0, 1.0, 1.0, 2.0]
     """
@@ -81,6 +98,21 @@ def neighbour_blocks(N: int, D: int) -> tuple[np.ndarray, np.ndarray]:
     """``(ρ, count)``: the ``N − 1`` neighbours of a point grouped in blocks, each block's
     neighbours at distance ``≥ ρ δ``; ``count`` sums to ``N − 1``.
 
+    Formula
+    -------
+    the first 2048 neighbours one by one (``ρ_j`` of :func:`neighbour_radii`), the rest in geometric
+    blocks ``j ∈ [a, ⌈a(1 + 1/128)⌉)`` valued at ``ρ_a`` (``ρ`` is nondecreasing in ``j``).
+
+    Kind
+    ----
+    rigorous (each block's radius is a lower bound for all its neighbours).
+
+    References
+    ----------
+    docs/lambda_lower.rst#packing-gershgorin
+
+    Examples
+    --------
     >>> rho, count = neighbour_blocks(10**9, 2)
     >>> int(count.sum()), len(rho) < 6000
     (999999999, True)
@@ -116,10 +148,22 @@ class NeighbourSum:
 def packing_sum(kernel: Matern | Gaussian, N: int, delta: float, D: int) -> NeighbourSum:
     """Rigorous upper bound on ``max_i Σ_{j≠i} K(x_i − x_j)`` over δ-separated ``X ⊂ R^D``, ``#X ≤ N``.
 
-    Formula: ``S_N(δ) = Σ_{j=1}^{N−1} K(ρ_j δ)`` (module docstring), in blocks, summed in log space
-    with the stated margin :data:`bounds.kernels.profile.LOG_PROFILE_ABS_ERROR` and rounded up.
-    Docs: ``docs/lambda_lower.rst#packing-gershgorin``.  Hypotheses: ``K`` radial, nonnegative and
-    nonincreasing (Matérn, Gaussian).  Kind: rigorous.
+    Formula
+    -------
+    ``S_N(δ) = Σ_{j=1}^{N−1} K(ρ_j δ)`` (module docstring), in blocks, summed in log space with the
+    stated margin :data:`bounds.kernels.profile.LOG_PROFILE_ABS_ERROR` and rounded up.
+
+    Kind
+    ----
+    rigorous.
+
+    Hypotheses
+    ----------
+    ``K`` radial, nonnegative and nonincreasing (Matérn, Gaussian).
+
+    References
+    ----------
+    docs/lambda_lower.rst#packing-gershgorin
     """
     N, delta, D = check_lambda_inputs(N, delta, D)
     kernel = require_radial_kernel(kernel, "packing-Gershgorin bound")
@@ -135,16 +179,29 @@ def packing_sum(kernel: Matern | Gaussian, N: int, delta: float, D: int) -> Neig
 def packing_lower_bound(kernel: Matern | Gaussian, N: int, delta: float, D: int) -> Quantity:
     """Packing–Gershgorin lower bound ``λ_N(δ) ≥ max(0, 1 − S_N(δ))``.
 
-    Formula: ``1 − S_N(δ)`` with ``S_N`` the neighbour sum of :func:`packing_sum`, clamped at 0
-    (Gram matrices of positive-definite kernels are PSD).  For ``N = 2`` it equals the exact
-    ``1 − K(δ)`` up to the rounding margin.  Docs: ``docs/lambda_lower.rst#packing-gershgorin``.
-    Hypotheses: ``X ⊂ R^D`` δ-separated with ``#X ≤ N``; ``K ≥ 0`` radial nonincreasing
-    (Matérn, Gaussian; a random-feature kernel raises ``ValueError``).  Kind: rigorous.
-
     Returns
     -------
     Quantity
         ``value`` rounded down; ``mp`` holds ``1 − S_N`` exactly for the float ``S_N`` used.
+
+    Formula
+    -------
+    ``1 − S_N(δ)`` with ``S_N`` the neighbour sum of :func:`packing_sum`, clamped at 0 (Gram matrices of
+    positive-definite kernels are PSD). For ``N = 2`` it equals the exact ``1 − K(δ)`` up to the
+    rounding margin.
+
+    Kind
+    ----
+    rigorous.
+
+    Hypotheses
+    ----------
+    ``X ⊂ R^D`` δ-separated with ``#X ≤ N``; ``K ≥ 0`` radial nonincreasing (Matérn, Gaussian; a
+    random-feature kernel raises ``ValueError``).
+
+    References
+    ----------
+    docs/lambda_lower.rst#packing-gershgorin
     """
     s = packing_sum(kernel, N, delta, D)
     mp_val = max(mpmath.mpf(1) - mpmath.mpf(s.value), mpmath.mpf(0))
@@ -167,9 +224,21 @@ def packing_lower_bound(kernel: Matern | Gaussian, N: int, delta: float, D: int)
 def packing_lambda_max_bound(kernel: Matern | Gaussian, N: int, delta: float, D: int) -> Quantity:
     """Upper bound ``Λ_N(δ) = sup λ_max(K_X) ≤ min(N, 1 + S_N(δ))`` over δ-separated ``#X ≤ N``.
 
-    Formula: Gershgorin ``λ_max ≤ 1 + max_i Σ_{j≠i} K_ij ≤ 1 + S_N(δ)``; ``N`` always works
-    (``λ_max ≤ trace``).  Docs: ``docs/lambda_lower.rst#packing-gershgorin``.  Hypotheses: as
-    :func:`packing_lower_bound`.  Kind: rigorous.
+    Formula
+    -------
+    Gershgorin ``λ_max ≤ 1 + max_i Σ_{j≠i} K_ij ≤ 1 + S_N(δ)``; ``N`` always works (``λ_max ≤ trace``).
+
+    Kind
+    ----
+    rigorous.
+
+    Hypotheses
+    ----------
+    as :func:`packing_lower_bound`.
+
+    References
+    ----------
+    docs/lambda_lower.rst#packing-gershgorin
     """
     N, delta, D = check_lambda_inputs(N, delta, D)
     s = packing_sum(kernel, N, delta, D)

@@ -138,12 +138,6 @@ def adversarial_upper_bound(
 ) -> UpperBound:
     """Upper bound on λ_N(δ) from a local search for a δ-separated set with small λ_min.
 
-    Formula: ``λ_N(δ) ≤ λ_min(K_X)`` for the best feasible ``X`` found (module docstring); the
-    value is the verified Rayleigh-quotient upper enclosure of ``λ_min(K_X)``.  Docs:
-    ``docs/lambda_upper.rst#adversarial-search``.  Hypotheses: none on the kernel beyond a
-    gradient (Matérn, Gaussian, random features).  Kind: rigorous as an upper bound (feasibility
-    checked, eigenvalue enclosed); how close it is to λ_N(δ) is not known.
-
     Parameters
     ----------
     seed
@@ -157,6 +151,24 @@ def adversarial_upper_bound(
         ``"lattice"`` (hexagonal / FCC / cubic section), ``"random"`` or an ``(N, D)`` array.
     restarts
         Number of perturbed restarts from the best set after the step length collapses.
+
+    Formula
+    -------
+    ``λ_N(δ) ≤ λ_min(K_X)`` for the best feasible ``X`` found (module docstring); the value is the
+    verified Rayleigh-quotient upper enclosure of ``λ_min(K_X)``.
+
+    Kind
+    ----
+    rigorous as an upper bound (feasibility checked, eigenvalue enclosed); how close it is to λ_N(δ) is
+    not known.
+
+    Hypotheses
+    ----------
+    none on the kernel beyond a gradient (Matérn, Gaussian, random features).
+
+    References
+    ----------
+    docs/lambda_upper.rst#adversarial-search
     """
     N, delta, D = check_lambda_inputs(N, delta, D)
     time_budget = require_positive("time_budget", time_budget)

@@ -126,12 +126,23 @@ def lattice_points(lattice: str, N: int, delta: float, D: int) -> np.ndarray:
 def lattice_upper_bound(kernel: object, N: int, delta: float, D: int, lattice: str = "cubic") -> UpperBound:
     """Upper bound ``λ_N(δ) ≤ λ_min(K_X)`` for the ``N``-point section ``X`` of a lattice.
 
-    Formula: ``λ_N(δ) = inf`` over feasible sets ``≤ λ_min(K_X)`` for the feasible ``X`` =
-    :func:`lattice_points` (scaled up by a rounding-size factor if a computed distance fell below
-    δ); the value is the verified Rayleigh-quotient upper enclosure of ``λ_min(K_X)``.
-    Docs: ``docs/lambda_upper.rst#lattice-sections``.  Hypotheses: none on the kernel (any
-    kernel of :mod:`bounds.kernels`).  Kind: rigorous (as an upper bound; it is not expected to be
-    the infimum).
+    Formula
+    -------
+    ``λ_N(δ) = inf`` over feasible sets ``≤ λ_min(K_X)`` for the feasible ``X`` = :func:`lattice_points`
+    (scaled up by a rounding-size factor if a computed distance fell below δ); the value is the verified
+    Rayleigh-quotient upper enclosure of ``λ_min(K_X)``.
+
+    Kind
+    ----
+    rigorous (as an upper bound; it is not expected to be the infimum).
+
+    Hypotheses
+    ----------
+    none on the kernel (any kernel of :mod:`bounds.kernels`).
+
+    References
+    ----------
+    docs/lambda_upper.rst#lattice-sections
     """
     N, delta, D = check_lambda_inputs(N, delta, D)
     X = scale_to_separation(lattice_points(lattice, N, delta, D), delta)
@@ -188,11 +199,25 @@ def _symbol_spectral(kernel: Matern | Gaussian, delta: float, D: int, theta: np.
 def lattice_symbol(kernel: Matern | Gaussian, delta: float, D: int, theta: object, *, method: str = "spatial") -> float:
     """The symbol ``σ(θ)`` of the Gram operator of ``δZ^D`` at ``θ ∈ [−π, π]^D`` (numerical).
 
+    Raises
+    ------
+    ValueError
+        A kernel other than Matérn or Gaussian, bad ``delta`` or ``D``, or an unknown ``method``.
+
+    Formula
+    -------
     ``method="spatial"``: ``Σ_m K(δm) cos(θ·m)``, truncated where ``K < e^{-40}`` (exponential
     convergence for Matérn and Gaussian).  ``method="spectral"``: ``(2π/δ)^D Σ_m p((θ+2πm)/δ)``
     (Poisson summation) truncated to a box; it converges slowly for rough kernels (``p`` decays
     like ``|ω|^{-2ν-D}``) and serves as the check of the Fourier normalisation.
-    Docs: ``docs/lambda_upper.rst#lattice-symbol``.
+
+    Kind
+    ----
+    numerical (truncated lattice sums).
+
+    References
+    ----------
+    docs/lambda_upper.rst#lattice-symbol
     """
     kernel = require_radial_kernel(kernel, "lattice symbol")
     _, delta, D = check_lambda_inputs(2, delta, D)
@@ -207,14 +232,25 @@ def lattice_symbol(kernel: Matern | Gaussian, delta: float, D: int, theta: objec
 def lattice_symbol_min(kernel: Matern | Gaussian, delta: float, D: int) -> Quantity:
     """``min_θ σ(θ)``: the limit of λ_min of growing sections of ``δZ^D`` (from above).
 
-    Formula: ``min_θ Σ_m K(δm) cos(θ·m) = min_θ (2π/δ)^D Σ_m p((θ+2πm)/δ)``.  In ``D ≤ 2`` the
-    minimum is searched on a grid of ``[0, π]^D`` (σ is even in each θ_i and symmetric under
-    permutations) and refined with a bounded local search, and the corner ``θ = (π, …, π)`` is
-    always a candidate; for ``D ≥ 3`` only the corner is evaluated (assumed minimiser: for the
-    Gaussian kernel σ is a product of one-dimensional symbols each minimal at π).
-    Docs: ``docs/lambda_upper.rst#lattice-symbol``.  Hypotheses: Matérn or Gaussian.
-    Kind: numerical (truncated lattice sums; an upper bound for ``λ_∞(δ)``, not for λ_N(δ) with
-    finite N).
+    Formula
+    -------
+    ``min_θ Σ_m K(δm) cos(θ·m) = min_θ (2π/δ)^D Σ_m p((θ+2πm)/δ)``. In ``D ≤ 2`` the minimum is searched
+    on a grid of ``[0, π]^D`` (σ is even in each θ_i and symmetric under permutations) and refined with
+    a bounded local search, and the corner ``θ = (π, …, π)`` is always a candidate; for ``D ≥ 3`` only
+    the corner is evaluated (assumed minimiser: for the Gaussian kernel σ is a product of
+    one-dimensional symbols each minimal at π).
+
+    Kind
+    ----
+    numerical (truncated lattice sums; an upper bound for ``λ_∞(δ)``, not for λ_N(δ) with finite N).
+
+    Hypotheses
+    ----------
+    Matérn or Gaussian.
+
+    References
+    ----------
+    docs/lambda_upper.rst#lattice-symbol
     """
     kernel = require_radial_kernel(kernel, "lattice symbol")
     _, delta, D = check_lambda_inputs(2, delta, D)
