@@ -204,7 +204,8 @@ def packing_lower_bound(kernel: Matern | Gaussian, N: int, delta: float, D: int)
     docs/lambda_lower.rst#packing-gershgorin
     """
     s = packing_sum(kernel, N, delta, D)
-    mp_val = max(mpmath.mpf(1) - mpmath.mpf(s.value), mpmath.mpf(0))
+    # exact: at 53 bits 1 - S would round to 1 for S < 2^-54 (the bound must stay below 1: lambda_min < 1)
+    mp_val = max(mpmath.fsub(1, s.value, exact=True), mpmath.mpf(0))
     return Quantity(
         name="lambda_lower_packing",
         value=round_down(mp_val),
@@ -242,7 +243,7 @@ def packing_lambda_max_bound(kernel: Matern | Gaussian, N: int, delta: float, D:
     """
     N, delta, D = check_lambda_inputs(N, delta, D)
     s = packing_sum(kernel, N, delta, D)
-    mp_val = min(mpmath.mpf(N), mpmath.mpf(1) + mpmath.mpf(s.value))
+    mp_val = min(mpmath.mpf(N), mpmath.fadd(1, s.value, exact=True))  # exact: 1 + S > 1 for every S > 0
     return Quantity(
         name="Lambda_upper_packing",
         value=round_up(mp_val),

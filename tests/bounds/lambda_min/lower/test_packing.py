@@ -169,8 +169,21 @@ def test_lambda_two_rejects_bad_input():
         lambda_two(RandomFourierKernel(np.ones((3, 2))), 1.0)
 
 
+@given(lambda_kernels(), st.integers(2, 10**6), st.floats(0.5, 1e6), st.integers(1, 8))
+@example(Matern("5/2"), 8, 2e4, 1)  # 1 - S_N and 1 + S_N were rounded to 1 at 53 bits: lambda >= 1 claimed
+@example(Matern("5/2"), 10**6, 500.0, 8)
+def test_packing_bounds_stay_strictly_inside_the_two_point_spectrum(kernel, N, delta, D):
+    # Independent source: two points at distance delta (a delta-separated set with #X <= N) have the
+    # eigenvalues 1 -+ K(delta) exactly, K(delta) > 0 evaluated in mpmath at 50 digits however far
+    # it underflows in floats; so lambda_N(delta) <= 1 - K(delta) < 1 and Lambda_N(delta) >= 1 + K(delta).
+    with mpmath.workdps(50):
+        k = profile_mp(kernel, delta)
+        assert k > 0
+        low, high = packing_lower_bound(kernel, N, delta, D).value, packing_lambda_max_bound(kernel, N, delta, D).value
+        assert low < 1 and low <= 1 - k  # strictly: 1 - k may round to 1 even at 50 digits
+        assert high > 1 and high >= 1 + k
+
+
 def test_underflow_regime_is_not_nan():
-    q = packing_lower_bound(Matern("5/2"), 10**6, 500.0, 8)
-    assert q.value == 1.0 or q.value == math.nextafter(1.0, 0.0)
     assert not math.isnan(packing_lower_bound(Gaussian(1), 10**6, 1e-4, 2).value)
     assert separation(np.array([[0.0], [1.0]])) == 1.0
