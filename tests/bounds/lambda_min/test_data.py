@@ -244,3 +244,30 @@ def test_gershgorin_allowance_is_its_derivation(monkeypatch, method):
     exact = 1 - Fraction(S) / (1 - gamma) - (N - 1) * eps
     assert Fraction(value) <= exact  # a rigorous lower bound never above its derivation
     assert Fraction(value) >= exact - 8 * u  # and within a few ulps of it (γ rounded up, mpmath)
+
+
+def _fraction(x: mpmath.mpf) -> Fraction:
+    sign, man, exp, _ = x._mpf_  # the exact binary value of an mpmath number
+    return (-1) ** sign * Fraction(int(man)) * Fraction(2) ** int(exp)
+
+
+@pytest.mark.parametrize("kernel, N", [(Matern("5/2"), 6), (Gaussian(1), 40)])
+def test_float_cholesky_certificate_is_its_derivation(kernel, N):
+    # Independent source: docs/lambda_data.rst#verified-lambda-min term by term in exact rationals:
+    # λ_min ≥ μ − γ_{N+1}/(1 − γ_{N+1}) tr(B) − u|1 − μ| − (N − 1) ε with B = fl(K̃ − μI) (its diagonal
+    # recomputed here in floats), γ_k = k u/(1 − k u), ε = entry_error_bound (its own derivation test is
+    # in test_data_oracle.py).  The Arb oracle cannot see the trace margin halved or ε for (N − 1) ε
+    # (both ≲ 1e-13 here); this can.
+    import bounds.lambda_min.data as data
+
+    X = np.random.default_rng(N).uniform(0, 2 * N ** 0.5, size=(N, 2))
+    bound, mu, eps, _ = data._float_lambda_min(kernel, X, None)
+    assert mu is not None and bound > 0
+    u = Fraction(1, 2**53)
+    g = (N + 1) * u / (1 - (N + 1) * u)
+    bdiag = verified_gram(kernel, X).diagonal() - mu
+    trace = sum(Fraction(float(b)) for b in bdiag)
+    expected = Fraction(mu) - g / (1 - g) * trace - u * abs(1 - Fraction(mu)) - (N - 1) * Fraction(eps)
+    assert eps == entry_error_bound(kernel, X)
+    assert _fraction(bound) <= expected  # γ rounded up, 50 digits: never above
+    assert _fraction(bound) >= expected - Fraction(1, 10**25)  # γ's own rounding: ~1e-16 of a 1e-13 term
