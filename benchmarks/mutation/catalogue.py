@@ -7,10 +7,9 @@ explains why the surviving code is still correct (a conservative bound, a measur
 an unexplained survivor fails the run.  ``pending`` marks a known *unsafe* survivor whose catching
 tests are being written on another branch (it still fails the run until they land).
 
-Adding mutants for another package (``verify/certificate/`` once its rewrite has landed): append
-``Mutant(...)`` entries with ``file="verify/certificate/<module>.py"`` to :data:`MUTANTS` (a group
-list such as :data:`CERTIFICATE` keeps them together) and, if its tests live elsewhere than the
-mirror rule of :data:`RELEVANT_TESTS` gives, name them in ``tests=``.
+Mutants outside ``bounds/`` (the certificate of ``verify/certificate/``) sit in group lists such as
+:data:`CERTIFICATE`; a mutant whose tests live elsewhere than the mirror rule of
+:data:`RELEVANT_TESTS` gives names them in ``tests=``.
 """
 
 from __future__ import annotations
@@ -595,9 +594,6 @@ LAMBDA = [
         "- gm / (1 - gm) * trace",
         "- gm / (1 - gm) * trace / 2",
         "the Cholesky margin halved (issue 18)",
-        pending="issue 17 (bounds/lambda_min/data.py and its Arb-oracle tests are owned by that branch): the margin "
-        "only matters when lambda_min lies within gamma_{N+1} tr(B) ~ N^2 u of the Cholesky shift, which needs an "
-        "enclosure test at that resolution",
     ),
     Mutant(
         "data.gershgorin-eps",

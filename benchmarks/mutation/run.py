@@ -12,8 +12,9 @@ the mutant's relevant tests run (``-x``), and if they pass the full default suit
 examples, so the same verdicts, only faster failures).  A mutant is *killed* when a run fails (or
 times out, reported separately), *survives* when both pass, and is *stale* when its snippet no
 longer occurs exactly once in its file (reported, not scored: update the catalogue).  The score
-is killed / (killed + survived).  Before the mutants, the unmutated copy must pass the same runs
-(``--no-baseline`` skips this), so a failure is the mutant's.
+is killed / (killed + survived).  Before the mutants, the unmutated copy must pass the full suite
+(with ``--no-full``: the union of the relevant tests; ``--no-baseline`` skips this), so a failure is
+the mutant's.
 
 Exit status: 0 when every survivor is listed as harmless in the catalogue and nothing is stale,
 1 otherwise (an unexplained survivor, or a known unsafe one still ``pending`` its tests).
