@@ -46,7 +46,10 @@ RELEVANT_TESTS: dict[str, tuple[str, ...]] = {
     "bounds/lambda_min/lower/": ("tests/bounds/lambda_min/lower",),
     "bounds/lambda_min/": ("tests/bounds/lambda_min",),
     "bounds/kernels/": ("tests/bounds/kernels",),
-    "bounds/problem.py": ("tests/bounds/test_problem.py", "tests/bounds/test_pl.py", "tests/bounds/test_smoothness.py"),
+    "bounds/problem.py": (
+        "tests/bounds/test_problem.py", "tests/bounds/test_design_search.py", "tests/bounds/test_pl.py",
+        "tests/bounds/test_smoothness.py",
+    ),
     "bounds/_core/": ("tests/bounds/_core",),
     "verify/certificate/": ("tests/verify/certificate",),
 }
