@@ -628,9 +628,6 @@ CORE = [
         "    while mpmath.mpf(f) < x:\n        f = math.nextafter(f, math.inf)",
         "    while False:\n        f = math.nextafter(f, math.inf)",
         "round_up returning the nearest float",
-        pending="issue 17 (the tests of bounds/_core/rounding.py are owned by that branch): up() adds its ulps after "
-        "round_up, so only the direct round_up callers (verified upper lambda_min, packing Lambda) lose up to half "
-        "an ulp; an exact check of round_up(x) >= x on ties catches it",
     ),
 ]
 
