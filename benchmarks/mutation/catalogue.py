@@ -7,10 +7,9 @@ explains why the surviving code is still correct (a conservative bound, a measur
 an unexplained survivor fails the run.  ``pending`` marks a known *unsafe* survivor whose catching
 tests are being written on another branch (it still fails the run until they land).
 
-Adding mutants for another package (``verify/certificate/`` once its rewrite has landed): append
-``Mutant(...)`` entries with ``file="verify/certificate/<module>.py"`` to :data:`MUTANTS` (a group
-list such as :data:`CERTIFICATE` keeps them together) and, if its tests live elsewhere than the
-mirror rule of :data:`RELEVANT_TESTS` gives, name them in ``tests=``.
+Mutants outside ``bounds/`` (the certificate of ``verify/certificate/``) sit in group lists such as
+:data:`CERTIFICATE`; a mutant whose tests live elsewhere than the mirror rule of
+:data:`RELEVANT_TESTS` gives names them in ``tests=``.
 """
 
 from __future__ import annotations
@@ -42,12 +41,15 @@ RELEVANT_TESTS: dict[str, tuple[str, ...]] = {
     "bounds/smoothness.py": ("tests/bounds/test_smoothness.py", "tests/verify/testing/test_suites.py"),
     "bounds/lzb.py": ("tests/bounds/test_lzb.py", "tests/bounds/test_toys.py"),
     "bounds/toys.py": ("tests/bounds/test_toys.py",),
-    "bounds/recipe.py": ("tests/bounds/test_recipe.py",),
+    "bounds/recipe.py": ("tests/bounds/test_recipe.py", "tests/bounds/test_design_search.py"),
     "bounds/regularity/": ("tests/bounds/regularity",),
     "bounds/lambda_min/lower/": ("tests/bounds/lambda_min/lower",),
     "bounds/lambda_min/": ("tests/bounds/lambda_min",),
     "bounds/kernels/": ("tests/bounds/kernels",),
-    "bounds/problem.py": ("tests/bounds/test_problem.py", "tests/bounds/test_pl.py", "tests/bounds/test_smoothness.py"),
+    "bounds/problem.py": (
+        "tests/bounds/test_problem.py", "tests/bounds/test_design_search.py", "tests/bounds/test_pl.py",
+        "tests/bounds/test_smoothness.py",
+    ),
     "bounds/_core/": ("tests/bounds/_core",),
     "verify/certificate/": ("tests/verify/certificate",),
 }
@@ -74,8 +76,8 @@ PL = [
     Mutant(
         "pl.M-square",
         "bounds/pl.py",
-        "s_plus**2 * mpmath.mpf(Lam_q.value)",
-        "s_plus * mpmath.mpf(Lam_q.value)",
+        "s_plus**2 * mpmath.mpf(Lam.value)",
+        "s_plus * mpmath.mpf(Lam.value)",
         "M(R) with s_+ instead of s_+^2 (issue 18)",
     ),
     Mutant(
@@ -88,8 +90,8 @@ PL = [
     Mutant(
         "pl.worst-sigma-max",
         "bounds/pl.py",
-        "mpmath.mpf(problem.sigma_A[0]) * mpmath.mpf(problem.separation)",
-        "mpmath.mpf(problem.sigma_A[1]) * mpmath.mpf(problem.separation)",
+        "mpmath.mpf(problem.sigma_A[0]) * _separation_lower(problem)",
+        "mpmath.mpf(problem.sigma_A[1]) * _separation_lower(problem)",
         "worst-case lambda with sigma_max(A) for sigma_min(A) (issue 18)",
     ),
     Mutant(
@@ -102,15 +104,15 @@ PL = [
     Mutant(
         "pl.Lambda-lambda",
         "bounds/pl.py",
-        "value = up(2 - low.mp, 2)",
-        "value = up(1 + low.mp, 2)",
+        "value = up(2 - low_mp, 2)",
+        "value = up(1 + low_mp, 2)",
         "Lambda_upper = 1 + lambda_lower instead of 1 + max row sum",
     ),
     Mutant(
         "pl.Lambda-down",
         "bounds/pl.py",
-        "value = up(2 - low.mp, 2)",
-        "value = down(2 - low.mp, 2)",
+        "value = up(2 - low_mp, 2)",
+        "value = down(2 - low_mp, 2)",
         "Lambda_upper rounded down",
     ),
     Mutant(
@@ -123,43 +125,43 @@ PL = [
     Mutant(
         "pl.m-sigmaB-max",
         "bounds/pl.py",
-        "m_mp = 4 * mpmath.mpf(sBmin) ** 2",
-        "m_mp = 4 * mpmath.mpf(sBmax) ** 2",
+        "mpmath.mpf(sBmin) ** 2 * s_minus**2",
+        "mpmath.mpf(sBmax) ** 2 * s_minus**2",
         "m(R) with sigma_max(B) for sigma_min(B)",
     ),
     Mutant(
         "pl.M-sigmaB-min",
         "bounds/pl.py",
-        "M_mp = 4 * mpmath.mpf(sBmax) ** 2",
-        "M_mp = 4 * mpmath.mpf(sBmin) ** 2",
+        "mpmath.mpf(sBmax) ** 2 * s_plus**2",
+        "mpmath.mpf(sBmin) ** 2 * s_plus**2",
         "M(R) with sigma_min(B) for sigma_max(B)",
     ),
     Mutant(
         "pl.m-sigmaB-square",
         "bounds/pl.py",
-        "m_mp = 4 * mpmath.mpf(sBmin) ** 2",
-        "m_mp = 4 * mpmath.mpf(sBmin)",
+        "mpmath.mpf(sBmin) ** 2 * s_minus**2",
+        "mpmath.mpf(sBmin) * s_minus**2",
         "m(R) with sigma_min(B) unsquared",
     ),
     Mutant(
         "pl.M-sigmaB-square",
         "bounds/pl.py",
-        "M_mp = 4 * mpmath.mpf(sBmax) ** 2",
-        "M_mp = 4 * mpmath.mpf(sBmax)",
+        "mpmath.mpf(sBmax) ** 2 * s_plus**2",
+        "mpmath.mpf(sBmax) * s_plus**2",
         "M(R) with sigma_max(B) unsquared",
     ),
     Mutant(
         "pl.m-8-over-N",
         "bounds/pl.py",
-        "m_mp = 4 * mpmath.mpf(sBmin)",
-        "m_mp = 8 * mpmath.mpf(sBmin)",
+        "m_mp = 4 * mpmath.mpf(w_min)",
+        "m_mp = 8 * mpmath.mpf(w_min)",
         "m(R) with 8/N for 4/N",
     ),
     Mutant(
         "pl.M-2-over-N",
         "bounds/pl.py",
-        "M_mp = 4 * mpmath.mpf(sBmax)",
-        "M_mp = 2 * mpmath.mpf(sBmax)",
+        "M_mp = 4 * mpmath.mpf(w_max)",
+        "M_mp = 2 * mpmath.mpf(w_max)",
         "M(R) with 2/N for 4/N",
     ),
     Mutant(
@@ -208,15 +210,15 @@ PL = [
     Mutant(
         "pl.m-kind",
         "bounds/pl.py",
-        'kind=weakest_kind("rigorous", lam_q.kind)',
-        'kind="rigorous"',
+        'm_kind, m_eta = combined_kind("rigorous", lam, c, problem.sigma_kind)',
+        'm_kind, m_eta = combined_kind("rigorous", c, problem.sigma_kind)',
         "m labelled rigorous when built on an estimate",
     ),
     Mutant(
         "pl.c-nearest",
         "bounds/pl.py",
-        "s_minus, s_plus = flow_factors(upper_float(cq), R, depth)",
-        "s_minus, s_plus = flow_factors(float(cq), R, depth)",
+        "return upper_value(q.value, q.kind)",
+        "return q.value",
         "c1 rounded to nearest before e^{+-c1 R} (the bug fixed on this branch: M(20) 5 ulps low)",
     ),
 ]
@@ -239,22 +241,22 @@ SMOOTHNESS = [
     Mutant(
         "beta.rbar-c0R",
         "bounds/smoothness.py",
-        "(mpmath.mpf(problem.rho) + c0 * mpmath.mpf(R))",
-        "(mpmath.mpf(problem.rho))",
+        "val = initial + mpmath.mpf(problem.sigma_B[1]) * c0 * mpmath.mpf(R)",
+        "val = initial",
         "rbar without c0 R (issue 18)",
     ),
     Mutant(
         "beta.rbar-ymax",
         "bounds/smoothness.py",
-        "+ c0 * mpmath.mpf(R)) + problem.y_max",
-        "+ c0 * mpmath.mpf(R))",
+        "val = initial + mpmath.mpf(problem.sigma_B[1])",
+        "val = mpmath.mpf(problem.sigma_B[1])",
         "rbar without max |y_i|",
     ),
     Mutant(
         "beta.rbar-sigmaB",
         "bounds/smoothness.py",
-        "mpmath.mpf(problem.sigma_B[1]) * (mpmath.mpf(problem.rho)",
-        "mpmath.mpf(problem.sigma_B[0]) * (mpmath.mpf(problem.rho)",
+        "mpmath.mpf(problem.sigma_B[1]) * c0 * mpmath.mpf(R)",
+        "mpmath.mpf(problem.sigma_B[0]) * c0 * mpmath.mpf(R)",
         "rbar with sigma_min(B)",
     ),
     Mutant(
@@ -305,15 +307,15 @@ SMOOTHNESS = [
     Mutant(
         "beta.paper-c1",
         "bounds/smoothness.py",
-        "c0 = c1 = c2 = upper_float(reg.kappa)",
-        "c0 = c1 = c2 = upper_float(reg.c1)",
+        "c0 = c1 = c2 = upper_value(reg.kappa.value, reg.kappa.kind)",
+        "c0 = c1 = c2 = upper_value(reg.c1.value, reg.c1.kind)",
         "the paper's beta with c1 for kappa",
     ),
     Mutant(
         "beta.c-nearest",
         "bounds/smoothness.py",
-        "c0, c1, c2 = (upper_float(reg.c0), upper_float(reg.c1), upper_float(reg.c2))",
-        "c0, c1, c2 = (float(reg.c0), float(reg.c1), float(reg.c2))",
+        "c0, c1, c2 = (upper_value(q.value, q.kind) for q in (reg.c0, reg.c1, reg.c2))",
+        "c0, c1, c2 = (q.value for q in (reg.c0, reg.c1, reg.c2))",
         "c0, c1, c2 rounded to nearest before the exponentials (the bug fixed on this branch)",
     ),
 ]
@@ -322,43 +324,43 @@ LZB = [
     Mutant(
         "lzb.discrete-1-q",
         "bounds/lzb.py",
-        "one_minus_sqrt_q = (1.0 - q) / (1.0 + math.sqrt(q))",
-        "one_minus_sqrt_q = (1.0 - q)",
+        "one_minus_sqrt_q = m_ / (2 * b_) / (1 + mpmath.sqrt(q))",
+        "one_minus_sqrt_q = m_ / (2 * b_)",
         "discrete form with 1 - q for 1 - sqrt(q) (issue 18)",
     ),
     Mutant(
         "lzb.discrete-q-m-over-beta",
         "bounds/lzb.py",
-        "    q = 1.0 - m / (2.0 * beta)\n",
-        "    q = 1.0 - m / beta\n",
+        "q = 1 - m_ / (2 * b_)\n",
+        "q = 1 - m_ / b_\n",
         "discrete form with Polyak's rate 1 - m/beta",
     ),
     Mutant(
         "lzb.simplified-8",
         "bounds/lzb.py",
-        "m**2 * R**2 / (16.0 * M)",
-        "m**2 * R**2 / (8.0 * M)",
+        "m_**2 * R_**2 / (16 * M_)",
+        "m_**2 * R_**2 / (8 * M_)",
         "simplified form with 8 for 16",
     ),
     Mutant(
         "lzb.sqrt-8",
         "bounds/lzb.py",
-        '"sqrt": m * R**2 / 16.0 if m * M <= 16.0 * beta**2',
-        '"sqrt": m * R**2 / 8.0 if m * M <= 8.0 * beta**2',
+        '"sqrt": m_ * R_**2 / 16 if m_ * M_ <= 16 * b_**2',
+        '"sqrt": m_ * R_**2 / 8 if m_ * M_ <= 8 * b_**2',
         "the M-free form with 8 in place of 16 (issue 18)",
     ),
     Mutant(
         "lzb.sqrt-f0-8",
         "bounds/lzb.py",
-        '"sqrt": m * R**2 / 16.0 if',
-        '"sqrt": m * R**2 / 8.0 if',
+        '"sqrt": m_ * R_**2 / 16 if',
+        '"sqrt": m_ * R_**2 / 8 if',
         "the M-free form's f0 <= m R^2/8",
     ),
     Mutant(
         "lzb.sqrt-condition-32",
         "bounds/lzb.py",
-        "if m * M <= 16.0 * beta**2",
-        "if m * M <= 32.0 * beta**2",
+        "if m_ * M_ <= 16 * b_**2",
+        "if m_ * M_ <= 32 * b_**2",
         "the M-free form's side condition relaxed to m M <= 32 beta^2",
         harmless="the side condition is not needed: the worst descent path from f0 <= m R^2/16 is at most "
         "R (1 + sqrt q)/2 whatever M (tests/bounds/test_lzb.py, worst_path), so relaxing it stays safe",
@@ -366,22 +368,22 @@ LZB = [
     Mutant(
         "lzb.lzb-16",
         "bounds/lzb.py",
-        "m**2 * R**2 / (32.0 * beta)",
-        "m**2 * R**2 / (16.0 * beta)",
+        "m_**2 * R_**2 / (32 * b_)",
+        "m_**2 * R_**2 / (16 * b_)",
         "Liu-Zhu-Belkin's radius translated with mu = m instead of m/2",
     ),
     Mutant(
         "lzb.flow-2",
         "bounds/lzb.py",
-        "m**2 * R**2 / (4.0 * M)",
-        "m**2 * R**2 / (2.0 * M)",
+        "m_**2 * R_**2 / (4 * M_)",
+        "m_**2 * R_**2 / (2 * M_)",
         "gradient-flow form with 2 for 4",
     ),
     Mutant(
         "lzb.rate",
         "bounds/lzb.py",
-        "rate=1.0 - m / (2.0 * beta)",
-        "rate=1.0 - m / beta",
+        "up(1 - mpmath.mpf(m) / (2 * mpmath.mpf(beta)), 1)",
+        "up(1 - mpmath.mpf(m) / mpmath.mpf(beta), 1)",
         "the certified rate 1 - m/beta (twice too fast)",
     ),
     Mutant(
@@ -394,8 +396,8 @@ LZB = [
     Mutant(
         "lzb.radius-from-origin",
         "bounds/lzb.py",
-        "rho = theta0_norm + R",
-        "rho = R",
+        "c = constants(theta0_norm + R)",
+        "c = constants(R)",
         "constants at R instead of |theta0| + R",
     ),
     Mutant(
@@ -411,8 +413,8 @@ RECIPE = [
     Mutant(
         "recipe.verified-true",
         "bounds/recipe.py",
-        "verified=point.holds(form),",
-        "verified=True,",
+        "R if ok else R0, point, f0, ok, form",
+        "R if ok else R0, point, f0, True, form",
         "the design's verified flag set regardless (issue 18)",
     ),
     Mutant(
@@ -461,8 +463,8 @@ RECIPE = [
     Mutant(
         "recipe.verify-estimate",
         "bounds/recipe.py",
-        'pl = pl_constants(prob, R, lam="data")',
-        'pl = pl_constants(prob, R, lam="estimate")',
+        'lzb_for_problem(problem, constants=constants, depth=depth, lam=lam,',
+        'lzb_for_problem(problem, constants=constants, depth=depth, lam="estimate",',
         "the design verified with an estimated lambda",
     ),
 ]
@@ -481,13 +483,6 @@ TOYS = [
         'float(4 * np.exp(2 * R) + 2 * np.exp(R)), "exact"',
         'float(4 * np.exp(2 * R) + np.exp(R)), "exact"',
         "the toy's beta without the 2 of 2e^R",
-    ),
-    Mutant(
-        "toys.certificate-m",
-        "bounds/toys.py",
-        "m=lambda r: 4 * np.exp(-2 * r),",
-        "m=lambda r: 4 * np.exp(-r),",
-        "the toy certificate with m = 4 e^{-r}",
     ),
     Mutant(
         "toys.certificate-theta0",
@@ -561,8 +556,8 @@ REGULARITY = [
     Mutant(
         "sampled.kappa-c0",
         "bounds/regularity/sampled.py",
-        '"kappa", (1.0 + c1_val + c2_val)',
-        '"kappa", (c1_val + c2_val)',
+        'kappa = Quantity(\n        "kappa", (1.0 + c1_val + c2_val)',
+        'kappa = Quantity(\n        "kappa", (c1_val + c2_val)',
         "RFF kappa without c0",
     ),
     Mutant(
@@ -602,22 +597,19 @@ LAMBDA = [
         "- gm / (1 - gm) * trace",
         "- gm / (1 - gm) * trace / 2",
         "the Cholesky margin halved (issue 18)",
-        pending="issue 17 (bounds/lambda_min/data.py and its Arb-oracle tests are owned by that branch): the margin "
-        "only matters when lambda_min lies within gamma_{N+1} tr(B) ~ N^2 u of the Cholesky shift, which needs an "
-        "enclosure test at that resolution",
     ),
     Mutant(
         "data.gershgorin-eps",
         "bounds/lambda_min/data.py",
-        "up = (mpmath.mpf(worst) + (N - 1) * mpmath.mpf(eps))",
-        "up = (mpmath.mpf(worst))",
+        "(1 - mpmath.mpf(gamma_k(terms))) + (N - 1) * mpmath.mpf(eps)",
+        "(1 - mpmath.mpf(gamma_k(terms)))",
         "Gershgorin row sums without the entry-error margin",
     ),
     Mutant(
         "data.gershgorin-shrink",
         "bounds/lambda_min/data.py",
-        "r = np.sqrt(np.sum(Z**2, axis=-1)) * s",
-        "r = np.sqrt(np.sum(Z**2, axis=-1)) / s",
+        "f = round_down(mpmath.mpf(s) * mpmath.mpf(sigma))",
+        "f = round_down(mpmath.mpf(sigma) / mpmath.mpf(s))",
         "Gershgorin with the distances stretched instead of shrunk",
     ),
 ]
@@ -636,9 +628,6 @@ CORE = [
         "    while mpmath.mpf(f) < x:\n        f = math.nextafter(f, math.inf)",
         "    while False:\n        f = math.nextafter(f, math.inf)",
         "round_up returning the nearest float",
-        pending="issue 17 (the tests of bounds/_core/rounding.py are owned by that branch): up() adds its ulps after "
-        "round_up, so only the direct round_up callers (verified upper lambda_min, packing Lambda) lose up to half "
-        "an ulp; an exact check of round_up(x) >= x on ties catches it",
     ),
 ]
 
@@ -646,9 +635,9 @@ KERNELS_AND_PROBLEM = [
     Mutant(
         "radial.matern52",
         "bounds/kernels/radial.py",
-        "return (1.0 + s + s**2 / 3.0) * np.exp(-s)",
-        "return (1.0 + s + s**2 / 2.0) * np.exp(-s)",
-        "the Matern 5/2 closed form with s^2/2 for s^2/3",
+        "f(p) * f(2 * p - k) * 2**k, f(2 * p)",
+        "f(p) * f(2 * p - k), f(2 * p)",
+        "the half-integer Matern closed form without the 2^k of GPML's 2s (5/2: s/2 + s^2/12 for s + s^2/3)",
     ),
     Mutant(
         "radial.gaussian",
@@ -667,8 +656,8 @@ KERNELS_AND_PROBLEM = [
     Mutant(
         "problem.sigma-B-swapped",
         "bounds/problem.py",
-        "s = np.linalg.svd(self.B, compute_uv=False)\n        return float(s[-1]), float(s[0])",
-        "s = np.linalg.svd(self.B, compute_uv=False)\n        return float(s[0]), float(s[-1])",
+        "low, high, _ = self._singular_bounds[1]\n        return low, high",
+        "low, high, _ = self._singular_bounds[1]\n        return high, low",
         "sigma_min(B) and sigma_max(B) swapped",
     ),
     Mutant(
@@ -681,8 +670,8 @@ KERNELS_AND_PROBLEM = [
     Mutant(
         "problem.loss-mean-coordinates",
         "bounds/problem.py",
-        "return float(np.mean(np.sum(r**2, axis=1)))",
-        "return float(np.mean(r**2))",
+        "mean = float(np.dot(self.weights, norms**2) / self.n)",
+        "mean = float(np.dot(self.weights, norms**2) / (self.n * self.d_out))",
         "F(0) averaged over the output coordinates too",
     ),
 ]
@@ -729,9 +718,23 @@ LAMBDA_LOWER = [
     Mutant(
         "packing.lambda-max",
         "bounds/lambda_min/lower/packing.py",
-        "min(mpmath.mpf(N), mpmath.mpf(1) + mpmath.mpf(s.value))",
+        "min(mpmath.mpf(N), mpmath.fadd(1, s.value, exact=True))",
         "min(mpmath.mpf(N), mpmath.mpf(s.value))",
         "Gershgorin lambda_max bound without the diagonal",
+    ),
+    Mutant(
+        "packing.lower-inexact",
+        "bounds/lambda_min/lower/packing.py",
+        "mp_val = max(mpmath.fsub(1, s.value, exact=True), mpmath.mpf(0))",
+        "mp_val = max(mpmath.mpf(1) - mpmath.mpf(s.value), mpmath.mpf(0))",
+        "1 - S_N at 53 bits before the directed rounding: lambda_N(delta) >= 1 claimed when S_N < 2^-54",
+    ),
+    Mutant(
+        "packing.upper-inexact",
+        "bounds/lambda_min/lower/packing.py",
+        "min(mpmath.mpf(N), mpmath.fadd(1, s.value, exact=True))",
+        "min(mpmath.mpf(N), mpmath.mpf(1) + mpmath.mpf(s.value))",
+        "1 + S_N at 53 bits before the directed rounding: Lambda_N(delta) <= 1 claimed when S_N < 2^-54",
     ),
     Mutant(
         "minorant.gaussian-variance",
@@ -749,8 +752,161 @@ LAMBDA_LOWER = [
     ),
 ]
 
-#: verify/certificate/ is being rewritten; its mutants go here once it has landed (see the module docstring).
-CERTIFICATE: list[Mutant] = []
+NEW_FORMULAS = [
+    Mutant(
+        "problem.augmented-b-alpha",
+        "bounds/problem.py",
+        "B[:, d:] = b * np.eye(d_out)",
+        "B[:, d:] = alpha * np.eye(d_out)",
+        "the augmented read-out scaled by alpha for b",
+    ),
+    Mutant(
+        "problem.augmented-readout-block",
+        "bounds/problem.py",
+        "B[:, d:] = b * np.eye(d_out)",
+        "B[:, :d_out] = b * np.eye(d_out)",
+        "the augmented read-out on the data block (B A != 0, F(0) no longer mean |y|^2)",
+    ),
+    Mutant(
+        "problem.augmented-sigma-A",
+        "bounds/problem.py",
+        "A[:d] = alpha * np.eye(d)",
+        "A[:d] = alpha**2 * np.eye(d)",
+        "the augmented lifting with sigma(A) = alpha^2 for alpha",
+    ),
+    Mutant(
+        "problem.f0-unweighted",
+        "bounds/problem.py",
+        "mean = float(np.dot(self.weights, norms**2) / self.n)",
+        "mean = float(np.mean(norms**2))",
+        "F(0) upper bound without the multiplicities of merged duplicates",
+    ),
+    Mutant(
+        "pl.gershgorin-sigma-forgotten",
+        "bounds/pl.py",
+        "return problem.X, low",
+        "return problem.X, 1.0",
+        "the Gershgorin points' scale sigma_min(A) forgotten (the data's distances for the lifted ones)",
+    ),
+    Mutant(
+        "pl.gershgorin-sigma-max",
+        "bounds/pl.py",
+        "return problem.X, low",
+        "return problem.X, high",
+        "the Gershgorin points scaled by sigma_max(A) for sigma_min(A)",
+    ),
+    Mutant(
+        "data.gershgorin-gamma",
+        "bounds/lambda_min/data.py",
+        "up = mpmath.mpf(worst) / (1 - mpmath.mpf(gamma_k(terms)))",
+        "up = mpmath.mpf(worst)",
+        "the streaming Gershgorin row sum without its summation error 1/(1 - gamma_N)",
+    ),
+    Mutant(
+        "data.gershgorin-f-up",
+        "bounds/lambda_min/data.py",
+        "f = round_down(mpmath.mpf(s) * mpmath.mpf(sigma))",
+        "f = round_up(mpmath.mpf(s) * mpmath.mpf(sigma))",
+        "the distance factor f = s sigma rounded up instead of down",
+    ),
+    Mutant(
+        "data.gershgorin-eps-product",
+        "bounds/lambda_min/data.py",
+        "eps = entry_error_bound(kernel, P) + _SUP_R_DK * 2 * _U",
+        "eps = entry_error_bound(kernel, P)",
+        "the exact row sums' entry error without the product f r (2u sup|rK'|)",
+    ),
+    Mutant(
+        "pairs.weights-up",
+        "bounds/lambda_min/pairs.py",
+        "t = np.nextafter(float(factor) * self.edges, 0.0)",
+        "t = np.nextafter(float(factor) * self.edges, np.inf)",
+        "the histogram's distances t_k stepped up, not towards 0 (t_k above factor e_k)",
+    ),
+    Mutant(
+        "pairs.edge-upper",
+        "bounds/lambda_min/pairs.py",
+        "edges[k + 1] = round_down(",
+        "edges[k] = round_down(",
+        "each bin weighted at its upper edge instead of its lower one",
+    ),
+    Mutant(
+        "data.cholesky-eps",
+        "bounds/lambda_min/data.py",
+        "- shift - (N - 1) * mpmath.mpf(eps)",
+        "- shift - mpmath.mpf(eps)",
+        "the float Cholesky certificate with eps for the Weyl term (N - 1) eps",
+    ),
+    Mutant(
+        "data.ball-mu-margin",
+        "bounds/lambda_min/data.py",
+        "mu = (lam - (abs(lam) + n * n) * arb(2) ** (8 - bits) - 4 * n * radius - abs(lam) * arb(2) ** -60).mid()",
+        "mu = lam",
+        "the ball route's shift mu at the approximate eigenvalue, without its margin",
+    ),
+    Mutant(
+        "profile.gamma-p",
+        "bounds/kernels/profile.py",
+        "return gamma_k(2 * p + 7) +",
+        "return gamma_k(p + 7) +",
+        "the half-integer profile's Horner error gamma_{p+7} for gamma_{2p+7}",
+        tests=("tests/bounds/kernels", "tests/bounds/lambda_min"),
+    ),
+    Mutant(
+        "data.entry-gamma-D",
+        "bounds/lambda_min/data.py",
+        "1.01 * _SUP_R_DK * gamma_k(D + 3)",
+        "1.01 * _SUP_R_DK * gamma_k(D)",
+        "the entry error's distance term gamma_D for gamma_{D+3}",
+    ),
+    Mutant(
+        "rounding.upper-value-identity",
+        "bounds/_core/rounding.py",
+        'return math.nextafter(value, math.inf) if kind == "exact" else value',
+        "return value",
+        "upper_value returning the nearest float of an exact constant (no step up)",
+        tests=("tests/bounds/_core", "tests/bounds/test_pl.py", "tests/bounds/test_smoothness.py"),
+    ),
+]
+
+#: verify/certificate/ (the pipeline's records, verdict and cross-check).
+CERTIFICATE: list[Mutant] = [
+    Mutant(
+        "cert.verdict-kind-rigorous",
+        "verify/certificate/quantities.py",
+        'kind: Kind = "rigorous" if search.chain.m.kind in ("exact", "rigorous") else "estimate"',
+        'kind: Kind = "rigorous"',
+        "the verdict's numbers labelled rigorous whatever the kind of m (issue 18)",
+    ),
+    Mutant(
+        "cert.H6-always",
+        "verify/certificate/verdict.py",
+        'rigorous_m = search.chain.m.kind in ("exact", "rigorous")\n    kind_note',
+        "rigorous_m = True\n    kind_note",
+        "hypothesis H6 (rigorous constants) held for an estimated m",
+    ),
+    Mutant(
+        "cert.D-formula",
+        "verify/certificate/quantities.py",
+        '"D = d + d\'" if prob.architecture.kind == "augmented" else "D = p d"',
+        '"D = p d"',
+        "the record of D with p d for the augmented architecture's d + d'",
+    ),
+    Mutant(
+        "cert.envelope-k-plus-1",
+        "verify/certificate/cross_check.py",
+        "envelope = f0 * point.rate**k",
+        "envelope = f0 * point.rate**(k + 1)",
+        "the cross-check envelope rate^(k+1) f0 (one step ahead of the guarantee)",
+    ),
+    Mutant(
+        "cert.envelope-f0",
+        "verify/certificate/cross_check.py",
+        "f0 = problem.initial_loss()\n    envelope",
+        "f0 = float(np.mean(np.sum(problem.Y**2, axis=1)))\n    envelope",
+        "the cross-check envelope from mean |y|^2 (the augmented F(0)) whatever the lifting",
+    ),
+]
 
 MUTANTS: list[Mutant] = (
     PL
@@ -764,5 +920,6 @@ MUTANTS: list[Mutant] = (
     + LAMBDA_LOWER
     + KERNELS_AND_PROBLEM
     + CORE
+    + NEW_FORMULAS
     + CERTIFICATE
 )

@@ -205,3 +205,22 @@ def test_design_search_bad_input():
         best_design(XOR_X, XOR_Y, K, families=("lifted",))
     with pytest.raises(ValueError, match="X must contain only finite"):
         augmented_design(XOR_X * np.nan, XOR_Y, K)
+
+
+def test_a_design_the_rigorous_search_rejects_is_not_verified(monkeypatch):
+    # docs/recipe.rst: ``verified`` is the verdict of the rigorous radius search and nothing else.
+    # The search is made to find no radius (its certificate emptied); the closed-form design must
+    # then be reported unverified, without a point, and best_design must not count it as certified.
+    import dataclasses
+
+    import bounds.recipe as recipe
+
+    real = recipe.lzb_for_problem
+
+    def rejecting(*args, **kwargs):
+        return dataclasses.replace(real(*args, **kwargs), guaranteed=False, best=None, feasible=(), iterations=None)
+
+    monkeypatch.setattr(recipe, "lzb_for_problem", rejecting)
+    d = augmented_design(XOR_X, XOR_Y, K)
+    assert math.isfinite(d.architecture.b) and not d.verified and d.point is None and d.rate is None
+    assert not best_design(XOR_X, XOR_Y, K, families=("augmented",)).verified

@@ -336,3 +336,28 @@ def test_resnet_near_its_depth_limit_gives_the_trivial_lambda_not_an_error():
     R = (1 - 1e-4) * math.sqrt(T) / c1
     pl = pl_constants(prob, R, depth=T, lam="data")
     assert pl.lam.value == 0.0 and pl.m.value == 0.0
+
+
+def test_gershgorin_points_scale_is_a_lower_bound_of_sigma_min_of_A():
+    # Closed forms (docs/lambda_data.rst#gershgorin-along-the-flow): the augmented A = α[I_d; 0] has
+    # σ_min(A) = σ_max(A) = α, the copy lifting A'ᵀA' = a² p I has σ = a√p (mpmath); a general A
+    # keeps its lifted points and σ = 1.  σ must be a lower bound (the data's distances times σ
+    # must not exceed the lifted ones) and close to it (σ_max(A) or a forgotten σ are both wrong).
+    from bounds.pl import gershgorin_points
+
+    rng = np.random.default_rng(3)
+    X, Y = rng.normal(size=(6, 2)), rng.normal(size=(6, 1))
+    K = Matern("5/2")
+    with mpmath.workdps(50):
+        cases = [(Problem.augmented(X, Y, K, 0.37, 2.0), mpmath.mpf(0.37)),
+                 (Problem.augmented(X, Y, K, 41.3, 0.5), mpmath.mpf(41.3)),
+                 (Problem.copy_lifting(X, Y, K, 3, 0.7, 1.9), mpmath.mpf(0.7) * mpmath.sqrt(3)),
+                 (Problem.copy_lifting(X, Y, K, 5, 0.3, 1.0), mpmath.mpf(0.3) * mpmath.sqrt(5))]
+        for prob, sigma_exact in cases:
+            points, sigma = gershgorin_points(prob)
+            assert np.array_equal(points, prob.X)
+            assert sigma_exact * (1 - mpmath.mpf(1e-14)) <= mpmath.mpf(sigma) <= sigma_exact
+    A = np.array([[1.0, 0.0], [0.0, 2.0], [0.0, 0.0]])
+    general = Problem(X, Y, A, np.array([[0.0, 0.0, 1.0]]), K)
+    points, sigma = gershgorin_points(general)
+    assert np.array_equal(points, general.lifted) and sigma == 1.0

@@ -124,3 +124,18 @@ def test_down_and_up_refuse_non_finite_values(bad):
         down(bad)
     with pytest.raises(ValueError, match="x must be finite"):
         up(bad)
+
+
+@given(st.fractions(min_value=Fraction(1, 10**6), max_value=10**6))
+@example(Fraction(5, 3))  # not a float: its nearest float lies below or above it
+def test_upper_value_is_above_the_exact_constant_behind_a_nearest_float(q):
+    # Independent source: exact rationals.  An "exact" float is the nearest float of a constant, up
+    # to half an ulp below it; upper_value must return a float above every such constant (here the
+    # worst one, half an ulp above the float), and a "rigorous" float (already an upper bound) as is.
+    from bounds._core.rounding import upper_value
+
+    x = float(q)
+    worst = Fraction(x) + (Fraction(math.nextafter(x, math.inf)) - Fraction(x)) / 2
+    assert Fraction(upper_value(x, "exact")) >= worst
+    assert upper_value(x, "exact") == math.nextafter(x, math.inf)
+    assert upper_value(x, "rigorous") == x

@@ -3,6 +3,8 @@ Gershgorin bound along the flow (docs/lambda_data.rst, docs/pl.rst)."""
 
 from __future__ import annotations
 
+from fractions import Fraction
+
 import mpmath
 import numpy as np
 import pytest
@@ -199,3 +201,73 @@ def test_bad_input():
     with pytest.raises(ValueError, match="kernel must be a Matern"):
         lambda_min_verified(lambda z: np.ones(z.shape[:-1]), X)
     assert gram(Matern("5/2"), X).shape == (2, 2)
+
+
+class _FakeHistogram:
+    """A pair histogram whose row sum is a given float (the allowance is what is under test)."""
+
+    mantissa_bits = 5
+
+    def __init__(self, row_sum: float, bins: int, seen: list) -> None:
+        self.row_sum, self.bins, self.seen = row_sum, bins, seen
+
+    def row_sum_max(self, kernel, factor):
+        self.seen.append(factor)
+        return self.row_sum, self.bins
+
+
+@pytest.mark.parametrize("method", ["exact", "binned"])
+def test_gershgorin_allowance_is_its_derivation(monkeypatch, method):
+    # Independent source: docs/lambda_data.rst#gershgorin-along-the-flow term by term in exact
+    # rationals: f = ⌊sσ⌋ ≤ sσ, and the bound is ⌊1 − S̃/(1 − γ_n) − (N − 1) ε⌋ with γ_k = k u/(1 − k u),
+    # n = N (exact route) or the number of bins (binned), ε = entry_error_bound (its own derivation
+    # is tests/bounds/lambda_min/test_data_oracle.py) plus 0.736·2u for the exact route's product.
+    # The row sum S̃ is a given float (the sums are tested against brute force in test_pairs.py), so
+    # a margin too small by γ_N S̃ ≈ 1e-14 or (N − 1)·2u·0.736 ≈ 3e-14 is seen (N = 200).
+    import bounds.lambda_min.data as data
+
+    u = Fraction(1, 2**53)
+    kernel, N, S, bins = Matern("5/2"), 200, 0.4375, 64
+    X = np.random.default_rng(7).uniform(0, 30, size=(N, 2))
+    seen: list[float] = []
+    if method == "exact":
+        monkeypatch.setattr(data, "exact_row_sum_max", lambda k, P, f: seen.append(f) or S)
+    else:
+        monkeypatch.setattr(data, "pair_histogram", lambda P, **kw: _FakeHistogram(S, bins, seen))
+    s, sigma = 0.7, 1.3  # s σ is not a float: f must be the float below it
+    value = data_gershgorin_bound(kernel, X, shrink=s, scale=sigma, method=method).value
+    assert len(seen) == 1 and Fraction(seen[0]) <= Fraction(s) * Fraction(sigma)
+    assert Fraction(seen[0]) > Fraction(s) * Fraction(sigma) * (1 - 2 * u)  # and not far below
+    n = N if method == "exact" else bins
+    eps = Fraction(entry_error_bound(kernel, X)) + (Fraction(0.7358) * 2 * u if method == "exact" else 0)
+    gamma = n * u / (1 - n * u)
+    exact = 1 - Fraction(S) / (1 - gamma) - (N - 1) * eps
+    assert Fraction(value) <= exact  # a rigorous lower bound never above its derivation
+    assert Fraction(value) >= exact - 8 * u  # and within a few ulps of it (γ rounded up, mpmath)
+
+
+def _fraction(x: mpmath.mpf) -> Fraction:
+    sign, man, exp, _ = x._mpf_  # the exact binary value of an mpmath number
+    return (-1) ** sign * Fraction(int(man)) * Fraction(2) ** int(exp)
+
+
+@pytest.mark.parametrize("kernel, N", [(Matern("5/2"), 6), (Gaussian(1), 40)])
+def test_float_cholesky_certificate_is_its_derivation(kernel, N):
+    # Independent source: docs/lambda_data.rst#verified-lambda-min term by term in exact rationals:
+    # λ_min ≥ μ − γ_{N+1}/(1 − γ_{N+1}) tr(B) − u|1 − μ| − (N − 1) ε with B = fl(K̃ − μI) (its diagonal
+    # recomputed here in floats), γ_k = k u/(1 − k u), ε = entry_error_bound (its own derivation test is
+    # in test_data_oracle.py).  The Arb oracle cannot see the trace margin halved or ε for (N − 1) ε
+    # (both ≲ 1e-13 here); this can.
+    import bounds.lambda_min.data as data
+
+    X = np.random.default_rng(N).uniform(0, 2 * N ** 0.5, size=(N, 2))
+    bound, mu, eps, _ = data._float_lambda_min(kernel, X, None)
+    assert mu is not None and bound > 0
+    u = Fraction(1, 2**53)
+    g = (N + 1) * u / (1 - (N + 1) * u)
+    bdiag = verified_gram(kernel, X).diagonal() - mu
+    trace = sum(Fraction(float(b)) for b in bdiag)
+    expected = Fraction(mu) - g / (1 - g) * trace - u * abs(1 - Fraction(mu)) - (N - 1) * Fraction(eps)
+    assert eps == entry_error_bound(kernel, X)
+    assert _fraction(bound) <= expected  # γ rounded up, 50 digits: never above
+    assert _fraction(bound) >= expected - Fraction(1, 10**25)  # γ's own rounding: ~1e-16 of a 1e-13 term

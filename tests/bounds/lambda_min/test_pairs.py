@@ -290,3 +290,23 @@ def test_histogram_cached_says_whether_a_pass_is_needed():
     pairs.pair_histogram(X)
     assert pairs.histogram_cached(X) and pairs.histogram_cached(X.copy())  # by content
     assert not pairs.histogram_cached(X + 1.0)
+
+
+@pytest.mark.parametrize("factor", [0.7, 1.0, 0.1 * 3, 2.0**-0.5])
+def test_histogram_weights_are_taken_below_factor_times_edge(monkeypatch, factor):
+    # Independent source: exact rationals.  K is nonincreasing, so each bin's weight must be K at a
+    # distance t_k <= factor * e_k exactly (docs/lambda_data.rst, "One pass over the pairs"); one ulp
+    # above it the weight is too small and the row sums too low.  And t_k is within 3 ulps of it.
+    from fractions import Fraction
+
+    X = np.random.default_rng(5).normal(size=(30, 2))
+    hist = pairs.pair_histogram(X, cache=False)
+    seen = []
+    real = pairs.proven_profile
+    monkeypatch.setattr(pairs, "proven_profile", lambda kernel, t: seen.append(np.array(t)) or real(kernel, t))
+    hist.weights(Matern("5/2"), factor)
+    (t,) = seen
+    u = Fraction(1, 2**53)
+    for tk, ek in zip(t.tolist(), hist.edges.tolist(), strict=True):
+        exact = Fraction(factor) * Fraction(ek)
+        assert Fraction(tk) <= exact and Fraction(tk) >= exact * (1 - 3 * u)

@@ -546,3 +546,46 @@ def test_data_too_large_for_memory_is_bad_input(tmp_path, capsys, monkeypatch):
     assert code == 2 and err.count("\n") == 1
     assert "above the memory limit of 0.001 GB" in err and "RESNET_PL_MEMORY_GB=" in err
     assert not (tmp_path / "o").exists()
+
+
+def test_an_estimated_lambda_makes_the_verdict_an_estimate(tmp_path):
+    # docs/certificate.rst, "The verdict": m built on lam="estimate" (a numerical upper estimate of
+    # lambda_N) is an estimate, so H6 fails, nothing is guaranteed and every number of the verdict is
+    # labelled "estimate"; the same design with the rigorous data bound is guaranteed (the control).
+    X = np.array([[-2.0], [0.0], [2.0]])
+    np.savez(tmp_path / "negid.npz", X=X, Y=-X)
+    common = dict(data=str(tmp_path / "negid.npz"), alpha=4.0, b=200.0, gd_iterations=0, recipe=False, grid_size=9)
+    rigorous = certify(CertifyOptions(lam="data", **common))
+    assert rigorous.guaranteed and rigorous.quantities["rate"].kind == "rigorous"
+    est = certify(CertifyOptions(lam="estimate", **common))
+    assert est.quantities["m"].kind == "estimate"
+    h6 = {h.id: h for h in est.hypotheses}["H6"]
+    assert not h6.holds and not est.guaranteed and est.exit_code == 1
+    assert {est.quantities[k].kind for k in ("rate", "allowed_f0", "margin")} == {"estimate"}
+
+
+def test_lifted_dimension_record_names_its_architecture(tmp_path):
+    # Closed forms (docs/recipe.rst): the augmented lifting has D = d + d', the copy lifting D = p d.
+    X = np.array([[-2.0, 0.5], [0.0, 1.0], [2.0, -1.0]])
+    np.savez(tmp_path / "three.npz", X=X, Y=np.array([[1.0], [-1.0], [0.5]]))
+    common = dict(data=str(tmp_path / "three.npz"), gd_iterations=0, recipe=False, grid_size=5)
+    aug = certify(CertifyOptions(alpha=4.0, b=10.0, **common)).quantities["D"]
+    copy = certify(CertifyOptions(architecture="copy", p=3, a=1.0, b=1.0, **common)).quantities["D"]
+    assert (aug.value, aug.quantity.formula) == (2 + 1, "D = d + d'")
+    assert (copy.value, copy.quantity.formula) == (3 * 2, "D = p d")
+
+
+def test_cross_check_envelope_starts_at_the_initial_loss_of_the_lifting(tmp_path):
+    # Closed form: the envelope is rate^k F(0) with F(0) = (1/N) sum |B A x_i - y_i|^2 of *this*
+    # lifting (the copy lifting reads the input out, so F(0) is not mean |y|^2), and the solver's
+    # loss at k = 0 is that F(0) (v0 = 0, the flow is the identity).
+    X = np.array([[-2.0], [0.0], [2.0]])
+    Y = 0.5 * X + np.array([[0.3], [-0.2], [0.1]])
+    np.savez(tmp_path / "lin.npz", X=X, Y=Y)
+    cert = certify(CertifyOptions(data=str(tmp_path / "lin.npz"), architecture="copy", p=2, a=0.5, b=1.0,
+                                  gd_iterations=3, recipe=False, grid_size=5))
+    cc = cert.cross_check
+    f0 = float(np.mean(np.sum((0.5 * X - Y) ** 2, axis=1)))  # B A x = a b x (B reads the first copy)
+    assert cc is not None and math.isclose(cc.envelope[0], f0, rel_tol=1e-12)
+    assert math.isclose(cc.initial_loss_solver, f0, rel_tol=1e-12)
+    assert all(math.isclose(e, f0 * cc.rate**k, rel_tol=1e-12) for k, e in enumerate(cc.envelope))
