@@ -8,7 +8,7 @@ as the iterates stay in the ball.  Each *form* below is a sufficient condition f
 ``"discrete"`` (the exact path bound)
     ``√(M f0) / (β (1 − √q)) ≤ R``: the step lengths ``‖∇f_k‖/β ≤ √(M f_k)/β`` sum to at most this.
 ``"simplified"``
-    ``f0 ≤ m² R² / (16 M)`` (from ``1 − √q ≥ (1 − q)/2``); the slide's ``f0 ≤ m²R²/M`` up to 16.
+    ``f0 ≤ m² R² / (16 M)`` (from ``1 − √q ≥ (1 − q)/2``); the published ``f0 ≤ m²R²/M`` (docs/paper.rst) up to 16.
 ``"sqrt"`` (M-free, docs/lzb.rst)
     ``f0 ≤ m R² / 16`` and ``m M ≤ 16 β²``: ``√f_k − √f_{k+1} ≥ ‖∇f_k‖ √m /(4β)`` telescopes to a path
     length ``≤ 4 √(f0/m)``; the second condition bounds the step that might leave the ball.

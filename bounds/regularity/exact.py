@@ -461,8 +461,8 @@ def published_kappa_bound(nu: object, dps: int | None = None) -> Quantity:
 
     It equals the κ derived here for Matérn(ν, ℓ = 1) (a symbolic identity, see
     :func:`derived_kappa_expr`; ``docs/kappa.rst``); for ℓ ≠ 1 use :func:`~bounds.regularity.regularity_constants`.  The
-    slide's density ``(1 + ‖ω‖²/ν)^{-(d/2+ν)}`` is our family at ℓ = √2, for which the
-    Proposition is a valid but loose bound.
+    published density ``(1 + ‖ω‖²/ν)^{-(d/2+ν)}`` is our family at ℓ = √2, for which the
+    Proposition is a valid but loose bound (``docs/paper.rst``).
 
     Raises
     ------
